@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Out-of-tree build of shadowmap.ko (and shadowmap_kunit.ko when the target
+# kernel has CONFIG_KUNIT), plus the test rig's entry points.
+#
+#   make                     build against KDIR (default: the running kernel)
+#   make ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- KDIR=/path/to/headers
+#   make install | clean
+#   make lab                 the main job: default experiment in a QEMU guest
+#   make check               every test; ends with "N passed, N failed"
+#   make bench               benchmark figures (see README)
+#   make kunit-intree        kunit.py run with the in-tree route
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+ARCH ?= arm64
+MAKEFLAGS += --no-print-directory
+
+ifeq ($(ARCH),arm64)
+ifneq ($(filter aarch64 arm64,$(shell uname -m)),)
+CROSS_COMPILE ?=
+else
+CROSS_COMPILE ?= aarch64-linux-gnu-
+endif
+endif
+
+KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE)
+
+.PHONY: all modules install clean lab check bench kunit-intree
+
+all modules:
+	@test "$(ARCH)" = arm64 || { echo "shadowmap: arm64 only (ARCH=$(ARCH))" >&2; exit 1; }
+	@test -d "$(KDIR)" || { echo "shadowmap: KDIR=$(KDIR) does not exist; install the kernel headers or set KDIR" >&2; exit 1; }
+	$(KMAKE) modules
+
+install:
+	$(KMAKE) modules_install
+	depmod -a
+
+clean:
+	@if [ -d "$(KDIR)" ]; then $(KMAKE) clean; else \
+		rm -rf *.ko *.mod *.mod.c *.o .*.cmd */*.o */.*.cmd */*.mod Module.symvers modules.order; fi
+
+lab:
+	@sh scripts/lab.sh $(LAB_ARGS)
+
+check:
+	@sh scripts/check.sh $(CHECK_ARGS)
+
+bench:
+	@sh scripts/lab.sh --bench $(LAB_ARGS)
+
+kunit-intree:
+	@sh scripts/kunit-intree.sh

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Run configuration: walker presets, axes and the "key=value" grammar shared
+ * by the debugfs control file and the module parameters.
+ */
+#include <linux/kernel.h>
+#include <linux/export.h>
+#include <linux/string.h>
+#include <linux/errno.h>
+#include <linux/mm.h>
+
+#include "shadowmap.h"
+
+const char * const sm_remap_names[SM_REMAP_NR] = {
+	[SM_REMAP_CONT] = "cont",
+	[SM_REMAP_TABLE] = "table",
+	[SM_REMAP_LAZY] = "lazy",
+	[SM_REMAP_NONE] = "none",
+};
+
+const char * const sm_barrier_names[SM_BARRIER_NR] = {
+	[SM_BARRIER_ENTRY] = "entry",
+	[SM_BARRIER_TABLE] = "table",
+};
+
+const char * const sm_zero_names[SM_ZERO_NR] = {
+	[SM_ZERO_SEPARATE] = "separate",
+	[SM_ZERO_COMBINED] = "combined",
+	[SM_ZERO_ALLOCATOR] = "allocator",
+};
+
+const char * const sm_leaf_names[SM_LEAF_NR] = {
+	[SM_LEAF_PTE] = "pte",
+	[SM_LEAF_CONT] = "cont",
+	[SM_LEAF_BLOCK] = "block",
+};
+
+const char * const sm_region_names[SM_REGION_NR] = {
+	[SM_REGION_VMALLOC] = "vmalloc",
+	[SM_REGION_CONTIG] = "contig",
+	[SM_REGION_RAM] = "ram",
+	[SM_REGION_HOTPLUG] = "hotplug",
+};
+
+struct sm_preset {
+	const char *name;
+	struct sm_walker walker;
+};
+
+/* The historical points of the walker, and the steps beyond them. */
+static const struct sm_preset sm_presets[] = {
+	/* 6.1 __create_pgd_mapping() at boot: early_pgtable_alloc() */
+	{ "v6.1", { SM_REMAP_CONT, SM_BARRIER_ENTRY, SM_ZERO_SEPARATE,
+		    SM_LEAF_PTE, 1 } },
+	/* 6.1 after boot (memory hot-add): tables come zeroed from the buddy */
+	{ "v6.1-late", { SM_REMAP_CONT, SM_BARRIER_ENTRY, SM_ZERO_ALLOCATOR,
+			 SM_LEAF_PTE, 1 } },
+	/* v6.10 (and 6.12, early and late): all three patches */
+	{ "v6.10", { SM_REMAP_TABLE, SM_BARRIER_TABLE, SM_ZERO_COMBINED,
+		     SM_LEAF_PTE, 1 } },
+	/* v1/v2 patch 4 of the series, dropped upstream */
+	{ "lazy", { SM_REMAP_LAZY, SM_BARRIER_TABLE, SM_ZERO_COMBINED,
+		    SM_LEAF_PTE, 1 } },
+	/* no remap at all: write tables through the linear map */
+	{ "direct", { SM_REMAP_NONE, SM_BARRIER_TABLE, SM_ZERO_COMBINED,
+		      SM_LEAF_PTE, 1 } },
+	/* direct plus block mappings, as BBML2 allows under rodata=full */
+	{ "bbml2", { SM_REMAP_NONE, SM_BARRIER_TABLE, SM_ZERO_COMBINED,
+		     SM_LEAF_BLOCK, 1 } },
+};
+
+void sm_run_config_init(struct sm_run_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->region = SM_REGION_VMALLOC;
+	cfg->repeat = 1;
+	sm_walker_set_preset(&cfg->walker, "v6.10");
+}
+EXPORT_SYMBOL_GPL(sm_run_config_init);
+
+int sm_walker_set_preset(struct sm_walker *w, const char *name)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(sm_presets); i++) {
+		if (!strcmp(sm_presets[i].name, name)) {
+			*w = sm_presets[i].walker;
+			w->preset = sm_presets[i].name;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+EXPORT_SYMBOL_GPL(sm_walker_set_preset);
+
+static int sm_match(const char * const *names, int nr, const char *val)
+{
+	int i;
+
+	for (i = 0; i < nr; i++)
+		if (names[i] && !strcmp(names[i], val))
+			return i;
+	return -EINVAL;
+}
+
+/* Render the walker as "preset" or as its axes. */
+int sm_format_walker(const struct sm_walker *w, char *buf, size_t len)
+{
+	if (w->preset && w->threads == 1)
+		return scnprintf(buf, len, "%s", w->preset);
+	return scnprintf(buf, len, "%s%sremap=%s,barrier=%s,zero=%s,leaf=%s,threads=%u",
+			 w->preset ? w->preset : "", w->preset ? "+" : "",
+			 sm_remap_names[w->remap], sm_barrier_names[w->barrier],
+			 sm_zero_names[w->zero], sm_leaf_names[w->leaf],
+			 w->threads);
+}
+EXPORT_SYMBOL_GPL(sm_format_walker);
+
+#define sm_err(fmt, ...) scnprintf(err, errlen, fmt, ##__VA_ARGS__)
+
+static int sm_parse_axis(struct sm_walker *w, const char *key, const char *val,
+			 char *err, size_t errlen)
+{
+	int v;
+	unsigned int threads;
+
+	if (!strcmp(key, "threads")) {
+		if (kstrtouint(val, 0, &threads) || !threads ||
+		    threads > SM_MAX_THREADS) {
+			sm_err("threads=%s: want 1..%d", val, SM_MAX_THREADS);
+			return -EINVAL;
+		}
+		w->threads = threads;
+		return 0;
+	}
+#define SM_AXIS(name, field, names, nr)					\
+	do {								\
+		if (!strcmp(key, name)) {				\
+			v = sm_match(names, nr, val);			\
+			if (v < 0) {					\
+				sm_err("%s=%s: unknown value", key, val); \
+				return -EINVAL;				\
+			}						\
+			w->field = v;					\
+			w->preset = NULL;				\
+			return 0;					\
+		}							\
+	} while (0)
+	SM_AXIS("remap", remap, sm_remap_names, SM_REMAP_NR);
+	SM_AXIS("barrier", barrier, sm_barrier_names, SM_BARRIER_NR);
+	SM_AXIS("zero", zero, sm_zero_names, SM_ZERO_NR);
+	SM_AXIS("leaf", leaf, sm_leaf_names, SM_LEAF_NR);
+#undef SM_AXIS
+	sm_err("unknown key '%s'", key);
+	return -EINVAL;
+}
+
+/*
+ * Parse "key=value" words separated by blanks.  Keys: region, size, index,
+ * repeat, walker (a preset), and the axes remap, barrier, zero, leaf and
+ * threads, which override the preset's.  On error, err says why.
+ */
+int sm_parse_run_args(char *args, struct sm_run_config *cfg,
+		      char *err, size_t errlen)
+{
+	char *word, *val, *end;
+	int ret, v;
+
+	while ((word = strsep(&args, " \t\n")) != NULL) {
+		if (!*word)
+			continue;
+		val = strchr(word, '=');
+		if (!val || !val[1]) {
+			sm_err("'%s': expected key=value", word);
+			return -EINVAL;
+		}
+		*val++ = '\0';
+		if (!strcmp(word, "region")) {
+			v = sm_match(sm_region_names, SM_REGION_NR, val);
+			if (v < 0) {
+				sm_err("region=%s: want vmalloc, contig, ram or hotplug", val);
+				return -EINVAL;
+			}
+			cfg->region = v;
+		} else if (!strcmp(word, "size")) {
+			cfg->size = memparse(val, &end);
+			if (*end || !cfg->size || cfg->size & ~PAGE_MASK) {
+				sm_err("size=%s: want a non-zero multiple of the page size (K/M/G suffixes)", val);
+				return -EINVAL;
+			}
+		} else if (!strcmp(word, "index")) {
+			if (kstrtouint(val, 0, &cfg->index)) {
+				sm_err("index=%s: not a number", val);
+				return -EINVAL;
+			}
+		} else if (!strcmp(word, "repeat")) {
+			if (kstrtouint(val, 0, &cfg->repeat) || !cfg->repeat ||
+			    cfg->repeat > SM_MAX_REPEAT) {
+				sm_err("repeat=%s: want 1..%d", val, SM_MAX_REPEAT);
+				return -EINVAL;
+			}
+		} else if (!strcmp(word, "walker")) {
+			if (sm_walker_set_preset(&cfg->walker, val)) {
+				sm_err("walker=%s: unknown preset (v6.1, v6.1-late, v6.10, lazy, direct, bbml2)", val);
+				return -EINVAL;
+			}
+		} else {
+			ret = sm_parse_axis(&cfg->walker, word, val, err, errlen);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(sm_parse_run_args);

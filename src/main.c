@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shadowmap: module entry.  The module parameters describe one experiment
+ * that runs at load time, so that a locked-down system, whose debugfs offers
+ * only 0444 files, can still run one:
+ *
+ *   modprobe shadowmap run=1 region=vmalloc size=1G walker=v6.1 repeat=5
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/kernel.h>
+#include <linux/slab.h>
+
+#include "shadowmap.h"
+
+static bool run;
+module_param(run, bool, 0444);
+MODULE_PARM_DESC(run, "Run the experiment described by the other parameters at load");
+
+static char *region = "vmalloc";
+module_param(region, charp, 0444);
+MODULE_PARM_DESC(region, "Region to shadow-map: vmalloc, contig, ram or hotplug");
+
+static char *size = "64M";
+module_param(size, charp, 0444);
+MODULE_PARM_DESC(size, "Region size in bytes, K/M/G suffixes allowed");
+
+static char *walker = "v6.10";
+module_param(walker, charp, 0444);
+MODULE_PARM_DESC(walker, "Walker preset: v6.1, v6.1-late, v6.10, lazy, direct or bbml2");
+
+static char *axes = "";
+module_param(axes, charp, 0444);
+MODULE_PARM_DESC(axes, "Axis overrides, e.g. \"remap=lazy leaf=cont threads=2\"");
+
+static unsigned int repeat = 1;
+module_param(repeat, uint, 0444);
+MODULE_PARM_DESC(repeat, "Repeat the run this many times (1..1000)");
+
+/* The load-time experiment, as parsed from the parameters. */
+static struct sm_run_config sm_param_config;
+
+static int sm_parse_params(struct sm_run_config *cfg)
+{
+	char err[128] = "";
+	char *args;
+	int ret;
+
+	args = kasprintf(GFP_KERNEL, "region=%s size=%s walker=%s repeat=%u %s",
+			 region, size, walker, repeat, axes);
+	if (!args)
+		return -ENOMEM;
+	sm_run_config_init(cfg);
+	ret = sm_parse_run_args(args, cfg, err, sizeof(err));
+	if (ret)
+		pr_err("bad module parameter: %s\n", err);
+	kfree(args);
+	return ret;
+}
+
+static int __init shadowmap_init(void)
+{
+	int ret;
+
+	ret = sm_parse_params(&sm_param_config);
+	if (ret)
+		return ret;
+
+	ret = sm_debugfs_init();
+	if (ret)
+		return ret;
+
+	pr_info("version %s loaded\n", SHADOWMAP_VERSION);
+	return 0;
+}
+
+static void __exit shadowmap_exit(void)
+{
+	sm_debugfs_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(shadowmap_init);
+module_exit(shadowmap_exit);
+
+MODULE_DESCRIPTION("Shadow kernel page tables for arm64 remapping experiments");
+MODULE_AUTHOR("shadowmap developers");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(SHADOWMAP_VERSION);
