@@ -1,0 +1,105 @@
+#!/bin/sh
+# shadowmap's guest-side tests: runs inside the QEMU guest under busybox.
+# Usage: test.sh check|lab|bench|kunit|idle [args]
+# Prints "SM: PASS name", "SM: FAIL name: why", and mode-specific lines; the
+# host (scripts/parse-console.sh) reads them.
+SM_DIR=/sys/kernel/debug/shadowmap
+KO=/shadowmap
+
+pass() { echo "SM: PASS $1"; }
+fail() { echo "SM: FAIL $1: $2"; }
+# check NAME CMD...: pass when CMD succeeds.
+check() {
+	name=$1
+	shift
+	if out=$("$@" 2>&1); then
+		pass "$name"
+	else
+		fail "$name" "$(echo "$out" | tail -n 1)"
+	fi
+}
+
+# ctl_expect_errno NAME ERRTEXT COMMAND: a control write must fail so.
+ctl_expect_errno() {
+	if echo "$3" >"$SM_DIR/control" 2>/tmp/ctl.err; then
+		fail "$1" "'$3' was accepted"
+	elif grep -q "$2" /tmp/ctl.err; then
+		pass "$1"
+	else
+		fail "$1" "'$3': $(cat /tmp/ctl.err)"
+	fi
+}
+
+load() {
+	insmod "$KO/shadowmap.ko" "$@"
+}
+
+unload() {
+	rmmod shadowmap
+}
+
+mode_of() {
+	stat -c %a "$1" 2>/dev/null
+}
+
+test_skeleton() {
+	for bad in "walker=v5.0" "repeat=0" "size=12345" "region=disk" \
+		   "axes=remap=fast"; do
+		if load "$bad" 2>/dev/null; then
+			fail "param_rejects_$bad" "module loaded"
+			unload
+		else
+			pass "param_rejects_$bad"
+		fi
+	done
+	check module_loads load
+	[ -d "$SM_DIR" ] && pass debugfs_dir || fail debugfs_dir "no $SM_DIR"
+	[ "$(mode_of "$SM_DIR/version")" = 444 ] && pass version_mode_0444 ||
+		fail version_mode_0444 "mode $(mode_of "$SM_DIR/version")"
+	grep -q '^shadowmap [0-9]' "$SM_DIR/version" && pass version_content ||
+		fail version_content "$(head -n 1 "$SM_DIR/version")"
+	check module_unloads unload
+	[ ! -d "$SM_DIR" ] && pass debugfs_removed || fail debugfs_removed "still there"
+}
+
+run_kunit() {
+	check kunit_load_shadowmap load
+	check kunit_load_tests insmod "$KO/shadowmap_kunit.ko"
+	found=
+	for d in /sys/kernel/debug/kunit/shadowmap*; do
+		[ -f "$d/results" ] || continue
+		found=1
+		echo "SM: KUNIT-BEGIN ${d##*/}"
+		cat "$d/results"
+		echo "SM: KUNIT-END ${d##*/}"
+	done
+	[ -n "$found" ] && pass kunit_suites_found || fail kunit_suites_found "no suites in debugfs"
+	rmmod shadowmap_kunit
+	check kunit_unload unload
+}
+
+mode=${1:-check}
+[ $# -gt 0 ] && shift
+case "$mode" in
+check)
+	test_skeleton
+	for t in /shadowmap/check-*.sh; do
+		[ -f "$t" ] && . "$t"
+	done
+	;;
+kunit)
+	run_kunit
+	;;
+lab|bench)
+	load && pass module_loads || fail module_loads "insmod failed"
+	echo "SM: LAB-BEGIN"
+	cat "$SM_DIR/version"
+	echo "SM: LAB-END"
+	unload
+	;;
+idle)
+	;;
+*)
+	fail guest_mode "unknown mode $mode"
+	;;
+esac
