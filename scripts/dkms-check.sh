@@ -1,0 +1,38 @@
+#!/bin/sh
+# A real "dkms add / build" of shadowmap against Debian's arm64 headers,
+# cross-compiled through the environment, in a private dkms tree.
+# Usage: dkms-check.sh 6.1|6.12
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+ser=${1:?usage: dkms-check.sh 6.1|6.12}
+need_pkgs dkms
+root=$(sh "$SHADOWMAP_TOP/scripts/debian-kernels.sh" "$ser")
+image=$(ls "$root"/boot/vmlinuz-*)
+kver=${image##*/vmlinuz-}
+ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$SHADOWMAP_TOP/dkms.conf")
+src_ver=$(sed -n 's/^#define SHADOWMAP_VERSION "\(.*\)"/\1/p' "$SHADOWMAP_TOP/src/shadowmap.h")
+[ "$ver" = "$src_ver" ] ||
+	die "dkms.conf PACKAGE_VERSION $ver differs from SHADOWMAP_VERSION $src_ver"
+
+d=$SHADOWMAP_CACHE/dkms/$ser
+rm -rf "$d"
+mkdir -p "$d/tree" "$d/source" "$d/install" "$d/src"
+# dkms wants a clean source directory of its own.
+git -C "$SHADOWMAP_TOP" ls-files -z --cached --others --exclude-standard | (cd "$SHADOWMAP_TOP" && xargs -0 tar -cf -) |
+	tar -xf - -C "$d/src"
+trees="--dkmstree $d/tree --sourcetree $d/source --installtree $d/install"
+# shellcheck disable=SC2086
+dkms add $trees "$d/src" >"$d/log" 2>&1 || { cat "$d/log" >&2; die "dkms add failed"; }
+# shellcheck disable=SC2086
+ARCH=arm64 CROSS_COMPILE=$CROSS_COMPILE dkms build $trees -m shadowmap -v "$ver" \
+	-k "$kver" -a aarch64 --kernelsourcedir "$root/usr/src/linux-headers-$kver" \
+	>>"$d/log" 2>&1 || { tail -30 "$d/log" >&2; cat "$d"/tree/shadowmap/"$ver"/build/make.log >&2 2>/dev/null; die "dkms build failed for $kver"; }
+ko=$(find "$d/tree/shadowmap/$ver/$kver" -name 'shadowmap.ko*' | head -n 1)
+[ -n "$ko" ] || die "dkms build left no shadowmap.ko"
+vermagic=$(modinfo -F vermagic "$ko")
+case "$vermagic" in
+"$kver "*) ;;
+*) die "dkms-built module has vermagic '$vermagic', want $kver" ;;
+esac
+echo "dkms: built shadowmap/$ver for $kver ($vermagic)"
