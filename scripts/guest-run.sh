@@ -67,6 +67,8 @@ kunit-6.1|kunit-6.12)
 	image=$kdir/arch/arm64/boot/Image
 	kver=$(cat "$kdir/include/config/kernel.release")
 	moddir=
+	# KUNIT_DEFAULT_ENABLED (6.2+) is off in a minimal config.
+	append="kunit.enable=1 $append"
 	;;
 *)
 	die "unknown kernel '$kernel' (want debian-6.1, debian-6.12, kunit-6.1 or kunit-6.12)"

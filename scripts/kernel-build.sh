@@ -12,13 +12,9 @@ case "$ver" in
 *) die "unknown kernel series '$ver' (want 6.1 or 6.12)" ;;
 esac
 need_host_tools
-need_pkgs "linux-source-$ver"
-
+src=$(sh "$SHADOWMAP_TOP/scripts/kernel-source.sh" "$ver")
+pkgtag=${src##*/linux-source-}
 frag=$SHADOWMAP_TOP/configs/kunit-arm64.config
-pkgver=$(dpkg-query -W -f='${Version}' "linux-source-$ver")
-# Keep the paths free of "~" and "+", which some tools mishandle.
-pkgtag=$(echo "$pkgver" | tr "~+" "__")
-src=$SHADOWMAP_CACHE/src/linux-source-$pkgtag
 # Bump when the recipe below changes what gets built.
 recipe=1
 key=$(echo "$recipe" | key_of "$frag" -)
@@ -29,17 +25,7 @@ if [ -f "$out/.shadowmap-done" ]; then
 	exit 0
 fi
 
-if [ ! -f "$src/.shadowmap-extracted" ]; then
-	log "extracting linux-source-$ver $pkgver"
-	rm -rf "$src" "$src.tmp"
-	mkdir -p "$src.tmp"
-	tar -xJf "/usr/src/linux-source-$ver.tar.xz" -C "$src.tmp"
-	mv "$src.tmp/linux-source-$ver" "$src"
-	rmdir "$src.tmp"
-	touch "$src/.shadowmap-extracted"
-fi
-
-log "building $ver kernel ($pkgver, config $key) in $out"
+log "building $ver kernel ($pkgtag, config $key) in $out"
 rm -rf "$out"
 mkdir -p "$out"
 mk() {

@@ -118,11 +118,44 @@ EXPORT_SYMBOL_GPL(sm_format_walker);
 
 #define sm_err(fmt, ...) scnprintf(err, errlen, fmt, ##__VA_ARGS__)
 
+enum sm_axis { SM_AXIS_REMAP, SM_AXIS_BARRIER, SM_AXIS_ZERO, SM_AXIS_LEAF };
+
+static const struct {
+	const char *key;
+	const char * const *names;
+	int nr;
+} sm_axes[] = {
+	[SM_AXIS_REMAP] = { "remap", sm_remap_names, SM_REMAP_NR },
+	[SM_AXIS_BARRIER] = { "barrier", sm_barrier_names, SM_BARRIER_NR },
+	[SM_AXIS_ZERO] = { "zero", sm_zero_names, SM_ZERO_NR },
+	[SM_AXIS_LEAF] = { "leaf", sm_leaf_names, SM_LEAF_NR },
+};
+
+static void sm_walker_set_axis(struct sm_walker *w, enum sm_axis axis, int v)
+{
+	switch (axis) {
+	case SM_AXIS_REMAP:
+		w->remap = v;
+		break;
+	case SM_AXIS_BARRIER:
+		w->barrier = v;
+		break;
+	case SM_AXIS_ZERO:
+		w->zero = v;
+		break;
+	case SM_AXIS_LEAF:
+		w->leaf = v;
+		break;
+	}
+	/* The walker is no longer the named preset. */
+	w->preset = NULL;
+}
+
 static int sm_parse_axis(struct sm_walker *w, const char *key, const char *val,
 			 char *err, size_t errlen)
 {
-	int v;
 	unsigned int threads;
+	int i, v;
 
 	if (!strcmp(key, "threads")) {
 		if (kstrtouint(val, 0, &threads) || !threads ||
@@ -133,26 +166,28 @@ static int sm_parse_axis(struct sm_walker *w, const char *key, const char *val,
 		w->threads = threads;
 		return 0;
 	}
-#define SM_AXIS(name, field, names, nr)					\
-	do {								\
-		if (!strcmp(key, name)) {				\
-			v = sm_match(names, nr, val);			\
-			if (v < 0) {					\
-				sm_err("%s=%s: unknown value", key, val); \
-				return -EINVAL;				\
-			}						\
-			w->field = v;					\
-			w->preset = NULL;				\
-			return 0;					\
-		}							\
-	} while (0)
-	SM_AXIS("remap", remap, sm_remap_names, SM_REMAP_NR);
-	SM_AXIS("barrier", barrier, sm_barrier_names, SM_BARRIER_NR);
-	SM_AXIS("zero", zero, sm_zero_names, SM_ZERO_NR);
-	SM_AXIS("leaf", leaf, sm_leaf_names, SM_LEAF_NR);
-#undef SM_AXIS
+	for (i = 0; i < ARRAY_SIZE(sm_axes); i++) {
+		if (strcmp(key, sm_axes[i].key))
+			continue;
+		v = sm_match(sm_axes[i].names, sm_axes[i].nr, val);
+		if (v < 0) {
+			sm_err("%s=%s: unknown value", key, val);
+			return -EINVAL;
+		}
+		sm_walker_set_axis(w, i, v);
+		return 0;
+	}
 	sm_err("unknown key '%s'", key);
 	return -EINVAL;
+}
+
+static void sm_err_presets(char *err, size_t errlen, const char *val)
+{
+	int i, n;
+
+	n = scnprintf(err, errlen, "walker=%s: unknown preset, want", val);
+	for (i = 0; i < ARRAY_SIZE(sm_presets); i++)
+		n += scnprintf(err + n, errlen - n, " %s", sm_presets[i].name);
 }
 
 /*
@@ -185,7 +220,8 @@ int sm_parse_run_args(char *args, struct sm_run_config *cfg,
 		} else if (!strcmp(word, "size")) {
 			cfg->size = memparse(val, &end);
 			if (*end || !cfg->size || cfg->size & ~PAGE_MASK) {
-				sm_err("size=%s: want a non-zero multiple of the page size (K/M/G suffixes)", val);
+				sm_err("size=%s: want a multiple of the page size, K/M/G allowed",
+				       val);
 				return -EINVAL;
 			}
 		} else if (!strcmp(word, "index")) {
@@ -201,7 +237,7 @@ int sm_parse_run_args(char *args, struct sm_run_config *cfg,
 			}
 		} else if (!strcmp(word, "walker")) {
 			if (sm_walker_set_preset(&cfg->walker, val)) {
-				sm_err("walker=%s: unknown preset (v6.1, v6.1-late, v6.10, lazy, direct, bbml2)", val);
+				sm_err_presets(err, errlen, val);
 				return -EINVAL;
 			}
 		} else {
