@@ -1,0 +1,80 @@
+#!/bin/sh
+# make check: every test shadowmap has, on a fresh Debian 12 machine.
+# Installs what it needs (as root), caches kernels outside the repo, prints
+# the time of each stage and ends with "N passed, N failed".
+#
+# Usage: check.sh [--quick]     --quick skips the own-built KUnit kernels
+#                               and the in-tree kunit.py run.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+quick=
+case "${1:-}" in
+--quick) quick=1 ;;
+"") ;;
+*) die "usage: check.sh [--quick]" ;;
+esac
+
+need_host_tools
+passed=0
+failed=0
+failures=
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+# stage NAME CMD...: run one stage; its own "guest: N passed, N failed" or
+# "checks: ..." line adds its counts, otherwise it counts as one test.
+stage() {
+	name=$1
+	shift
+	t0=$(date +%s)
+	log "stage $name: start"
+	"$@" >"$results/$name.out" 2>&1
+	rc=$?
+	t1=$(date +%s)
+	sed 's/^/  /' "$results/$name.out" | grep -vE '^  \[[0-9:]+\] (refreshing|booting|building|downloading|extracting)' || true
+	counts=$(sed -n 's/^\(guest\|host\): \([0-9]*\) passed, \([0-9]*\) failed$/\2 \3/p' \
+		"$results/$name.out" | tail -n 1)
+	if [ -n "$counts" ]; then
+		p=${counts% *}
+		f=${counts#* }
+	elif [ "$rc" -eq 0 ]; then
+		p=1 f=0
+	else
+		p=0 f=1
+	fi
+	# A stage that failed without saying which test did still fails.
+	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$rc" -eq 0 ]; then
+		log "stage $name: ok ($p passed) in $((t1 - t0)) s"
+	else
+		log "stage $name: FAILED ($f failed) in $((t1 - t0)) s"
+		failures="$failures $name"
+	fi
+}
+
+T0=$(date +%s)
+stage host-tests sh "$SHADOWMAP_TOP/scripts/host-tests.sh"
+stage checkpatch sh "$SHADOWMAP_TOP/scripts/checkpatch.sh"
+stage dkms-6.1 sh "$SHADOWMAP_TOP/scripts/dkms-check.sh" 6.1
+stage dkms-6.12 sh "$SHADOWMAP_TOP/scripts/dkms-check.sh" 6.12
+stage debian-6.1 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.1 --mode check
+stage debian-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 --mode check
+stage debian-6.12-4level sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \
+	--append arm64.nolva --mode check
+stage hotplug-6.1 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.1 \
+	--mem 1G --grow 2G --mode hotplug
+stage hotplug-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \
+	--mem 1G --grow 2G --mode hotplug
+if [ -z "$quick" ]; then
+	stage kunit-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel kunit-6.12 --mode kunit
+	stage kunit-6.1 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel kunit-6.1 --mode kunit
+	stage kunit-intree sh "$SHADOWMAP_TOP/scripts/kunit-intree.sh"
+fi
+
+log "all stages took $(($(date +%s) - T0)) s"
+[ -z "$failures" ] || echo "failed stages:$failures"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
