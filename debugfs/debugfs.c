@@ -8,6 +8,7 @@
 #include <linux/utsname.h>
 
 #include "shadowmap.h"
+#include "hotplug.h"
 
 static struct dentry *sm_debugfs_dir;
 
@@ -28,6 +29,7 @@ int sm_debugfs_init(void)
 		return PTR_ERR(sm_debugfs_dir);
 	debugfs_create_file("version", 0444, sm_debugfs_dir, NULL,
 			    &version_fops);
+	sm_debugfs_events_init(sm_debugfs_dir);
 	return 0;
 }
 

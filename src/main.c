@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 
 #include "shadowmap.h"
+#include "hotplug.h"
 
 static bool run;
 module_param(run, bool, 0444);
@@ -68,17 +69,33 @@ static int __init shadowmap_init(void)
 	if (ret)
 		return ret;
 
-	ret = sm_debugfs_init();
+	ret = sm_probes_init();
 	if (ret)
 		return ret;
 
+	ret = sm_hotplug_init();
+	if (ret)
+		goto out_probes_exit;
+
+	ret = sm_debugfs_init();
+	if (ret)
+		goto out_hotplug_exit;
+
 	pr_info("version %s loaded\n", SHADOWMAP_VERSION);
 	return 0;
+
+out_hotplug_exit:
+	sm_hotplug_exit();
+out_probes_exit:
+	sm_probes_exit();
+	return ret;
 }
 
 static void __exit shadowmap_exit(void)
 {
 	sm_debugfs_exit();
+	sm_hotplug_exit();
+	sm_probes_exit();
 	pr_info("unloaded\n");
 }
 

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/debug/shadowmap/events (0444): the kernel's own hot-add and
+ * hot-remove events measured live (src/probes.c), one line each, then one
+ * total line per kind.  No kernel or physical addresses.
+ *
+ *   # probes: add=arch_add_memory ... missed=0
+ *   event=1 kind=add size=134217728 ret=0 time_ns=... map_ns=...
+ *     fixmap_maps=... fixmap_clears=... tlbi=... map_fixmap_maps=...
+ *     map_tlbi=... pgtables=...                      (all on one line)
+ *   total kind=add events=16 size=2147483648 time_ns=... (same keys)
+ *
+ * tlbi counts the TLBIs of fixmap clears (one per clear) during the whole
+ * arch_{add,remove}_memory(); map_tlbi those inside __create_pgd_mapping(),
+ * the figure a shadow run's TLBIs compare with.
+ *
+ * /sys/kernel/debug/shadowmap/ranges (0400): the hot-added ranges that are
+ * online, with the index that "run region=hotplug index=N" takes.
+ */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+#include "hotplug.h"
+
+static const char * const sm_live_kind_names[] = {
+	[SM_LIVE_ADD] = "add",
+	[SM_LIVE_REMOVE] = "remove",
+};
+
+static void sm_event_keys(struct seq_file *m, const struct sm_live_event *e)
+{
+	seq_printf(m, " time_ns=%llu map_calls=%u map_ns=%llu fixmap_maps=%llu fixmap_clears=%llu tlbi=%llu map_fixmap_maps=%llu map_tlbi=%llu pgtables=%llu\n",
+		   e->time_ns, e->map_calls, e->map_ns, e->fix_maps,
+		   e->fix_clears,
+		   e->fix_clears, e->map_fix_maps, e->map_fix_clears,
+		   e->pgtables);
+}
+
+static int events_show(struct seq_file *m, void *v)
+{
+	struct sm_live_event *ev, tot[ARRAY_SIZE(sm_live_kind_names)] = {};
+	unsigned int n, total, i, count[ARRAY_SIZE(sm_live_kind_names)] = {};
+
+	ev = kvcalloc(SM_LIVE_MAX_EVENTS, sizeof(*ev), GFP_KERNEL);
+	if (!ev)
+		return -ENOMEM;
+	n = sm_probes_events(ev, SM_LIVE_MAX_EVENTS, &total);
+
+	sm_probes_show_status(m);
+	if (total > n)
+		seq_printf(m, "# %u oldest events dropped\n", total - n);
+	for (i = 0; i < n; i++) {
+		const struct sm_live_event *e = &ev[i];
+		struct sm_live_event *t = &tot[e->kind];
+
+		seq_printf(m, "event=%u kind=%s size=%llu ret=%d", e->index,
+			   sm_live_kind_names[e->kind], e->size, e->ret);
+		sm_event_keys(m, e);
+		count[e->kind]++;
+		t->size += e->size;
+		t->time_ns += e->time_ns;
+		t->map_calls += e->map_calls;
+		t->map_ns += e->map_ns;
+		t->fix_maps += e->fix_maps;
+		t->fix_clears += e->fix_clears;
+		t->map_fix_maps += e->map_fix_maps;
+		t->map_fix_clears += e->map_fix_clears;
+		t->pgtables += e->pgtables;
+	}
+	for (i = 0; i < ARRAY_SIZE(tot); i++) {
+		seq_printf(m, "total kind=%s events=%u size=%llu",
+			   sm_live_kind_names[i], count[i], tot[i].size);
+		sm_event_keys(m, &tot[i]);
+	}
+	kvfree(ev);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(events);
+
+static int ranges_show(struct seq_file *m, void *v)
+{
+	sm_hotplug_show_ranges(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ranges);
+
+void sm_debugfs_events_init(struct dentry *dir)
+{
+	debugfs_create_file("events", 0444, dir, NULL, &events_fops);
+	debugfs_create_file("ranges", 0400, dir, NULL, &ranges_fops);
+}

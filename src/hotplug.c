@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "hotplug" region: every range of memory that comes online while the
+ * module is loaded, whatever added it (virtio-mem, ACPI, dax/kmem,
+ * add_memory_driver_managed()), as the memory notifier reports it.
+ *
+ * A memory block comes online in one MEM_ONLINE event.  Blocks that one
+ * arch_add_memory() call added (src/probes.c saw it) and that come online
+ * one after the other are merged into one range, so that a range is what the
+ * kernel mapped in one call; without the probes every block is its own range.
+ *
+ * Going offline: MEM_GOING_OFFLINE marks the overlapping ranges as going and
+ * then waits for every run that holds the hotplug state (sm_hotplug_hold())
+ * to finish, so a run never sees its memory or the live page tables that map
+ * it go away.  Runs that start later refuse the range with -EBUSY.
+ * MEM_OFFLINE drops the ranges, MEM_CANCEL_OFFLINE keeps them.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/list.h>
+#include <linux/memory.h>
+#include <linux/memory_hotplug.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/mutex.h>
+#include <linux/notifier.h>
+#include <linux/rwsem.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+#include "hotplug.h"
+
+struct sm_hp_range {
+	struct list_head node;
+	unsigned int index;
+	unsigned long start_pfn;
+	unsigned long nr_pages;
+	unsigned int add_event;	/* live add event, 0 if unknown */
+	bool going;		/* between MEM_GOING_OFFLINE and MEM_OFFLINE */
+};
+
+/* Runs hold this for read; MEM_GOING_OFFLINE waits for them as a writer. */
+static DECLARE_RWSEM(sm_hp_run_sem);
+
+/* Protects everything below; never held while waiting for runs. */
+static DEFINE_MUTEX(sm_hp_lock);
+static LIST_HEAD(sm_hp_ranges);		/* oldest first */
+static unsigned int sm_hp_nr;
+static unsigned int sm_hp_next_index = 1;
+static bool sm_hp_overflow_warned;
+/* The range going offline now (offlining is serialized by the kernel). */
+static unsigned long sm_hp_going_pfn, sm_hp_going_nr;
+
+static bool sm_pfns_overlap(unsigned long a, unsigned long an,
+			    unsigned long b, unsigned long bn)
+{
+	return a < b + bn && b < a + an;
+}
+
+void sm_extents_free(struct sm_extents *e)
+{
+	kvfree(e->ext);
+	e->ext = NULL;
+	e->nr = 0;
+	e->bytes = 0;
+}
+EXPORT_SYMBOL_GPL(sm_extents_free);
+
+void sm_hotplug_hold(void)
+{
+	down_read(&sm_hp_run_sem);
+}
+EXPORT_SYMBOL_GPL(sm_hotplug_hold);
+
+void sm_hotplug_release(void)
+{
+	up_read(&sm_hp_run_sem);
+}
+EXPORT_SYMBOL_GPL(sm_hotplug_release);
+
+static void sm_hp_online(unsigned long pfn, unsigned long nr)
+{
+	unsigned int add = sm_probes_add_event(PFN_PHYS(pfn), PFN_PHYS(nr));
+	struct sm_hp_range *last, *r;
+
+	mutex_lock(&sm_hp_lock);
+	last = list_empty(&sm_hp_ranges) ? NULL :
+	       list_last_entry(&sm_hp_ranges, struct sm_hp_range, node);
+	if (last && add && last->add_event == add && !last->going &&
+	    last->start_pfn + last->nr_pages == pfn) {
+		last->nr_pages += nr;
+		goto out_unlock;
+	}
+	if (sm_hp_nr >= SM_HOTPLUG_MAX_RANGES) {
+		if (!sm_hp_overflow_warned)
+			pr_warn("hotplug: more than %d ranges online, not recording more\n",
+				SM_HOTPLUG_MAX_RANGES);
+		sm_hp_overflow_warned = true;
+		goto out_unlock;
+	}
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r) {
+		pr_warn("hotplug: out of memory, range not recorded\n");
+		goto out_unlock;
+	}
+	r->index = sm_hp_next_index++;
+	r->start_pfn = pfn;
+	r->nr_pages = nr;
+	r->add_event = add;
+	list_add_tail(&r->node, &sm_hp_ranges);
+	sm_hp_nr++;
+out_unlock:
+	mutex_unlock(&sm_hp_lock);
+}
+
+static void sm_hp_going_offline(unsigned long pfn, unsigned long nr)
+{
+	struct sm_hp_range *r;
+
+	mutex_lock(&sm_hp_lock);
+	sm_hp_going_pfn = pfn;
+	sm_hp_going_nr = nr;
+	list_for_each_entry(r, &sm_hp_ranges, node)
+		if (sm_pfns_overlap(r->start_pfn, r->nr_pages, pfn, nr))
+			r->going = true;
+	mutex_unlock(&sm_hp_lock);
+
+	/* Wait for the runs that may be using it; later ones see "going". */
+	down_write(&sm_hp_run_sem);
+	up_write(&sm_hp_run_sem);
+}
+
+static void sm_hp_offline_done(unsigned long pfn, unsigned long nr,
+			       bool offline)
+{
+	struct sm_hp_range *r, *tmp;
+
+	mutex_lock(&sm_hp_lock);
+	sm_hp_going_pfn = 0;
+	sm_hp_going_nr = 0;
+	list_for_each_entry_safe(r, tmp, &sm_hp_ranges, node) {
+		if (!sm_pfns_overlap(r->start_pfn, r->nr_pages, pfn, nr))
+			continue;
+		r->going = false;
+		if (!offline)
+			continue;
+		/* A range partly offline is dropped whole: never half-mapped. */
+		list_del(&r->node);
+		sm_hp_nr--;
+		kfree(r);
+	}
+	mutex_unlock(&sm_hp_lock);
+}
+
+static int sm_hp_notify(struct notifier_block *nb, unsigned long action,
+			void *data)
+{
+	const struct memory_notify *mn = data;
+
+	switch (action) {
+	case MEM_ONLINE:
+		sm_hp_online(mn->start_pfn, mn->nr_pages);
+		break;
+	case MEM_GOING_OFFLINE:
+		sm_hp_going_offline(mn->start_pfn, mn->nr_pages);
+		break;
+	case MEM_OFFLINE:
+		sm_hp_offline_done(mn->start_pfn, mn->nr_pages, true);
+		break;
+	case MEM_CANCEL_OFFLINE:
+		sm_hp_offline_done(mn->start_pfn, mn->nr_pages, false);
+		break;
+	default:
+		break;
+	}
+	return NOTIFY_OK;
+}
+
+static struct notifier_block sm_hp_nb = {
+	.notifier_call = sm_hp_notify,
+};
+
+int sm_hotplug_extents(unsigned int index, struct sm_extents *out,
+		       char *err, size_t errlen)
+{
+	struct sm_hp_range *r, *pick = NULL;
+	unsigned int nr = 0, i = 0;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	mutex_lock(&sm_hp_lock);
+	if (list_empty(&sm_hp_ranges)) {
+		scnprintf(err, errlen,
+			  "region=hotplug: no memory came online since the module was loaded");
+		ret = -ENOENT;
+		goto out_unlock;
+	}
+	list_for_each_entry(r, &sm_hp_ranges, node) {
+		if (index == SM_HOTPLUG_INDEX_ALL || r->index == index)
+			nr++;
+		if (r->index == index)
+			pick = r;
+	}
+	if (index == SM_HOTPLUG_INDEX_LAST) {
+		pick = list_last_entry(&sm_hp_ranges, struct sm_hp_range, node);
+		nr = 1;
+	}
+	if (!nr) {
+		scnprintf(err, errlen,
+			  "region=hotplug: no range index=%u (see the ranges file)",
+			  index);
+		ret = -ENOENT;
+		goto out_unlock;
+	}
+	out->ext = kvcalloc(nr, sizeof(*out->ext), GFP_KERNEL);
+	if (!out->ext) {
+		scnprintf(err, errlen, "region=hotplug: out of memory");
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
+	list_for_each_entry(r, &sm_hp_ranges, node) {
+		if (index != SM_HOTPLUG_INDEX_ALL && r != pick)
+			continue;
+		if (r->going) {
+			scnprintf(err, errlen,
+				  "region=hotplug: range %u is going offline",
+				  r->index);
+			ret = -EBUSY;
+			goto out_free_ext;
+		}
+		out->ext[i].start = PFN_PHYS(r->start_pfn);
+		out->ext[i].size = PFN_PHYS(r->nr_pages);
+		out->bytes += out->ext[i].size;
+		i++;
+	}
+	out->nr = i;
+	mutex_unlock(&sm_hp_lock);
+	return 0;
+
+out_free_ext:
+	sm_extents_free(out);
+out_unlock:
+	mutex_unlock(&sm_hp_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(sm_hotplug_extents);
+
+bool sm_hotplug_pfns_stable(unsigned long pfn, unsigned long nr)
+{
+	unsigned long p, end = pfn + nr;
+	bool stable = true;
+
+	mutex_lock(&sm_hp_lock);
+	if (sm_hp_going_nr &&
+	    sm_pfns_overlap(pfn, nr, sm_hp_going_pfn, sm_hp_going_nr))
+		stable = false;
+	mutex_unlock(&sm_hp_lock);
+
+	for (p = pfn; stable && p < end;
+	     p = ALIGN(p + 1, PAGES_PER_SECTION))
+		if (!pfn_to_online_page(p))
+			stable = false;
+	return stable;
+}
+EXPORT_SYMBOL_GPL(sm_hotplug_pfns_stable);
+
+unsigned int sm_hotplug_nr_ranges(void)
+{
+	unsigned int nr;
+
+	mutex_lock(&sm_hp_lock);
+	nr = sm_hp_nr;
+	mutex_unlock(&sm_hp_lock);
+	return nr;
+}
+
+void sm_hotplug_show_ranges(struct seq_file *m)
+{
+	struct sm_hp_range *r;
+
+	seq_puts(m, "# index start end size add_event state\n");
+	mutex_lock(&sm_hp_lock);
+	list_for_each_entry(r, &sm_hp_ranges, node)
+		seq_printf(m, "index=%u start=%#llx end=%#llx size=%llu add_event=%u state=%s\n",
+			   r->index, (u64)PFN_PHYS(r->start_pfn),
+			   (u64)PFN_PHYS(r->start_pfn + r->nr_pages),
+			   (u64)PFN_PHYS(r->nr_pages), r->add_event,
+			   r->going ? "going-offline" : "online");
+	mutex_unlock(&sm_hp_lock);
+}
+
+int sm_hotplug_init(void)
+{
+	int ret;
+
+	ret = register_memory_notifier(&sm_hp_nb);
+	if (ret)
+		pr_err("hotplug: register_memory_notifier: %d\n", ret);
+	return ret;
+}
+
+void sm_hotplug_exit(void)
+{
+	struct sm_hp_range *r, *tmp;
+
+	unregister_memory_notifier(&sm_hp_nb);
+	mutex_lock(&sm_hp_lock);
+	list_for_each_entry_safe(r, tmp, &sm_hp_ranges, node) {
+		list_del(&r->node);
+		kfree(r);
+	}
+	sm_hp_nr = 0;
+	mutex_unlock(&sm_hp_lock);
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Memory hot-add as shadowmap sees it: the ranges that came online since the
+ * module was loaded (src/hotplug.c), the kernel's own linear-map creation for
+ * them measured live with kprobes (src/probes.c), and the System RAM ranges
+ * of the "ram" region (src/ram.c).
+ */
+#ifndef SHADOWMAP_HOTPLUG_H
+#define SHADOWMAP_HOTPLUG_H
+
+#include <linux/types.h>
+
+struct seq_file;
+
+/* One physically contiguous range, mapped at its linear-map VA __va(start). */
+struct sm_extent {
+	phys_addr_t start;
+	u64 size;
+};
+
+/* A list of extents, mapped one call each, in order, into one shadow. */
+struct sm_extents {
+	struct sm_extent *ext;	/* kvmalloc'ed; sm_extents_free() */
+	unsigned int nr;
+	u64 bytes;		/* sum of the sizes */
+};
+
+void sm_extents_free(struct sm_extents *e);
+
+/* sm_run_config.index for the hotplug region */
+#define SM_HOTPLUG_INDEX_LAST	0		/* the most recent range */
+#define SM_HOTPLUG_INDEX_ALL	UINT_MAX	/* every range, in order */
+
+/* Most ranges the notifier records; more are dropped with a warning. */
+#define SM_HOTPLUG_MAX_RANGES	4096
+
+int sm_hotplug_init(void);
+void sm_hotplug_exit(void);
+
+/*
+ * A run on hot-added memory holds the hotplug state from before it looks up
+ * its ranges until it has freed its shadow and finished every walk of the
+ * live linear map: memory cannot go offline (MEM_GOING_OFFLINE waits) and so
+ * cannot be removed, and its live page tables cannot be freed, while it is
+ * held.  Holders must not take mem_hotplug_lock (get_online_mems(),
+ * kmem_cache_create(), ...): the notifier that waits runs under it.
+ */
+void sm_hotplug_hold(void);
+void sm_hotplug_release(void);
+
+/*
+ * With the hold: the extents of recorded range @index (1-based), of the most
+ * recent one (SM_HOTPLUG_INDEX_LAST) or of all of them
+ * (SM_HOTPLUG_INDEX_ALL).  On error, err says why: -ENOENT when nothing was
+ * recorded or no such index, -EBUSY when the range is going offline.
+ */
+int sm_hotplug_extents(unsigned int index, struct sm_extents *out,
+		       char *err, size_t errlen);
+
+/*
+ * With the hold: true when every section of [pfn, pfn + nr) is online and not
+ * going offline, so that its linear map stays until sm_hotplug_release().
+ */
+bool sm_hotplug_pfns_stable(unsigned long pfn, unsigned long nr);
+
+/* For debugfs "ranges" (0400: physical addresses). */
+void sm_hotplug_show_ranges(struct seq_file *m);
+unsigned int sm_hotplug_nr_ranges(void);
+
+/* src/probes.c: the kernel's own hot-add and hot-remove, measured live. */
+enum sm_live_kind {
+	SM_LIVE_ADD,
+	SM_LIVE_REMOVE,
+};
+
+struct sm_live_event {
+	unsigned int index;	/* 1, 2, ...: never reused */
+	enum sm_live_kind kind;
+	int ret;		/* arch_add_memory()'s return value */
+	phys_addr_t start;	/* physical: only in the 0400 file */
+	u64 size;
+	u64 time_ns;		/* arch_{add,remove}_memory(), entry to return */
+	u64 map_ns;		/* its __create_pgd_mapping(), entry to return */
+	unsigned int map_calls;	/* how many; 0: the probes did not see it */
+	u64 fix_maps;		/* __set_fixmap() maps during the event */
+	u64 fix_clears;		/* __set_fixmap() clears: each one TLBI */
+	u64 map_fix_maps;	/* the same, inside __create_pgd_mapping() */
+	u64 map_fix_clears;
+	u64 pgtables;		/* __pgd_pgtable_alloc() calls */
+};
+
+int sm_probes_init(void);
+void sm_probes_exit(void);
+
+/*
+ * Copy the recorded events, oldest first, into @dst (at most @max); returns
+ * how many.  *@total gets the number of events seen since load, which is
+ * larger when the oldest were overwritten.
+ */
+unsigned int sm_probes_events(struct sm_live_event *dst, unsigned int max,
+			      unsigned int *total);
+/* The live add event whose range contains [start, start + size), or 0. */
+unsigned int sm_probes_add_event(phys_addr_t start, u64 size);
+/* One line: which symbols are probed, which are unavailable and why. */
+void sm_probes_show_status(struct seq_file *m);
+
+#define SM_LIVE_MAX_EVENTS	1024
+
+/* src/ram.c: the "ram" region, a replica of map_mem(). */
+int sm_ram_extents(unsigned int leaf, struct sm_extents *out,
+		   char *err, size_t errlen);
+u64 sm_ram_table_bytes(const struct sm_extents *e, unsigned int leaf);
+
+/* debugfs/events.c */
+struct dentry;
+void sm_debugfs_events_init(struct dentry *dir);
+
+#endif /* SHADOWMAP_HOTPLUG_H */

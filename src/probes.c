@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel's own linear-map creation for hot-added memory, measured live.
+ *
+ * kretprobes on arch_add_memory() and arch_remove_memory() time each event
+ * from entry to return and name the task doing it.  A kprobe on
+ * __set_fixmap() counts the fixmap maps (flags != 0) and clears (flags == 0)
+ * that this task makes meanwhile; every clear is followed by one
+ * flush_tlb_kernel_range() of one page, so clears are the TLBIs.  A
+ * kretprobe on __create_pgd_mapping() and one on
+ * __create_pgd_mapping_locked() time the page-table part alone and count the
+ * fixmap calls inside it (the outermost of the two that is a real call
+ * counts: 6.12 inlines the first everywhere, Debian's 6.1 inlines it into
+ * arch_add_memory() and keeps a copy for other callers).  A kprobe on
+ * __pgd_pgtable_alloc() counts the tables it allocates.
+ *
+ * Hot-add and hot-remove are serialized by mem_hotplug_lock, so there is one
+ * event in flight at most.  A symbol that is missing or cannot be probed is
+ * reported as unavailable; the module loads without it.
+ *
+ * The probes cost time: two traps per fixmap map+clear pair.  time_ns and
+ * map_ns include it; load with live_fixmap=0 to time without counting.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/kprobes.h>
+#include <linux/ktime.h>
+#include <linux/moduleparam.h>
+#include <linux/preempt.h>
+#include <linux/ptrace.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "hotplug.h"
+
+static bool live_probes = true;
+module_param(live_probes, bool, 0444);
+MODULE_PARM_DESC(live_probes, "Probe the kernel's own hot-add/hot-remove (default 1)");
+
+static bool live_fixmap = true;
+module_param(live_fixmap, bool, 0444);
+MODULE_PARM_DESC(live_fixmap, "Count the kernel's fixmap maps/clears during hot-add (default 1; costs two traps per pair)");
+
+/* The event in flight: written only by its task, or under sm_live_lock. */
+struct sm_live_cur {
+	struct task_struct *task;
+	struct sm_live_event ev;
+	u64 t0;
+	u64 map_t0;
+	u64 map_maps0;
+	u64 map_clears0;
+	unsigned int map_depth;
+};
+
+static DEFINE_SPINLOCK(sm_live_lock);	/* the ring and sm_live_cur.task */
+static struct sm_live_cur sm_cur;
+static struct sm_live_event *sm_ring;	/* SM_LIVE_MAX_EVENTS */
+static unsigned int sm_ring_total;	/* events seen; the next index - 1 */
+static unsigned int sm_live_missed;	/* overlapping events not measured */
+
+static bool sm_is_cur(void)
+{
+	return in_task() && READ_ONCE(sm_cur.task) == current;
+}
+
+/* arch_add_memory(int nid, u64 start, u64 size, struct mhp_params *) */
+static int sm_add_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	unsigned long flags;
+	bool busy;
+
+	spin_lock_irqsave(&sm_live_lock, flags);
+	busy = sm_cur.task;
+	if (!busy) {
+		memset(&sm_cur, 0, sizeof(sm_cur));
+		sm_cur.ev.kind = SM_LIVE_ADD;
+		sm_cur.ev.start = regs_get_kernel_argument(regs, 1);
+		sm_cur.ev.size = regs_get_kernel_argument(regs, 2);
+		sm_cur.task = current;
+	} else {
+		sm_live_missed++;
+	}
+	spin_unlock_irqrestore(&sm_live_lock, flags);
+	if (busy)
+		return 1;	/* no return probe for this one */
+	sm_cur.t0 = ktime_get_ns();
+	return 0;
+}
+
+/* arch_remove_memory(u64 start, u64 size, struct vmem_altmap *, ...) */
+static int sm_remove_entry(struct kretprobe_instance *ri,
+			   struct pt_regs *regs)
+{
+	unsigned long flags;
+	bool busy;
+
+	spin_lock_irqsave(&sm_live_lock, flags);
+	busy = sm_cur.task;
+	if (!busy) {
+		memset(&sm_cur, 0, sizeof(sm_cur));
+		sm_cur.ev.kind = SM_LIVE_REMOVE;
+		sm_cur.ev.start = regs_get_kernel_argument(regs, 0);
+		sm_cur.ev.size = regs_get_kernel_argument(regs, 1);
+		sm_cur.task = current;
+	} else {
+		sm_live_missed++;
+	}
+	spin_unlock_irqrestore(&sm_live_lock, flags);
+	if (busy)
+		return 1;
+	sm_cur.t0 = ktime_get_ns();
+	return 0;
+}
+
+static int sm_event_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	u64 t1 = ktime_get_ns();
+	unsigned long flags;
+
+	if (READ_ONCE(sm_cur.task) != current)
+		return 0;
+	spin_lock_irqsave(&sm_live_lock, flags);
+	sm_cur.ev.time_ns = t1 - sm_cur.t0;
+	if (sm_cur.ev.kind == SM_LIVE_ADD)
+		sm_cur.ev.ret = (int)regs_return_value(regs);
+	sm_cur.ev.index = ++sm_ring_total;
+	sm_ring[(sm_cur.ev.index - 1) % SM_LIVE_MAX_EVENTS] = sm_cur.ev;
+	sm_cur.task = NULL;
+	spin_unlock_irqrestore(&sm_live_lock, flags);
+	return 0;
+}
+
+static int sm_map_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	if (!sm_is_cur())
+		return 1;
+	if (!sm_cur.map_depth++) {
+		sm_cur.ev.map_calls++;
+		sm_cur.map_maps0 = sm_cur.ev.fix_maps;
+		sm_cur.map_clears0 = sm_cur.ev.fix_clears;
+		sm_cur.map_t0 = ktime_get_ns();
+	}
+	return 0;
+}
+
+static int sm_map_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	u64 t1 = ktime_get_ns();
+
+	if (!sm_is_cur() || !sm_cur.map_depth)
+		return 0;
+	if (--sm_cur.map_depth)
+		return 0;
+	sm_cur.ev.map_ns += t1 - sm_cur.map_t0;
+	sm_cur.ev.map_fix_maps += sm_cur.ev.fix_maps - sm_cur.map_maps0;
+	sm_cur.ev.map_fix_clears += sm_cur.ev.fix_clears - sm_cur.map_clears0;
+	return 0;
+}
+
+/* __set_fixmap(enum fixed_addresses idx, phys_addr_t phys, pgprot_t flags) */
+static int sm_fixmap_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	if (!sm_is_cur())
+		return 0;
+	if (regs_get_kernel_argument(regs, 2))
+		sm_cur.ev.fix_maps++;
+	else
+		sm_cur.ev.fix_clears++;
+	return 0;
+}
+
+static int sm_pgtable_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	if (sm_is_cur())
+		sm_cur.ev.pgtables++;
+	return 0;
+}
+
+/*
+ * One probe: the first symbol of @syms that registers is used.  Either a
+ * kretprobe (@rp.handler set) or a plain kprobe (@kp.pre_handler set).
+ */
+struct sm_probe {
+	const char *what;		/* name in the status line */
+	const char * const *syms;	/* candidates, NULL-terminated */
+	bool is_ret;
+	bool fixmap;			/* governed by live_fixmap */
+	struct kretprobe rp;
+	struct kprobe kp;
+	const char *sym;		/* the one registered */
+	int err;			/* last error when none registered */
+	bool on;
+};
+
+static const char * const sm_add_syms[] = { "arch_add_memory", NULL };
+static const char * const sm_remove_syms[] = { "arch_remove_memory", NULL };
+static const char * const sm_map_syms[] = { "__create_pgd_mapping", NULL };
+static const char * const sm_map_locked_syms[] = {
+	"__create_pgd_mapping_locked", NULL
+};
+static const char * const sm_fixmap_syms[] = { "__set_fixmap", NULL };
+static const char * const sm_pgtable_syms[] = { "__pgd_pgtable_alloc", NULL };
+
+/* Registered in this order, unregistered in reverse: __set_fixmap last. */
+static struct sm_probe sm_probes[] = {
+	{ .what = "add", .syms = sm_add_syms, .is_ret = true,
+	  .rp = { .entry_handler = sm_add_entry, .handler = sm_event_ret,
+		  .maxactive = 4 } },
+	{ .what = "remove", .syms = sm_remove_syms, .is_ret = true,
+	  .rp = { .entry_handler = sm_remove_entry, .handler = sm_event_ret,
+		  .maxactive = 4 } },
+	{ .what = "map", .syms = sm_map_syms, .is_ret = true,
+	  .rp = { .entry_handler = sm_map_entry, .handler = sm_map_ret,
+		  .maxactive = 4 } },
+	{ .what = "map_locked", .syms = sm_map_locked_syms, .is_ret = true,
+	  .rp = { .entry_handler = sm_map_entry, .handler = sm_map_ret,
+		  .maxactive = 4 } },
+	{ .what = "pgtable", .syms = sm_pgtable_syms,
+	  .kp = { .pre_handler = sm_pgtable_pre } },
+	{ .what = "fixmap", .syms = sm_fixmap_syms, .fixmap = true,
+	  .kp = { .pre_handler = sm_fixmap_pre } },
+};
+
+static int sm_probe_register(struct sm_probe *p)
+{
+	const char * const *s;
+	int ret = -ENOENT;
+
+	for (s = p->syms; *s; s++) {
+		if (p->is_ret) {
+			struct kretprobe tmpl = p->rp;
+
+			memset(&p->rp, 0, sizeof(p->rp));
+			p->rp.entry_handler = tmpl.entry_handler;
+			p->rp.handler = tmpl.handler;
+			p->rp.maxactive = tmpl.maxactive;
+			p->rp.kp.symbol_name = *s;
+			ret = register_kretprobe(&p->rp);
+		} else {
+			kprobe_pre_handler_t pre = p->kp.pre_handler;
+
+			memset(&p->kp, 0, sizeof(p->kp));
+			p->kp.pre_handler = pre;
+			p->kp.symbol_name = *s;
+			ret = register_kprobe(&p->kp);
+		}
+		if (!ret) {
+			p->sym = *s;
+			p->on = true;
+			return 0;
+		}
+	}
+	p->err = ret;
+	return ret;
+}
+
+static void sm_probe_unregister(struct sm_probe *p)
+{
+	if (!p->on)
+		return;
+	if (p->is_ret)
+		unregister_kretprobe(&p->rp);
+	else
+		unregister_kprobe(&p->kp);
+	p->on = false;
+}
+
+void sm_probes_show_status(struct seq_file *m)
+{
+	unsigned int i;
+
+	seq_puts(m, "# probes:");
+	for (i = 0; i < ARRAY_SIZE(sm_probes); i++) {
+		const struct sm_probe *p = &sm_probes[i];
+
+		if (p->on)
+			seq_printf(m, " %s=%s", p->what, p->sym);
+		else if (!live_probes || (p->fixmap && !live_fixmap))
+			seq_printf(m, " %s=off", p->what);
+		else
+			seq_printf(m, " %s=unavailable:%s(%d)", p->what,
+				   p->syms[0], p->err);
+	}
+	seq_printf(m, " missed=%u\n", READ_ONCE(sm_live_missed));
+}
+
+unsigned int sm_probes_events(struct sm_live_event *dst, unsigned int max,
+			      unsigned int *total)
+{
+	unsigned int n, first, i;
+	unsigned long flags;
+
+	spin_lock_irqsave(&sm_live_lock, flags);
+	*total = sm_ring_total;
+	n = min3(sm_ring_total, (unsigned int)SM_LIVE_MAX_EVENTS, max);
+	first = sm_ring_total - n;
+	for (i = 0; i < n; i++)
+		dst[i] = sm_ring[(first + i) % SM_LIVE_MAX_EVENTS];
+	spin_unlock_irqrestore(&sm_live_lock, flags);
+	return n;
+}
+
+unsigned int sm_probes_add_event(phys_addr_t start, u64 size)
+{
+	unsigned int n, i, found = 0;
+	unsigned long flags;
+
+	if (!sm_ring)
+		return 0;
+	spin_lock_irqsave(&sm_live_lock, flags);
+	n = min_t(unsigned int, sm_ring_total, SM_LIVE_MAX_EVENTS);
+	for (i = 0; i < n && !found; i++) {
+		const struct sm_live_event *e =
+			&sm_ring[(sm_ring_total - 1 - i) % SM_LIVE_MAX_EVENTS];
+
+		if (e->kind == SM_LIVE_ADD && !e->ret && e->start <= start &&
+		    start + size <= e->start + e->size)
+			found = e->index;
+	}
+	spin_unlock_irqrestore(&sm_live_lock, flags);
+	return found;
+}
+
+int sm_probes_init(void)
+{
+	unsigned int i;
+
+	sm_ring = kcalloc(SM_LIVE_MAX_EVENTS, sizeof(*sm_ring), GFP_KERNEL);
+	if (!sm_ring)
+		return -ENOMEM;
+	if (!live_probes)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(sm_probes); i++) {
+		if (sm_probes[i].fixmap && !live_fixmap)
+			continue;
+		if (sm_probe_register(&sm_probes[i]))
+			pr_info("live: %s unavailable (%d), not measured\n",
+				sm_probes[i].syms[0], sm_probes[i].err);
+	}
+	return 0;
+}
+
+void sm_probes_exit(void)
+{
+	unsigned int i = ARRAY_SIZE(sm_probes);
+
+	while (i--)
+		sm_probe_unregister(&sm_probes[i]);
+	kfree(sm_ring);
+	sm_ring = NULL;
+}

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "ram" region: every System RAM range at its linear-map VA, a replica
+ * of map_mem().  map_mem() maps each memblock region with one
+ * __create_pgd_mapping() call; arm64 registers one top-level "System RAM"
+ * resource per memblock region (request_standard_resources()), and memory
+ * hot-added later has its own, so the region maps one extent per resource.
+ * NOMAP memory is "reserved", not System RAM, and is not in the linear map.
+ *
+ * Only memory that stays mapped during the run is taken: every section must
+ * be online and not going offline (src/hotplug.c), with the hotplug state
+ * held by the caller.  Offline memory that is still in /proc/iomem could be
+ * removed, and its live page tables freed, under a running walk.
+ *
+ * Before building, the table memory is estimated and compared with
+ * si_mem_available(): about RAM/512 for the PTE tables at 4K, plus the upper
+ * levels.  The region refuses with -ENOMEM when that would not fit with a
+ * margin.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ioport.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/pgtable.h>
+#include <linux/slab.h>
+
+#include "shadowmap.h"
+#include "hotplug.h"
+
+/* Keep this much available memory on top of the estimate: 64M or 1/8. */
+#define SM_RAM_MARGIN_MIN	(64ULL << 20)
+
+struct sm_ram_walk {
+	struct sm_extents *out;
+	unsigned int cap;
+	int err;
+	u64 skipped;		/* bytes of System RAM not online */
+};
+
+static int sm_ram_add(struct sm_ram_walk *w, phys_addr_t start, u64 size)
+{
+	struct sm_extents *e = w->out;
+
+	if (!size)
+		return 0;
+	if (e->nr == w->cap) {
+		unsigned int cap = w->cap ? 2 * w->cap : 16;
+		struct sm_extent *n;
+
+		n = kvmalloc_array(cap, sizeof(*n), GFP_KERNEL);
+		if (!n)
+			return -ENOMEM;
+		if (e->nr)
+			memcpy(n, e->ext, e->nr * sizeof(*n));
+		kvfree(e->ext);
+		e->ext = n;
+		w->cap = cap;
+	}
+	e->ext[e->nr].start = start;
+	e->ext[e->nr].size = size;
+	e->nr++;
+	e->bytes += size;
+	return 0;
+}
+
+/* One System RAM resource: its online sections, split where one is not. */
+static int sm_ram_res(struct resource *res, void *arg)
+{
+	struct sm_ram_walk *w = arg;
+	unsigned long pfn = PFN_UP(res->start);
+	unsigned long end = PFN_DOWN(res->end + 1);
+	unsigned long run = pfn, next;
+	int ret;
+
+	while (pfn < end) {
+		next = min(ALIGN(pfn + 1, PAGES_PER_SECTION), end);
+		if (!sm_hotplug_pfns_stable(pfn, next - pfn)) {
+			ret = sm_ram_add(w, PFN_PHYS(run), PFN_PHYS(pfn - run));
+			if (ret)
+				goto out_err;
+			w->skipped += PFN_PHYS(next - pfn);
+			run = next;
+		}
+		pfn = next;
+	}
+	ret = sm_ram_add(w, PFN_PHYS(run), PFN_PHYS(end - run));
+	if (ret)
+		goto out_err;
+	return 0;
+
+out_err:
+	w->err = ret;
+	return ret;
+}
+
+/* Tables of span @span (bytes one table maps) that [start, end) touches. */
+static u64 sm_tables_spanned(u64 start, u64 end, u64 span)
+{
+	return (ALIGN(end, span) - ALIGN_DOWN(start, span)) / span;
+}
+
+u64 sm_ram_table_bytes(const struct sm_extents *e, unsigned int leaf)
+{
+	u64 tables = 1;		/* the pgd */
+	unsigned int i;
+
+	for (i = 0; i < e->nr; i++) {
+		u64 va = (u64)(unsigned long)__va(e->ext[i].start);
+		u64 end = va + e->ext[i].size;
+
+		/* PTE tables: all of them, or only at unaligned ends */
+		if (leaf == SM_LEAF_BLOCK)
+			tables += 2;
+		else
+			tables += sm_tables_spanned(va, end, PMD_SIZE);
+		tables += sm_tables_spanned(va, end, PUD_SIZE);
+		/* pud, p4d: at most one or two each per extent */
+		tables += 4;
+	}
+	return tables * PAGE_SIZE;
+}
+EXPORT_SYMBOL_GPL(sm_ram_table_bytes);
+
+int sm_ram_extents(unsigned int leaf, struct sm_extents *out,
+		   char *err, size_t errlen)
+{
+	struct sm_ram_walk w = { .out = out };
+	u64 need, avail, margin;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	/* Its return value only says whether anything matched. */
+	walk_iomem_res_desc(IORES_DESC_NONE,
+				  IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY,
+				  0, U64_MAX, &w, sm_ram_res);
+	if (w.err) {
+		ret = w.err;
+		scnprintf(err, errlen, "region=ram: out of memory listing System RAM");
+		goto out_free;
+	}
+	if (!out->nr) {
+		ret = -ENOENT;
+		scnprintf(err, errlen, "region=ram: no online System RAM found");
+		goto out_free;
+	}
+	if (w.skipped)
+		pr_info("ram: %llu MiB of System RAM is offline or going offline, not mapped\n",
+			w.skipped >> 20);
+
+	need = sm_ram_table_bytes(out, leaf);
+	avail = (u64)si_mem_available() << PAGE_SHIFT;
+	margin = max(SM_RAM_MARGIN_MIN, avail / 8);
+	if (need + margin > avail) {
+		scnprintf(err, errlen,
+			  "region=ram: %llu MiB of RAM needs about %llu MiB of page tables; %llu MiB available, keeping %llu MiB free",
+			  out->bytes >> 20, DIV_ROUND_UP(need, SZ_1M),
+			  avail >> 20, margin >> 20);
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	return 0;
+
+out_free:
+	sm_extents_free(out);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(sm_ram_extents);
