@@ -61,6 +61,19 @@ static int sm_parse_params(struct sm_run_config *cfg)
 	return ret;
 }
 
+static void sm_param_run(void)
+{
+	char err[SM_ERR_LEN] = "";
+	int ret;
+
+	mutex_lock(&sm_lock);
+	ret = sm_run(&sm_param_config, err, sizeof(err));
+	sm_run_set_error(ret, err);
+	mutex_unlock(&sm_lock);
+	if (ret)
+		pr_err("run at load failed (%d): %s\n", ret, err);
+}
+
 static int __init shadowmap_init(void)
 {
 	int ret;
@@ -69,9 +82,13 @@ static int __init shadowmap_init(void)
 	if (ret)
 		return ret;
 
-	ret = sm_probes_init();
+	ret = sm_slots_init();
 	if (ret)
 		return ret;
+
+	ret = sm_probes_init();
+	if (ret)
+		goto out_slots_exit;
 
 	ret = sm_hotplug_init();
 	if (ret)
@@ -82,20 +99,28 @@ static int __init shadowmap_init(void)
 		goto out_hotplug_exit;
 
 	pr_info("version %s loaded\n", SHADOWMAP_VERSION);
+	if (run)
+		sm_param_run();
 	return 0;
 
 out_hotplug_exit:
 	sm_hotplug_exit();
 out_probes_exit:
 	sm_probes_exit();
+out_slots_exit:
+	sm_slots_exit();
 	return ret;
 }
 
 static void __exit shadowmap_exit(void)
 {
 	sm_debugfs_exit();
+	mutex_lock(&sm_lock);
+	sm_run_exit();
+	mutex_unlock(&sm_lock);
 	sm_hotplug_exit();
 	sm_probes_exit();
+	sm_slots_exit();
 	pr_info("unloaded\n");
 }
 

@@ -1,0 +1,853 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The shadow walker: builds a private kernel page-table tree that is never
+ * installed in TTBR, the way arm64's __create_pgd_mapping() builds the
+ * linear map, with each step of the v6.10 speedup selectable on its own.
+ *
+ * remap=cont is 6.1's structure (arch/arm64/mm/mmu.c, 6.1):
+ *   alloc_init_pud() remaps the PUD table once per call; alloc_init_cont_pmd()
+ *   calls init_pmd() per contiguous-PMD block and init_pmd() remaps the PMD
+ *   table each time; alloc_init_cont_pte() calls init_pte() per contiguous-PTE
+ *   block and init_pte() remaps the PTE table each time.  The top level is
+ *   written directly.
+ * remap=table|lazy|none is 6.12's structure: each alloc_init_*() remaps its
+ *   table once per call (none: no remap, the linear map is used).
+ *
+ * Operation costs, exactly as the kernel issues them (6.1 and 6.12 alike):
+ *   remap map   = __set_fixmap(): set_pte() of a valid kernel PTE
+ *                 = 1 DSB ISHST + 1 ISB
+ *   remap unmap = clear_fixmap(): pte_clear() (no barrier, the entry is
+ *                 invalid) + flush_tlb_kernel_range(one page)
+ *                 = DSB ISHST, TLBI VAALE1IS, DSB ISH, ISB
+ *                 = 1 TLBI + 2 DSB + 1 ISB
+ *   lazy unmap  = pte_clear() only; when the ring is exhausted, one
+ *                 flush_tlb_kernel_range() over the ring
+ *                 = SM_LAZY_SLOTS TLBI + 2 DSB + 1 ISB
+ *   table descriptor = set_pmd()/set_pud()/set_p4d()/set_pgd() = 1 DSB + 1 ISB
+ *   leaf, barrier=entry = set_pte() (6.1) = 1 DSB + 1 ISB
+ *   leaf, barrier=table = __set_pte_nosync() (6.12) = none; the table's
+ *                 barrier comes from its unmap's TLBI sequence, or, when the
+ *                 unmap issues none (lazy, none), from 1 DSB + 1 ISB after
+ *                 the table's entries
+ *   zero=separate = 6.1 early_pgtable_alloc(): map through the PTE slot,
+ *                 memset(), unmap
+ *   zero=combined = 6.12 init_clear_pgtable(): clear_page() while mapped
+ *                 for populate, then 1 DSB
+ *   zero=allocator = 6.1 __pgd_pgtable_alloc(): __GFP_ZERO, then 1 DSB
+ *
+ * A TLBI on CPUs with the repeat-TLBI erratum issues one more TLBI and DSB
+ * inside __tlbi_sync_s1ish(); the counters count the architectural sequence.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/export.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/ktime.h>
+#include <linux/mutex.h>
+#include <linux/atomic.h>
+#include <asm/tlbflush.h>
+#include <asm/barrier.h>
+
+#include "shadowmap.h"
+#include "compat.h"
+
+#define SM_LAZY_SLOTS		16
+#define SM_ZERO_SLOT		SM_LVL_NR	/* 6.1 zeroes through FIX_PTE */
+#define SM_NR_SLOTS		(SM_LVL_NR + SM_LAZY_SLOTS)
+
+/* Hierarchical bits of table descriptors; the same at every level. */
+#define SM_TABLE_DESC		(PMD_TYPE_TABLE | PMD_TABLE_UXN | PMD_TABLE_PXN)
+
+/* __create_pgd_mapping() flags, as map_mem() and rodata=full use them */
+#define SM_NO_BLOCK		BIT(0)
+#define SM_NO_CONT		BIT(1)
+
+enum sm_slot_state {
+	SM_SLOT_FREE,		/* unmapped, no stale TLB entry */
+	SM_SLOT_HELD,		/* mapped */
+	SM_SLOT_DIRTY,		/* unmapped, TLB not yet invalidated (lazy) */
+};
+
+/* A page of kernel VA owned by the module: its private fixmap slot. */
+struct sm_slot {
+	unsigned long va;
+	pte_t *ptep;
+	pte_t orig;
+	enum sm_slot_state state;
+};
+
+struct sm_shadow {
+	pgd_t *pgd;
+	struct list_head tables;	/* every table page, pgd included */
+	unsigned long nr_tables;
+	struct sm_walker w;
+	pgprot_t prot;
+	int flags;
+	struct sm_stats *st;
+};
+
+/* One call of sm_shadow_map(): the walker's context. */
+struct sm_ctx {
+	struct sm_shadow *sh;
+	struct sm_stats *st;
+	const struct sm_chunk *chunk;
+	struct sm_slot *held[SM_LVL_NR + 1];
+	unsigned int lazy_next;
+};
+
+const char * const sm_level_names[SM_LVL_NR] = {
+	[SM_LVL_PGD] = "pgd",
+	[SM_LVL_P4D] = "p4d",
+	[SM_LVL_PUD] = "pud",
+	[SM_LVL_PMD] = "pmd",
+	[SM_LVL_PTE] = "pte",
+};
+EXPORT_SYMBOL_GPL(sm_level_names);
+
+const char * const sm_counter_names[] = {
+	[SM_CNT_TABLE_PGD] = "tables_pgd",
+	[SM_CNT_TABLE_P4D] = "tables_p4d",
+	[SM_CNT_TABLE_PUD] = "tables_pud",
+	[SM_CNT_TABLE_PMD] = "tables_pmd",
+	[SM_CNT_TABLE_PTE] = "tables_pte",
+	[SM_CNT_DESC_PGD] = "desc_pgd",
+	[SM_CNT_DESC_P4D] = "desc_p4d",
+	[SM_CNT_DESC_PUD] = "desc_pud",
+	[SM_CNT_DESC_PMD] = "desc_pmd",
+	[SM_CNT_PTE] = "leaf_pte",
+	[SM_CNT_PTE_CONT] = "leaf_pte_cont",
+	[SM_CNT_PMD_BLOCK] = "leaf_pmd_block",
+	[SM_CNT_PMD_BLOCK_CONT] = "leaf_pmd_block_cont",
+	[SM_CNT_PUD_BLOCK] = "leaf_pud_block",
+	[SM_CNT_REMAP_MAP] = "remap_maps",
+	[SM_CNT_REMAP_UNMAP] = "remap_unmaps",
+	[SM_CNT_TLBI] = "tlbi",
+	[SM_CNT_DSB] = "dsb",
+	[SM_CNT_ISB] = "isb",
+	[SM_CNT_BYTES_ZEROED] = "bytes_zeroed",
+	[SM_CNT_TABLE_BYTES] = "table_bytes",
+};
+static_assert(ARRAY_SIZE(sm_counter_names) == SM_CNT_NR);
+EXPORT_SYMBOL_GPL(sm_counter_names);
+
+const char * const sm_phase_names[] = {
+	[SM_PHASE_ALLOC] = "alloc",
+	[SM_PHASE_ZERO] = "zero",
+	[SM_PHASE_POPULATE] = "populate",
+	[SM_PHASE_BUILD] = "build",
+	[SM_PHASE_TEARDOWN] = "teardown",
+	[SM_PHASE_VERIFY] = "verify",
+};
+static_assert(ARRAY_SIZE(sm_phase_names) == SM_PHASE_NR);
+EXPORT_SYMBOL_GPL(sm_phase_names);
+
+static struct sm_slot sm_slots[SM_NR_SLOTS];
+static struct page *sm_slot_page;
+static void *sm_slot_area;
+/* Serialises users of the slots, as fixmap_lock does in the kernel. */
+static DEFINE_MUTEX(sm_slot_lock);
+static atomic_long_t sm_held = ATOMIC_LONG_INIT(0);
+
+long sm_pages_held(void)
+{
+	return atomic_long_read(&sm_held);
+}
+EXPORT_SYMBOL_GPL(sm_pages_held);
+
+/* Counted instructions. */
+static void sm_dsb_ishst(struct sm_ctx *c)
+{
+	dsb(ishst);
+	c->st->cnt[SM_CNT_DSB]++;
+}
+
+static void sm_isb(struct sm_ctx *c)
+{
+	isb();
+	c->st->cnt[SM_CNT_ISB]++;
+}
+
+/* flush_tlb_kernel_range(): DSB ISHST, one TLBI per page, DSB ISH, ISB. */
+static void sm_flush_tlb(struct sm_ctx *c, unsigned long va, unsigned int nr)
+{
+	flush_tlb_kernel_range(va, va + nr * PAGE_SIZE);
+	c->st->cnt[SM_CNT_TLBI] += nr;
+	c->st->cnt[SM_CNT_DSB] += 2;
+	c->st->cnt[SM_CNT_ISB]++;
+}
+
+/* set_pte()/set_pmd()/... of a valid kernel entry: the barriers after it */
+static void sm_entry_sync(struct sm_ctx *c)
+{
+	sm_dsb_ishst(c);
+	sm_isb(c);
+}
+
+static bool sm_remap_flushes(const struct sm_walker *w)
+{
+	return w->remap == SM_REMAP_CONT || w->remap == SM_REMAP_TABLE;
+}
+
+/*
+ * The slots: one page of vmap() space per level, as FIX_PGD..FIX_PTE, plus
+ * a ring for remap=lazy.  Their PTEs are found in init_mm's tables and
+ * rewritten while a table is remapped; the original PTE is put back when
+ * the module unloads.
+ */
+int sm_slots_init(void)
+{
+	struct page **pages;
+	struct sm_leaf_info li;
+	int i, ret = -ENOMEM;
+
+	sm_slot_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!sm_slot_page)
+		return -ENOMEM;
+	pages = kcalloc(SM_NR_SLOTS, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		goto out_free_page;
+	for (i = 0; i < SM_NR_SLOTS; i++)
+		pages[i] = sm_slot_page;
+	sm_slot_area = vmap(pages, SM_NR_SLOTS, VM_MAP, PAGE_KERNEL);
+	kfree(pages);
+	if (!sm_slot_area)
+		goto out_free_page;
+
+	for (i = 0; i < SM_NR_SLOTS; i++) {
+		struct sm_slot *s = &sm_slots[i];
+
+		s->va = (unsigned long)sm_slot_area + i * PAGE_SIZE;
+		sm_lookup(sm_live_pgd(), s->va, &li);
+		if (li.level != SM_LVL_PTE || (li.desc & PTE_CONT) ||
+		    PHYS_PFN(li.pa) != page_to_pfn(sm_slot_page)) {
+			pr_err("remap slot is not a plain PTE mapping\n");
+			ret = -ENXIO;
+			goto out_vunmap;
+		}
+		s->ptep = pte_offset_kernel(pmd_offset(pud_offset(p4d_offset(
+				pgd_offset_pgd(sm_live_pgd(), s->va), s->va),
+				s->va), s->va), s->va);
+		s->orig = READ_ONCE(*s->ptep);
+	}
+	/* Take the slots from vmap() until unload; they start unmapped. */
+	for (i = 0; i < SM_NR_SLOTS; i++) {
+		WRITE_ONCE(*sm_slots[i].ptep, __pte(0));
+		sm_slots[i].state = SM_SLOT_FREE;
+	}
+	flush_tlb_kernel_range((unsigned long)sm_slot_area,
+			       (unsigned long)sm_slot_area +
+			       SM_NR_SLOTS * PAGE_SIZE);
+	return 0;
+
+out_vunmap:
+	vunmap(sm_slot_area);
+out_free_page:
+	__free_page(sm_slot_page);
+	return ret;
+}
+
+void sm_slots_exit(void)
+{
+	int i;
+
+	/* Put back each original PTE exactly, with set_pte()'s barriers. */
+	for (i = 0; i < SM_NR_SLOTS; i++)
+		WRITE_ONCE(*sm_slots[i].ptep, sm_slots[i].orig);
+	dsb(ishst);
+	isb();
+	flush_tlb_kernel_range((unsigned long)sm_slot_area,
+			       (unsigned long)sm_slot_area +
+			       SM_NR_SLOTS * PAGE_SIZE);
+	vunmap(sm_slot_area);
+	__free_page(sm_slot_page);
+}
+
+/* Lazy: make every released slot of the ring reusable, one TLBI batch. */
+static void sm_lazy_flush(struct sm_ctx *c)
+{
+	int i;
+
+	for (i = SM_LVL_NR; i < SM_NR_SLOTS; i++)
+		if (sm_slots[i].state == SM_SLOT_DIRTY)
+			sm_slots[i].state = SM_SLOT_FREE;
+	sm_flush_tlb(c, sm_slots[SM_LVL_NR].va, SM_LAZY_SLOTS);
+}
+
+static bool sm_lazy_dirty(void)
+{
+	int i;
+
+	for (i = SM_LVL_NR; i < SM_NR_SLOTS; i++)
+		if (sm_slots[i].state == SM_SLOT_DIRTY)
+			return true;
+	return false;
+}
+
+static struct sm_slot *sm_lazy_get(struct sm_ctx *c)
+{
+	unsigned int i, idx;
+
+	for (;;) {
+		for (i = 0; i < SM_LAZY_SLOTS; i++) {
+			idx = SM_LVL_NR + (c->lazy_next - SM_LVL_NR + i) %
+			      SM_LAZY_SLOTS;
+			if (sm_slots[idx].state == SM_SLOT_FREE) {
+				c->lazy_next = idx + 1;
+				return &sm_slots[idx];
+			}
+		}
+		sm_lazy_flush(c);
+	}
+}
+
+/* Make a table page writable: pte_set_fixmap() and friends. */
+static void *sm_map(struct sm_ctx *c, int idx, phys_addr_t phys)
+{
+	struct sm_slot *s;
+
+	if (c->sh->w.remap == SM_REMAP_NONE)
+		return phys_to_virt(phys);
+
+	if (c->sh->w.remap == SM_REMAP_LAZY)
+		s = sm_lazy_get(c);
+	else if (idx == SM_ZERO_SLOT)
+		s = &sm_slots[SM_LVL_PTE];
+	else
+		s = &sm_slots[idx];
+	WARN_ON_ONCE(s->state != SM_SLOT_FREE);
+	s->state = SM_SLOT_HELD;
+	c->held[idx] = s;
+	WRITE_ONCE(*s->ptep, pfn_pte(PHYS_PFN(phys), PAGE_KERNEL));
+	sm_entry_sync(c);
+	c->st->cnt[SM_CNT_REMAP_MAP]++;
+	return (void *)s->va;
+}
+
+/* pte_clear_fixmap() and friends */
+static void sm_unmap(struct sm_ctx *c, int idx)
+{
+	struct sm_slot *s = c->held[idx];
+
+	if (c->sh->w.remap == SM_REMAP_NONE)
+		return;
+
+	c->held[idx] = NULL;
+	WRITE_ONCE(*s->ptep, __pte(0));
+	c->st->cnt[SM_CNT_REMAP_UNMAP]++;
+	if (c->sh->w.remap == SM_REMAP_LAZY) {
+		s->state = SM_SLOT_DIRTY;
+		return;
+	}
+	sm_flush_tlb(c, s->va, 1);
+	s->state = SM_SLOT_FREE;
+}
+
+/* End of a table's entries: barrier=table's one barrier, then unmap. */
+static void sm_table_done(struct sm_ctx *c, int idx, bool nosync)
+{
+	if (nosync && !sm_remap_flushes(&c->sh->w))
+		sm_entry_sync(c);
+	sm_unmap(c, idx);
+}
+
+static void sm_zero_combined(struct sm_ctx *c, void *table)
+{
+	u64 t0 = ktime_get_ns();
+
+	clear_page(table);
+	sm_dsb_ishst(c);
+	c->st->cnt[SM_CNT_BYTES_ZEROED] += PAGE_SIZE;
+	c->st->ns[SM_PHASE_ZERO] += ktime_get_ns() - t0;
+}
+
+/* pgtable_alloc(): early_pgtable_alloc() or pgd_pgtable_alloc() */
+static int sm_alloc_table(struct sm_ctx *c, int level, phys_addr_t *phys)
+{
+	enum sm_zero zero = c->sh->w.zero;
+	struct page *page;
+	u64 t0 = ktime_get_ns();
+	void *p;
+
+	page = alloc_page(GFP_KERNEL | __GFP_NOWARN |
+			  (zero == SM_ZERO_ALLOCATOR ? __GFP_ZERO : 0));
+	c->st->ns[SM_PHASE_ALLOC] += ktime_get_ns() - t0;
+	if (!page)
+		return -ENOMEM;
+	list_add(&page->lru, &c->sh->tables);
+	c->sh->nr_tables++;
+	atomic_long_inc(&sm_held);
+	c->st->cnt[SM_CNT_TABLE_PGD + level]++;
+	c->st->cnt[SM_CNT_TABLE_BYTES] += PAGE_SIZE;
+	*phys = page_to_phys(page);
+
+	if (zero == SM_ZERO_ALLOCATOR) {
+		/* __pgd_pgtable_alloc(): make the zeroes visible to walkers */
+		sm_dsb_ishst(c);
+		c->st->cnt[SM_CNT_BYTES_ZEROED] += PAGE_SIZE;
+	} else if (zero == SM_ZERO_SEPARATE) {
+		t0 = ktime_get_ns();
+		p = sm_map(c, SM_ZERO_SLOT, *phys);
+		memset(p, 0, PAGE_SIZE);
+		sm_unmap(c, SM_ZERO_SLOT);
+		c->st->cnt[SM_CNT_BYTES_ZEROED] += PAGE_SIZE;
+		c->st->ns[SM_PHASE_ZERO] += ktime_get_ns() - t0;
+	}
+	return 0;
+}
+
+static phys_addr_t sm_phys(struct sm_ctx *c, unsigned long addr)
+{
+	unsigned long i = (addr - c->chunk->va) >> PAGE_SHIFT;
+
+	if (c->chunk->pfns)
+		return PFN_PHYS(c->chunk->pfns[i]);
+	return PFN_PHYS(c->chunk->pfn + i);
+}
+
+/* Cont and block leaves only where the pfns are physically contiguous. */
+static bool sm_contig(struct sm_ctx *c, unsigned long addr, unsigned long end)
+{
+	unsigned long i = (addr - c->chunk->va) >> PAGE_SHIFT;
+	unsigned long n = (end - addr) >> PAGE_SHIFT, k;
+	const unsigned long *pfns = c->chunk->pfns;
+
+	if (!pfns)
+		return true;
+	for (k = 1; k < n; k++)
+		if (pfns[i + k] != pfns[i] + k)
+			return false;
+	return true;
+}
+
+/* A table descriptor: __pXd_populate() with set_pXd()'s barriers. */
+#define sm_populate(c, level, ptr, val)					\
+	do {								\
+		WRITE_ONCE(*(ptr), (val));				\
+		sm_entry_sync(c);					\
+		(c)->st->cnt[SM_CNT_DESC_PGD + (level)]++;		\
+	} while (0)
+
+/* A leaf: set_pte() (barrier=entry) or __set_pte_nosync() (table). */
+#define sm_set_leaf(c, ptr, val, counter)				\
+	({								\
+		typeof(*(ptr)) __new = (val);				\
+		u64 __old = *(u64 *)(ptr);				\
+		int __ret = 0;						\
+									\
+		/* 6.1 BUG()s here; we refuse to remap a live entry. */	\
+		if (__old && __old != *(u64 *)&__new)			\
+			__ret = -EEXIST;				\
+		WRITE_ONCE(*(ptr), __new);				\
+		if ((c)->sh->w.barrier == SM_BARRIER_ENTRY)		\
+			sm_entry_sync(c);				\
+		(c)->st->cnt[counter]++;				\
+		__ret;							\
+	})
+
+/* Output address of a table descriptor, any level (same format). */
+static phys_addr_t sm_desc_phys(u64 val)
+{
+	return __pte_to_phys(__pte(val));
+}
+
+static u64 sm_table_desc(phys_addr_t phys)
+{
+	return __phys_to_pte_val(phys) | SM_TABLE_DESC;
+}
+
+static int sm_init_pte(struct sm_ctx *c, pte_t *ptep, unsigned long addr,
+		       unsigned long end, pgprot_t prot)
+{
+	bool cont = pgprot_val(prot) & PTE_CONT;
+	pte_t pte;
+	int ret;
+
+	do {
+		pte = pfn_pte(PHYS_PFN(sm_phys(c, addr)), prot);
+		ret = sm_set_leaf(c, ptep, pte,
+				  cont ? SM_CNT_PTE_CONT : SM_CNT_PTE);
+		if (ret)
+			return ret;
+	} while (ptep++, addr += PAGE_SIZE, addr != end);
+	return 0;
+}
+
+/* alloc_init_cont_pte() */
+static int sm_alloc_init_cont_pte(struct sm_ctx *c, pmd_t *pmdp,
+				  unsigned long addr, unsigned long end,
+				  pgprot_t prot)
+{
+	bool per_cont = c->sh->w.remap == SM_REMAP_CONT;
+	bool combined = c->sh->w.zero == SM_ZERO_COMBINED;
+	bool nosync = c->sh->w.barrier == SM_BARRIER_TABLE;
+	pmd_t pmd = READ_ONCE(*pmdp);
+	bool fresh = false;
+	pte_t *table = NULL;
+	phys_addr_t phys;
+	unsigned long next;
+	pgprot_t __prot;
+	int ret = 0;
+
+	if (pmd_none(pmd)) {
+		ret = sm_alloc_table(c, SM_LVL_PTE, &phys);
+		if (ret)
+			return ret;
+		fresh = true;
+		if (!per_cont) {
+			table = sm_map(c, SM_LVL_PTE, phys);
+			if (combined)
+				sm_zero_combined(c, table);
+			fresh = false;
+		}
+		sm_populate(c, SM_LVL_PMD, pmdp,
+			    __pmd(sm_table_desc(phys)));
+	} else {
+		if (pmd_bad(pmd))
+			return -EEXIST;
+		phys = sm_desc_phys(pmd_val(pmd));
+		if (!per_cont)
+			table = sm_map(c, SM_LVL_PTE, phys);
+	}
+
+	do {
+		next = pte_cont_addr_end(addr, end);
+		__prot = prot;
+		if (((addr | next | sm_phys(c, addr)) & ~CONT_PTE_MASK) == 0 &&
+		    !(c->sh->flags & SM_NO_CONT) && sm_contig(c, addr, next))
+			__prot = __pgprot(pgprot_val(prot) | PTE_CONT);
+
+		if (per_cont) {
+			/* 6.1 init_pte(): pte_set_fixmap_offset() per block */
+			table = sm_map(c, SM_LVL_PTE, phys);
+			if (fresh && combined)
+				sm_zero_combined(c, table);
+			fresh = false;
+		}
+		ret = sm_init_pte(c, table + pte_index(addr), addr, next,
+				  __prot);
+		if (per_cont)
+			sm_table_done(c, SM_LVL_PTE, nosync);
+		if (ret)
+			break;
+	} while (addr = next, addr != end);
+
+	if (!per_cont)
+		sm_table_done(c, SM_LVL_PTE, nosync);
+	return ret;
+}
+
+/* init_pmd(): pmdp is in the mapped PMD table */
+static int sm_init_pmd(struct sm_ctx *c, pmd_t *pmdp, unsigned long addr,
+		       unsigned long end, pgprot_t prot, bool *nosync)
+{
+	unsigned long next;
+	phys_addr_t phys;
+	pmd_t pmd;
+	int ret;
+
+	do {
+		next = pmd_addr_end(addr, end);
+		phys = sm_phys(c, addr);
+		if (((addr | next | phys) & ~PMD_MASK) == 0 &&
+		    !(c->sh->flags & SM_NO_BLOCK) && sm_contig(c, addr, next)) {
+			pmd = pfn_pmd(PHYS_PFN(phys), mk_pmd_sect_prot(prot));
+			ret = sm_set_leaf(c, pmdp, pmd,
+					  pgprot_val(prot) & PTE_CONT ?
+					  SM_CNT_PMD_BLOCK_CONT :
+					  SM_CNT_PMD_BLOCK);
+			*nosync |= c->sh->w.barrier == SM_BARRIER_TABLE;
+		} else {
+			/* a PMD-level contiguous hint is for blocks only */
+			if (!sm_contig(c, addr, next) ||
+			    ((addr | next | phys) & ~CONT_PTE_MASK))
+				prot = __pgprot(pgprot_val(prot) & ~PTE_CONT);
+			ret = sm_alloc_init_cont_pte(c, pmdp, addr, next, prot);
+		}
+		if (ret)
+			return ret;
+	} while (pmdp++, addr = next, addr != end);
+	return 0;
+}
+
+/* alloc_init_cont_pmd() */
+static int sm_alloc_init_cont_pmd(struct sm_ctx *c, pud_t *pudp,
+				  unsigned long addr, unsigned long end,
+				  pgprot_t prot)
+{
+	bool per_cont = c->sh->w.remap == SM_REMAP_CONT;
+	bool combined = c->sh->w.zero == SM_ZERO_COMBINED;
+	pud_t pud = READ_ONCE(*pudp);
+	bool fresh = false, nosync = false;
+	pmd_t *table = NULL;
+	phys_addr_t phys;
+	unsigned long next;
+	pgprot_t __prot;
+	int ret = 0;
+
+	if (!sm_pmd_present())		/* 2 levels: the PMD is the PUD */
+		return sm_init_pmd(c, pmd_offset(pudp, addr), addr, end, prot,
+				   &nosync);
+
+	if (pud_none(pud)) {
+		ret = sm_alloc_table(c, SM_LVL_PMD, &phys);
+		if (ret)
+			return ret;
+		fresh = true;
+		if (!per_cont) {
+			table = sm_map(c, SM_LVL_PMD, phys);
+			if (combined)
+				sm_zero_combined(c, table);
+			fresh = false;
+		}
+		sm_populate(c, SM_LVL_PUD, pudp,
+			    __pud(sm_table_desc(phys)));
+	} else {
+		if (pud_bad(pud))
+			return -EEXIST;
+		phys = sm_desc_phys(pud_val(pud));
+		if (!per_cont)
+			table = sm_map(c, SM_LVL_PMD, phys);
+	}
+
+	do {
+		next = pmd_cont_addr_end(addr, end);
+		__prot = prot;
+		if (((addr | next | sm_phys(c, addr)) & ~CONT_PMD_MASK) == 0 &&
+		    !(c->sh->flags & SM_NO_CONT) && sm_contig(c, addr, next))
+			__prot = __pgprot(pgprot_val(prot) | PTE_CONT);
+
+		if (per_cont) {
+			/* 6.1 init_pmd(): pmd_set_fixmap_offset() per block */
+			table = sm_map(c, SM_LVL_PMD, phys);
+			if (fresh && combined)
+				sm_zero_combined(c, table);
+			fresh = false;
+		}
+		ret = sm_init_pmd(c, table + pmd_index(addr), addr, next,
+				  __prot, &nosync);
+		if (per_cont) {
+			sm_table_done(c, SM_LVL_PMD, nosync);
+			nosync = false;
+		}
+		if (ret)
+			break;
+	} while (addr = next, addr != end);
+
+	if (!per_cont)
+		sm_table_done(c, SM_LVL_PMD, nosync);
+	return ret;
+}
+
+/* The loop of alloc_init_pud() over PUD entries */
+static int sm_init_pud(struct sm_ctx *c, pud_t *pudp, unsigned long addr,
+		       unsigned long end, bool *nosync)
+{
+	unsigned long next;
+	phys_addr_t phys;
+	int ret;
+
+	do {
+		next = pud_addr_end(addr, end);
+		phys = sm_phys(c, addr);
+		if (pud_sect_supported() &&
+		    ((addr | next | phys) & ~PUD_MASK) == 0 &&
+		    !(c->sh->flags & SM_NO_BLOCK) && sm_contig(c, addr, next)) {
+			ret = sm_set_leaf(c, pudp,
+					  pfn_pud(PHYS_PFN(phys),
+						  mk_pud_sect_prot(c->sh->prot)),
+					  SM_CNT_PUD_BLOCK);
+			*nosync |= c->sh->w.barrier == SM_BARRIER_TABLE;
+		} else {
+			ret = sm_alloc_init_cont_pmd(c, pudp, addr, next,
+						     c->sh->prot);
+		}
+		if (ret)
+			return ret;
+	} while (pudp++, addr = next, addr != end);
+	return 0;
+}
+
+/* alloc_init_pud(): the PUD table is remapped once per call, 6.1 and 6.12 */
+static int sm_alloc_init_pud(struct sm_ctx *c, p4d_t *p4dp,
+			     unsigned long addr, unsigned long end)
+{
+	bool combined = c->sh->w.zero == SM_ZERO_COMBINED;
+	p4d_t p4d = READ_ONCE(*p4dp);
+	bool nosync = false;
+	phys_addr_t phys;
+	pud_t *table;
+	int ret;
+
+	if (!sm_pud_present())		/* 3 levels: the PUD is the P4D */
+		return sm_init_pud(c, pud_offset(p4dp, addr), addr, end,
+				   &nosync);
+
+	if (p4d_none(p4d)) {
+		ret = sm_alloc_table(c, SM_LVL_PUD, &phys);
+		if (ret)
+			return ret;
+		table = sm_map(c, SM_LVL_PUD, phys);
+		if (combined)
+			sm_zero_combined(c, table);
+		sm_populate(c, SM_LVL_P4D, p4dp,
+			    __p4d(sm_table_desc(phys)));
+	} else {
+		if (p4d_bad(p4d))
+			return -EEXIST;
+		table = sm_map(c, SM_LVL_PUD, sm_desc_phys(p4d_val(p4d)));
+	}
+	ret = sm_init_pud(c, table + pud_index(addr), addr, end, &nosync);
+	sm_table_done(c, SM_LVL_PUD, nosync);
+	return ret;
+}
+
+/* alloc_init_p4d(): 6.12 only; folded unless 5 levels run */
+static int sm_alloc_init_p4d(struct sm_ctx *c, pgd_t *pgdp,
+			     unsigned long addr, unsigned long end)
+{
+	bool combined = c->sh->w.zero == SM_ZERO_COMBINED;
+	pgd_t pgd = READ_ONCE(*pgdp);
+	unsigned long next;
+	phys_addr_t phys;
+	p4d_t *p4dp;
+	int ret = 0;
+
+	if (!sm_p4d_present()) {
+		p4dp = p4d_offset(pgdp, addr);
+		do {
+			next = p4d_addr_end(addr, end);
+			ret = sm_alloc_init_pud(c, p4dp, addr, next);
+		} while (!ret && (p4dp++, addr = next, addr != end));
+		return ret;
+	}
+
+	if (pgd_none(pgd)) {
+		ret = sm_alloc_table(c, SM_LVL_P4D, &phys);
+		if (ret)
+			return ret;
+		p4dp = sm_map(c, SM_LVL_P4D, phys);
+		if (combined)
+			sm_zero_combined(c, p4dp);
+		sm_populate(c, SM_LVL_PGD, pgdp,
+			    __pgd(sm_table_desc(phys)));
+	} else {
+		if (pgd_bad(pgd))
+			return -EEXIST;
+		p4dp = sm_map(c, SM_LVL_P4D, sm_desc_phys(pgd_val(pgd)));
+	}
+	p4dp += sm_p4d_index(addr);
+	do {
+		next = p4d_addr_end(addr, end);
+		ret = sm_alloc_init_pud(c, p4dp, addr, next);
+	} while (!ret && (p4dp++, addr = next, addr != end));
+	sm_unmap(c, SM_LVL_P4D);
+	return ret;
+}
+
+struct sm_shadow *sm_shadow_create(const struct sm_walker *w, pgprot_t prot,
+				   struct sm_stats *st)
+{
+	struct sm_shadow *sh;
+	struct page *page;
+
+	sh = kzalloc(sizeof(*sh), GFP_KERNEL);
+	if (!sh)
+		return NULL;
+	/* A whole page: LPA2's folding indexes the top table as a page. */
+	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!page) {
+		kfree(sh);
+		return NULL;
+	}
+	INIT_LIST_HEAD(&sh->tables);
+	list_add(&page->lru, &sh->tables);
+	sh->nr_tables = 1;
+	atomic_long_inc(&sm_held);
+	sh->pgd = page_address(page);
+	sh->w = *w;
+	sh->prot = prot;
+	sh->st = st;
+	/* rodata=full maps with neither; rodata=on with both */
+	if (w->leaf == SM_LEAF_PTE)
+		sh->flags = SM_NO_BLOCK | SM_NO_CONT;
+	else if (w->leaf == SM_LEAF_CONT)
+		sh->flags = SM_NO_BLOCK;
+	st->cnt[SM_CNT_TABLE_PGD]++;
+	st->cnt[SM_CNT_TABLE_BYTES] += PAGE_SIZE;
+	return sh;
+}
+EXPORT_SYMBOL_GPL(sm_shadow_create);
+
+/* __create_pgd_mapping() for one chunk; on error the caller destroys sh. */
+int sm_shadow_map(struct sm_shadow *sh, const struct sm_chunk *chunk)
+{
+	struct sm_ctx c = { .sh = sh, .st = sh->st, .chunk = chunk };
+	unsigned long addr = chunk->va, end, next;
+	pgd_t *pgdp;
+	int ret = 0;
+
+	if (!chunk->nr_pages || chunk->va & ~PAGE_MASK ||
+	    chunk->va + chunk->nr_pages * PAGE_SIZE - 1 < chunk->va)
+		return -EINVAL;
+	end = chunk->va + chunk->nr_pages * PAGE_SIZE;
+
+	c.lazy_next = SM_LVL_NR;
+	mutex_lock(&sm_slot_lock);
+	pgdp = pgd_offset_pgd(sh->pgd, addr);
+	do {
+		next = pgd_addr_end(addr, end);
+		ret = sm_alloc_init_p4d(&c, pgdp, addr, next);
+	} while (!ret && (pgdp++, addr = next, addr != end));
+	/* Lazy: leave no stale translation behind the call. */
+	if (sh->w.remap == SM_REMAP_LAZY && sm_lazy_dirty())
+		sm_lazy_flush(&c);
+	mutex_unlock(&sm_slot_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(sm_shadow_map);
+
+void sm_shadow_destroy(struct sm_shadow *sh)
+{
+	struct page *page, *tmp;
+
+	if (!sh)
+		return;
+	list_for_each_entry_safe(page, tmp, &sh->tables, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+		atomic_long_dec(&sm_held);
+	}
+	kfree(sh);
+}
+EXPORT_SYMBOL_GPL(sm_shadow_destroy);
+
+pgd_t *sm_shadow_pgd(struct sm_shadow *sh)
+{
+	return sh->pgd;
+}
+EXPORT_SYMBOL_GPL(sm_shadow_pgd);
+
+unsigned long sm_shadow_tables(struct sm_shadow *sh)
+{
+	return sh->nr_tables;
+}
+EXPORT_SYMBOL_GPL(sm_shadow_tables);
+
+/* For tests: flip bits of the shadow leaf that maps va. */
+int sm_shadow_corrupt(struct sm_shadow *sh, unsigned long va, u64 xor)
+{
+	struct sm_leaf_info li;
+	pte_t *ptep;
+
+	sm_lookup(sh->pgd, va, &li);
+	if (li.level != SM_LVL_PTE)
+		return -ENOENT;
+	ptep = pte_offset_kernel(pmd_offset(pud_offset(p4d_offset(
+			pgd_offset_pgd(sh->pgd, va), va), va), va), va);
+	WRITE_ONCE(*ptep, __pte(pte_val(READ_ONCE(*ptep)) ^ xor));
+	return 0;
+}
+EXPORT_SYMBOL_GPL(sm_shadow_corrupt);
