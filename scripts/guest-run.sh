@@ -4,7 +4,7 @@
 #
 # Usage: guest-run.sh [options]
 #   --kernel K      debian-6.1 (default), debian-6.12, kunit-6.1, kunit-6.12
-#   --mode M        check (default), lab, bench, kunit, shell-free "idle"
+#   --mode M        check (default), lab, bench, kunit, hotplug, idle
 #   --mem SIZE      guest boot memory (default 2G)
 #   --grow SIZE     boot with virtio-mem and grow it by SIZE over QMP when the
 #                   guest asks (guest prints "SM: GROW")
@@ -43,9 +43,17 @@ while [ $# -gt 0 ]; do
 	shift
 done
 case "$mode" in
-check|lab|bench|kunit|idle) ;;
-*) die "unknown mode '$mode' (want check, lab, bench, kunit or idle)" ;;
+check|lab|bench|kunit|hotplug|idle) ;;
+*) die "unknown mode '$mode' (want check, lab, bench, kunit, hotplug or idle)" ;;
 esac
+case "$kernel" in
+debian-6.1|debian-6.12|kunit-6.1|kunit-6.12) ;;
+*) die "unknown kernel '$kernel' (want debian-6.1, debian-6.12, kunit-6.1 or kunit-6.12)" ;;
+esac
+case "$mem$grow" in
+*[!0-9KMG]*) die "--mem and --grow want sizes like 2G or 512M" ;;
+esac
+[ "$mode" != hotplug ] || [ -n "$grow" ] || die "--mode hotplug needs --grow SIZE"
 case "$timeout" in
 ''|*[!0-9]*) die "--timeout wants seconds, got '$timeout'" ;;
 esac
@@ -62,16 +70,13 @@ debian-6.1|debian-6.12)
 	kdir=$root/usr/src/linux-headers-$kver
 	moddir=$root/lib/modules/$kver
 	;;
-kunit-6.1|kunit-6.12)
+*)
 	kdir=$(sh "$SHADOWMAP_TOP/scripts/kernel-build.sh" "${kernel#kunit-}")
 	image=$kdir/arch/arm64/boot/Image
 	kver=$(cat "$kdir/include/config/kernel.release")
 	moddir=
 	# KUNIT_DEFAULT_ENABLED (6.2+) is off in a minimal config.
 	append="kunit.enable=1 $append"
-	;;
-*)
-	die "unknown kernel '$kernel' (want debian-6.1, debian-6.12, kunit-6.1 or kunit-6.12)"
 	;;
 esac
 

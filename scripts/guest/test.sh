@@ -78,6 +78,34 @@ run_kunit() {
 	check kunit_unload unload
 }
 
+memtotal_kib() {
+	sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo
+}
+
+# Ask the host to grow virtio-mem by $SM_GROW and wait until the kernel has
+# onlined all of it.
+grow_memory() {
+	case "$SM_GROW" in
+	*G) want=$((${SM_GROW%G} * 1024 * 1024)) ;;
+	*M) want=$((${SM_GROW%M} * 1024)) ;;
+	*) fail hotplug_grow "bad size '$SM_GROW'"; return ;;
+	esac
+	before=$(memtotal_kib)
+	echo "SM: GROW $SM_GROW"
+	i=0
+	while [ $(($(memtotal_kib) - before)) -lt "$want" ] && [ $i -lt 300 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	got=$(($(memtotal_kib) - before))
+	if [ "$got" -ge "$want" ]; then
+		pass hotplug_grow
+	else
+		fail hotplug_grow "MemTotal grew by $got KiB of $want in ${i}s"
+	fi
+	echo "SM: INFO hot-added $got KiB in ${i}s"
+}
+
 mode=${1:-check}
 [ $# -gt 0 ] && shift
 case "$mode" in
@@ -96,6 +124,14 @@ lab|bench)
 	cat "$SM_DIR/version"
 	echo "SM: LAB-END"
 	unload
+	;;
+hotplug)
+	check module_loads load
+	grow_memory
+	for t in /shadowmap/hotplug-*.sh; do
+		[ -f "$t" ] && . "$t"
+	done
+	check module_unloads unload
 	;;
 idle)
 	;;
