@@ -10,6 +10,7 @@
 #include <linux/mm.h>
 
 #include "shadowmap.h"
+#include "hotplug.h"
 
 const char * const sm_remap_names[SM_REMAP_NR] = {
 	[SM_REMAP_CONT] = "cont",
@@ -225,8 +226,11 @@ int sm_parse_run_args(char *args, struct sm_run_config *cfg,
 				return -EINVAL;
 			}
 		} else if (!strcmp(word, "index")) {
-			if (kstrtouint(val, 0, &cfg->index)) {
-				sm_err("index=%s: not a number", val);
+			if (!strcmp(val, "all")) {
+				cfg->index = SM_HOTPLUG_INDEX_ALL;
+			} else if (kstrtouint(val, 0, &cfg->index) ||
+				   cfg->index == SM_HOTPLUG_INDEX_ALL) {
+				sm_err("index=%s: want a number or \"all\"", val);
 				return -EINVAL;
 			}
 		} else if (!strcmp(word, "repeat")) {

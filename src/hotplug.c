@@ -9,11 +9,14 @@
  * one after the other are merged into one range, so that a range is what the
  * kernel mapped in one call; without the probes every block is its own range.
  *
- * Going offline: MEM_GOING_OFFLINE marks the overlapping ranges as going and
- * then waits for every run that holds the hotplug state (sm_hotplug_hold())
- * to finish, so a run never sees its memory or the live page tables that map
- * it go away.  Runs that start later refuse the range with -EBUSY.
- * MEM_OFFLINE drops the ranges, MEM_CANCEL_OFFLINE keeps them.
+ * Going offline: MEM_GOING_OFFLINE marks the overlapping ranges as going,
+ * then takes sm_lock, which every run, verify and ptdump holds throughout:
+ * so a run in progress finishes first, and a shadow kept from an earlier run
+ * whose chunks overlap the range is freed (sm_run_free()) before the kernel
+ * can remove the memory and free its live page tables.  Runs that start
+ * later refuse a going range with -EBUSY.  MEM_OFFLINE drops the ranges,
+ * MEM_CANCEL_OFFLINE keeps them.  A run never takes mem_hotplug_lock, which
+ * the notifier runs under.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -25,11 +28,11 @@
 #include <linux/mmzone.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
-#include <linux/rwsem.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "hotplug.h"
+#include "region.h"
 
 struct sm_hp_range {
 	struct list_head node;
@@ -40,17 +43,17 @@ struct sm_hp_range {
 	bool going;		/* between MEM_GOING_OFFLINE and MEM_OFFLINE */
 };
 
-/* Runs hold this for read; MEM_GOING_OFFLINE waits for them as a writer. */
-static DECLARE_RWSEM(sm_hp_run_sem);
-
 /* Protects everything below; never held while waiting for runs. */
 static DEFINE_MUTEX(sm_hp_lock);
 static LIST_HEAD(sm_hp_ranges);		/* oldest first */
 static unsigned int sm_hp_nr;
 static unsigned int sm_hp_next_index = 1;
 static bool sm_hp_overflow_warned;
+static unsigned int sm_hp_dropped;	/* ranges not recorded */
 /* The range going offline now (offlining is serialized by the kernel). */
 static unsigned long sm_hp_going_pfn, sm_hp_going_nr;
+/* The area a hotplug or ram run prepared and has not released; sm_lock. */
+static const struct sm_area *sm_hp_area;
 
 static bool sm_pfns_overlap(unsigned long a, unsigned long an,
 			    unsigned long b, unsigned long bn)
@@ -67,17 +70,23 @@ void sm_extents_free(struct sm_extents *e)
 }
 EXPORT_SYMBOL_GPL(sm_extents_free);
 
-void sm_hotplug_hold(void)
+/* Under sm_lock: a ram or hotplug region's area is in use until released. */
+void sm_hotplug_area_set(const struct sm_area *area)
 {
-	down_read(&sm_hp_run_sem);
+	sm_hp_area = area;
 }
-EXPORT_SYMBOL_GPL(sm_hotplug_hold);
 
-void sm_hotplug_release(void)
+static bool sm_area_overlaps(const struct sm_area *area, unsigned long pfn,
+			     unsigned long nr)
 {
-	up_read(&sm_hp_run_sem);
+	unsigned int i;
+
+	for (i = 0; i < area->nr_chunks; i++)
+		if (sm_pfns_overlap(area->chunks[i].pfn,
+				    area->chunks[i].nr_pages, pfn, nr))
+			return true;
+	return false;
 }
-EXPORT_SYMBOL_GPL(sm_hotplug_release);
 
 static void sm_hp_online(unsigned long pfn, unsigned long nr)
 {
@@ -97,11 +106,12 @@ static void sm_hp_online(unsigned long pfn, unsigned long nr)
 			pr_warn("hotplug: more than %d ranges online, not recording more\n",
 				SM_HOTPLUG_MAX_RANGES);
 		sm_hp_overflow_warned = true;
+		sm_hp_dropped++;
 		goto out_unlock;
 	}
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r) {
-		pr_warn("hotplug: out of memory, range not recorded\n");
+		sm_hp_dropped++;
 		goto out_unlock;
 	}
 	r->index = sm_hp_next_index++;
@@ -126,9 +136,15 @@ static void sm_hp_going_offline(unsigned long pfn, unsigned long nr)
 			r->going = true;
 	mutex_unlock(&sm_hp_lock);
 
-	/* Wait for the runs that may be using it; later ones see "going". */
-	down_write(&sm_hp_run_sem);
-	up_write(&sm_hp_run_sem);
+	/* Wait for a run in progress; later ones see "going". */
+	mutex_lock(&sm_lock);
+	if (sm_hp_area && sm_area_overlaps(sm_hp_area, pfn, nr)) {
+		pr_info("hotplug: memory going offline: freeing the kept shadow that maps it\n");
+		sm_run_free();
+		sm_run_set_error(-ENODEV,
+				 "the kept shadow was freed: its memory went offline");
+	}
+	mutex_unlock(&sm_lock);
 }
 
 static void sm_hp_offline_done(unsigned long pfn, unsigned long nr,
@@ -265,6 +281,72 @@ bool sm_hotplug_pfns_stable(unsigned long pfn, unsigned long nr)
 }
 EXPORT_SYMBOL_GPL(sm_hotplug_pfns_stable);
 
+int sm_area_from_extents(const struct sm_extents *e, struct sm_area *area,
+			 char *err, size_t errlen)
+{
+	unsigned int i;
+
+	area->chunks = kvcalloc(e->nr, sizeof(*area->chunks), GFP_KERNEL);
+	if (!area->chunks) {
+		scnprintf(err, errlen, "out of memory for %u chunks", e->nr);
+		return -ENOMEM;
+	}
+	for (i = 0; i < e->nr; i++) {
+		struct sm_chunk *c = &area->chunks[i];
+
+		c->pfn = PHYS_PFN(e->ext[i].start);
+		c->va = (unsigned long)pfn_to_kaddr(c->pfn);
+		c->nr_pages = e->ext[i].size >> PAGE_SHIFT;
+		area->largest = max(area->largest, e->ext[i].size);
+	}
+	area->nr_chunks = e->nr;
+	area->bytes = e->bytes;
+	/* map_mem() and arch_add_memory() (pgprot_mhp()) map it so */
+	area->prot = pgprot_tagged(PAGE_KERNEL);
+	return 0;
+}
+
+/*
+ * Region "hotplug": one chunk per recorded range, in the order they came
+ * online, each mapped by its own call into one shadow, as arch_add_memory()
+ * mapped each into swapper_pg_dir.  Called under sm_lock.
+ */
+static int sm_hotplug_prepare(const struct sm_run_config *cfg,
+			      struct sm_area *area, char *err, size_t errlen)
+{
+	struct sm_extents e;
+	int ret;
+
+	ret = sm_hotplug_extents(cfg->index, &e, err, errlen);
+	if (ret)
+		return ret;
+	ret = sm_area_from_extents(&e, area, err, errlen);
+	sm_extents_free(&e);
+	if (ret)
+		return ret;
+	sm_hotplug_area_set(area);
+	if (cfg->index == SM_HOTPLUG_INDEX_ALL)
+		scnprintf(area->note, sizeof(area->note),
+			  "hotplug index=all: %u ranges, %lluM",
+			  area->nr_chunks, area->bytes >> 20);
+	else
+		scnprintf(area->note, sizeof(area->note),
+			  "hotplug index=%u: %lluM",
+			  cfg->index ?: sm_hp_next_index - 1, area->bytes >> 20);
+	return 0;
+}
+
+static void sm_hotplug_region_release(struct sm_area *area)
+{
+	sm_hotplug_area_set(NULL);
+}
+
+const struct sm_region_ops sm_hotplug_ops = {
+	.name = "hotplug",
+	.prepare = sm_hotplug_prepare,
+	.release = sm_hotplug_region_release,
+};
+
 unsigned int sm_hotplug_nr_ranges(void)
 {
 	unsigned int nr;
@@ -279,8 +361,11 @@ void sm_hotplug_show_ranges(struct seq_file *m)
 {
 	struct sm_hp_range *r;
 
-	seq_puts(m, "# index start end size add_event state\n");
 	mutex_lock(&sm_hp_lock);
+	if (sm_hp_dropped)
+		seq_printf(m, "# %u ranges not recorded (out of memory or too many)\n",
+			   sm_hp_dropped);
+	seq_puts(m, "# index start end size add_event state\n");
 	list_for_each_entry(r, &sm_hp_ranges, node)
 		seq_printf(m, "index=%u start=%#llx end=%#llx size=%llu add_event=%u state=%s\n",
 			   r->index, (u64)PFN_PHYS(r->start_pfn),

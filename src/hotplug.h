@@ -27,6 +27,11 @@ struct sm_extents {
 
 void sm_extents_free(struct sm_extents *e);
 
+/* Fill a region's area with one chunk per extent (region.h). */
+struct sm_area;
+int sm_area_from_extents(const struct sm_extents *e, struct sm_area *area,
+			 char *err, size_t errlen);
+
 /* sm_run_config.index for the hotplug region */
 #define SM_HOTPLUG_INDEX_LAST	0		/* the most recent range */
 #define SM_HOTPLUG_INDEX_ALL	UINT_MAX	/* every range, in order */
@@ -37,19 +42,11 @@ void sm_extents_free(struct sm_extents *e);
 int sm_hotplug_init(void);
 void sm_hotplug_exit(void);
 
-/*
- * A run on hot-added memory holds the hotplug state from before it looks up
- * its ranges until it has freed its shadow and finished every walk of the
- * live linear map: memory cannot go offline (MEM_GOING_OFFLINE waits) and so
- * cannot be removed, and its live page tables cannot be freed, while it is
- * held.  Holders must not take mem_hotplug_lock (get_online_mems(),
- * kmem_cache_create(), ...): the notifier that waits runs under it.
- */
-void sm_hotplug_hold(void);
-void sm_hotplug_release(void);
+/* Under sm_lock: the ram or hotplug area in use (NULL when released). */
+void sm_hotplug_area_set(const struct sm_area *area);
 
 /*
- * With the hold: the extents of recorded range @index (1-based), of the most
+ * The extents of recorded range @index (1-based), of the most
  * recent one (SM_HOTPLUG_INDEX_LAST) or of all of them
  * (SM_HOTPLUG_INDEX_ALL).  On error, err says why: -ENOENT when nothing was
  * recorded or no such index, -EBUSY when the range is going offline.
@@ -58,8 +55,9 @@ int sm_hotplug_extents(unsigned int index, struct sm_extents *out,
 		       char *err, size_t errlen);
 
 /*
- * With the hold: true when every section of [pfn, pfn + nr) is online and not
- * going offline, so that its linear map stays until sm_hotplug_release().
+ * True when every section of [pfn, pfn + nr) is online and not going
+ * offline.  Under sm_lock, it then stays mapped until the area that maps it
+ * is released: MEM_GOING_OFFLINE frees that first.
  */
 bool sm_hotplug_pfns_stable(unsigned long pfn, unsigned long nr);
 

@@ -201,6 +201,7 @@ static const char * const sm_map_syms[] = { "__create_pgd_mapping", NULL };
 static const char * const sm_map_locked_syms[] = {
 	"__create_pgd_mapping_locked", NULL
 };
+
 static const char * const sm_fixmap_syms[] = { "__set_fixmap", NULL };
 static const char * const sm_pgtable_syms[] = { "__pgd_pgtable_alloc", NULL };
 

@@ -7,10 +7,10 @@
  * hot-added later has its own, so the region maps one extent per resource.
  * NOMAP memory is "reserved", not System RAM, and is not in the linear map.
  *
- * Only memory that stays mapped during the run is taken: every section must
- * be online and not going offline (src/hotplug.c), with the hotplug state
- * held by the caller.  Offline memory that is still in /proc/iomem could be
- * removed, and its live page tables freed, under a running walk.
+ * Only memory that stays mapped is taken: every section must be online and
+ * not going offline (src/hotplug.c, which frees the kept shadow before
+ * memory it maps can go).  Offline memory that is still in /proc/iomem could
+ * be removed, and its live page tables freed, under a walk.
  *
  * Before building, the table memory is estimated and compared with
  * si_mem_available(): about RAM/512 for the PTE tables at 4K, plus the upper
@@ -28,6 +28,7 @@
 
 #include "shadowmap.h"
 #include "hotplug.h"
+#include "region.h"
 
 /* Keep this much available memory on top of the estimate: 64M or 1/8. */
 #define SM_RAM_MARGIN_MIN	(64ULL << 20)
@@ -133,8 +134,8 @@ int sm_ram_extents(unsigned int leaf, struct sm_extents *out,
 	memset(out, 0, sizeof(*out));
 	/* Its return value only says whether anything matched. */
 	walk_iomem_res_desc(IORES_DESC_NONE,
-				  IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY,
-				  0, U64_MAX, &w, sm_ram_res);
+			    IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY,
+			    0, U64_MAX, &w, sm_ram_res);
 	if (w.err) {
 		ret = w.err;
 		scnprintf(err, errlen, "region=ram: out of memory listing System RAM");
@@ -167,3 +168,36 @@ out_free:
 	return ret;
 }
 EXPORT_SYMBOL_GPL(sm_ram_extents);
+
+/* Region "ram": one chunk per System RAM range.  Called under sm_lock. */
+static int sm_ram_prepare(const struct sm_run_config *cfg,
+			  struct sm_area *area, char *err, size_t errlen)
+{
+	struct sm_extents e;
+	int ret;
+
+	ret = sm_ram_extents(cfg->walker.leaf, &e, err, errlen);
+	if (ret)
+		return ret;
+	ret = sm_area_from_extents(&e, area, err, errlen);
+	if (!ret) {
+		scnprintf(area->note, sizeof(area->note),
+			  "ram: %u ranges, %lluM, tables about %lluK", e.nr,
+			  e.bytes >> 20,
+			  sm_ram_table_bytes(&e, cfg->walker.leaf) >> 10);
+		sm_hotplug_area_set(area);
+	}
+	sm_extents_free(&e);
+	return ret;
+}
+
+static void sm_ram_release(struct sm_area *area)
+{
+	sm_hotplug_area_set(NULL);
+}
+
+const struct sm_region_ops sm_ram_ops = {
+	.name = "ram",
+	.prepare = sm_ram_prepare,
+	.release = sm_ram_release,
+};
