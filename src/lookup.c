@@ -22,9 +22,9 @@
 #include <linux/kernel.h>
 #include <linux/export.h>
 #include <linux/mm.h>
-#include <linux/sched/task.h>
 #include <linux/irqflags.h>
 #include <linux/seq_file.h>
+#include <asm/mmu.h>
 #include <asm/sysreg.h>
 #include <asm/barrier.h>
 
@@ -38,10 +38,21 @@
 #define SM_CMP_IGNORED		(PTE_AF | PTE_CONT | SM_PTE_SWBITS | \
 				 PTE_TABLE_BIT)
 
+/*
+ * init_mm is not exported, and init_task.active_mm is only &init_mm until
+ * the idle task first borrows a user mm (lazy TLB).  The kernel's own
+ * tables are what TTBR1_EL1 points at: swapper_pg_dir.
+ */
 pgd_t *sm_live_pgd(void)
 {
-	/* init_mm is not exported; the boot idle task runs on it. */
-	return init_task.active_mm->pgd;
+	u64 ttbr = read_sysreg(ttbr1_el1) & ~(TTBR_ASID_MASK | TTBR_CNP_BIT);
+	phys_addr_t pa = ttbr;
+
+	/* 52-bit PA: BADDR[51:48] sits in TTBR bits 5:2 (phys_to_ttbr()) */
+	if (IS_ENABLED(CONFIG_ARM64_PA_BITS_52))
+		pa = (ttbr & GENMASK_ULL(47, 6)) |
+		     ((ttbr & GENMASK_ULL(5, 2)) << 46);
+	return __va(pa & ~((phys_addr_t)PAGE_SIZE - 1));
 }
 EXPORT_SYMBOL_GPL(sm_live_pgd);
 

@@ -223,7 +223,9 @@ int sm_slots_init(void)
 		sm_lookup(sm_live_pgd(), s->va, &li);
 		if (li.level != SM_LVL_PTE || (li.desc & PTE_CONT) ||
 		    PHYS_PFN(li.pa) != page_to_pfn(sm_slot_page)) {
-			pr_err("remap slot is not a plain PTE mapping\n");
+			pr_err("remap slot is not a plain PTE mapping (level %d, desc %llx, pfn %lx/%lx)\n",
+			       li.level, li.desc, (unsigned long)PHYS_PFN(li.pa),
+			       page_to_pfn(sm_slot_page));
 			ret = -ENXIO;
 			goto out_vunmap;
 		}
