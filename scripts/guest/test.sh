@@ -106,6 +106,42 @@ grow_memory() {
 	echo "SM: INFO hot-added $got KiB in ${i}s"
 }
 
+# run_walker TAG COMMAND: one control command; its "last" goes to the console
+# as "SM: LAST TAG key: value" lines for the host's table.
+run_walker() {
+	tag=$1
+	if echo "$2" >"$SM_DIR/control" 2>/tmp/ctl.err; then
+		sed "s/^/SM: LAST $tag /" "$SM_DIR/last"
+		if grep -q '^status: pass' "$SM_DIR/last"; then
+			pass "run_$tag"
+		else
+			fail "run_$tag" "$(grep -E '^(status|verify_first_mismatch|last_error)' "$SM_DIR/last" | tr '\n' ' ')"
+		fi
+	else
+		fail "run_$tag" "'$2': $(cat /tmp/ctl.err); $(grep '^last_error' "$SM_DIR/last")"
+	fi
+}
+
+# The default experiment: every preset over one vmalloc region.
+# Options: region=R size=S repeat=N walkers=a,b,c
+run_lab() {
+	region=vmalloc size=1G repeat=3 walkers=v6.1,v6.1-late,v6.10,lazy,direct,bbml2
+	for a in "$@"; do
+		case "$a" in
+		region=*) region=${a#region=} ;;
+		size=*) size=${a#size=} ;;
+		repeat=*) repeat=${a#repeat=} ;;
+		walkers=*) walkers=${a#walkers=} ;;
+		*) fail lab_args "unknown lab option '$a'"; return ;;
+		esac
+	done
+	check module_loads load
+	for w in $(echo "$walkers" | tr ',' ' '); do
+		run_walker "$w" "run region=$region size=$size walker=$w repeat=$repeat"
+	done
+	check module_unloads unload
+}
+
 mode=${1:-check}
 [ $# -gt 0 ] && shift
 case "$mode" in
@@ -119,11 +155,7 @@ kunit)
 	run_kunit
 	;;
 lab|bench)
-	load && pass module_loads || fail module_loads "insmod failed"
-	echo "SM: LAB-BEGIN"
-	cat "$SM_DIR/version"
-	echo "SM: LAB-END"
-	unload
+	run_lab "$@"
 	;;
 hotplug)
 	check module_loads load

@@ -1,0 +1,65 @@
+#!/bin/sh
+# make lab: the main job.  Sets everything up, boots the default guest
+# (Debian 6.1 under QEMU TCG), maps a 1 GiB vmalloc region with every walker
+# preset, verifies every page against the live tables, and prints one table.
+#
+# Usage: lab.sh [--kernel K] [--size S] [--repeat N] [--region R]
+#               [--walkers a,b,...] [--hotplug [SIZE]] [--bench]
+#   --kernel   debian-6.1 (default), debian-6.12, kunit-6.1, kunit-6.12
+#   --hotplug  also boot with virtio-mem, hot-add SIZE (default 2G) and
+#              compare the kernel's own linear-map creation with each preset
+#   --bench    more repeats and sizes, for figures (make bench)
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+kernel=debian-6.1 size=1G repeat=3 region=vmalloc
+walkers=v6.1,v6.1-late,v6.10,lazy,direct,bbml2
+hotplug= bench=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) kernel=$2; shift ;;
+	--size) size=$2; shift ;;
+	--repeat) repeat=$2; shift ;;
+	--region) region=$2; shift ;;
+	--walkers) walkers=$2; shift ;;
+	--hotplug)
+		hotplug=2G
+		case "${2:-}" in
+		[0-9]*) hotplug=$2; shift ;;
+		esac
+		;;
+	--bench) bench=1 ;;
+	*) die "lab.sh: unknown option '$1' (see the header of $0)" ;;
+	esac
+	shift
+done
+case "$repeat" in
+''|*[!0-9]*) die "--repeat wants a number, got '$repeat'" ;;
+esac
+
+out=$SHADOWMAP_CACHE/lab
+mkdir -p "$out"
+status=0
+if [ -n "$bench" ]; then
+	for s in 64M 256M 1G; do
+		sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$kernel" --mode lab \
+			--log "$out/bench-$s.log" \
+			--args "region=$region size=$s repeat=9 walkers=$walkers" >"$out/bench-$s.out" 2>&1 ||
+			{ status=1; grep FAIL "$out/bench-$s.out" >&2 || true; }
+		python3 "$SHADOWMAP_TOP/scripts/lab-table.py" "$out/bench-$s.log"
+	done
+	exit "$status"
+fi
+
+sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$kernel" --mode lab --log "$out/lab.log" \
+	--args "region=$region size=$size repeat=$repeat walkers=$walkers" >"$out/lab.out" 2>&1 ||
+	{ status=1; grep -E 'FAIL|error' "$out/lab.out" >&2 || true; }
+python3 "$SHADOWMAP_TOP/scripts/lab-table.py" "$out/lab.log"
+if [ -n "$hotplug" ]; then
+	sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$kernel" --mode hotplug --mem 1G \
+		--grow "$hotplug" --log "$out/hotplug.log" >"$out/hotplug.out" 2>&1 ||
+		{ status=1; grep -E 'FAIL|error' "$out/hotplug.out" >&2 || true; }
+	python3 "$SHADOWMAP_TOP/scripts/lab-table.py" --hotplug "$out/hotplug.log"
+fi
+echo "console logs: $out"
+exit "$status"
