@@ -93,7 +93,12 @@ static struct kunit_suite shadowmap_config_suite = {
 	.test_cases = shadowmap_config_cases,
 };
 
-kunit_test_suites(&shadowmap_config_suite);
+/* kunit/walker_kunit.c */
+extern struct kunit_suite shadowmap_walker_suite;
+extern struct kunit_suite shadowmap_live_suite;
+
+kunit_test_suites(&shadowmap_config_suite, &shadowmap_walker_suite,
+		  &shadowmap_live_suite);
 
 MODULE_DESCRIPTION("KUnit tests for shadowmap");
 MODULE_LICENSE("GPL");

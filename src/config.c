@@ -18,23 +18,27 @@ const char * const sm_remap_names[SM_REMAP_NR] = {
 	[SM_REMAP_LAZY] = "lazy",
 	[SM_REMAP_NONE] = "none",
 };
+EXPORT_SYMBOL_GPL(sm_remap_names);
 
 const char * const sm_barrier_names[SM_BARRIER_NR] = {
 	[SM_BARRIER_ENTRY] = "entry",
 	[SM_BARRIER_TABLE] = "table",
 };
+EXPORT_SYMBOL_GPL(sm_barrier_names);
 
 const char * const sm_zero_names[SM_ZERO_NR] = {
 	[SM_ZERO_SEPARATE] = "separate",
 	[SM_ZERO_COMBINED] = "combined",
 	[SM_ZERO_ALLOCATOR] = "allocator",
 };
+EXPORT_SYMBOL_GPL(sm_zero_names);
 
 const char * const sm_leaf_names[SM_LEAF_NR] = {
 	[SM_LEAF_PTE] = "pte",
 	[SM_LEAF_CONT] = "cont",
 	[SM_LEAF_BLOCK] = "block",
 };
+EXPORT_SYMBOL_GPL(sm_leaf_names);
 
 const char * const sm_region_names[SM_REGION_NR] = {
 	[SM_REGION_VMALLOC] = "vmalloc",
@@ -42,6 +46,7 @@ const char * const sm_region_names[SM_REGION_NR] = {
 	[SM_REGION_RAM] = "ram",
 	[SM_REGION_HOTPLUG] = "hotplug",
 };
+EXPORT_SYMBOL_GPL(sm_region_names);
 
 struct sm_preset {
 	const char *name;

@@ -838,17 +838,28 @@ unsigned long sm_shadow_tables(struct sm_shadow *sh)
 }
 EXPORT_SYMBOL_GPL(sm_shadow_tables);
 
-/* For tests: flip bits of the shadow leaf that maps va. */
+/* For tests: flip bits of the shadow PTE that maps va (again to undo). */
 int sm_shadow_corrupt(struct sm_shadow *sh, unsigned long va, u64 xor)
 {
-	struct sm_leaf_info li;
+	pgd_t *pgdp = pgd_offset_pgd(sh->pgd, va);
+	p4d_t *p4dp;
+	pud_t *pudp;
+	pmd_t *pmdp;
 	pte_t *ptep;
 
-	sm_lookup(sh->pgd, va, &li);
-	if (li.level != SM_LVL_PTE)
+	if (sm_p4d_present() && pgd_none(READ_ONCE(*pgdp)))
 		return -ENOENT;
-	ptep = pte_offset_kernel(pmd_offset(pud_offset(p4d_offset(
-			pgd_offset_pgd(sh->pgd, va), va), va), va), va);
+	p4dp = p4d_offset(pgdp, va);
+	if (sm_pud_present() && p4d_none(READ_ONCE(*p4dp)))
+		return -ENOENT;
+	pudp = pud_offset(p4dp, va);
+	if (sm_pmd_present() && (pud_none(READ_ONCE(*pudp)) ||
+				 pud_leaf(READ_ONCE(*pudp))))
+		return -ENOENT;
+	pmdp = pmd_offset(pudp, va);
+	if (pmd_none(READ_ONCE(*pmdp)) || pmd_leaf(READ_ONCE(*pmdp)))
+		return -ENOENT;
+	ptep = pte_offset_kernel(pmdp, va);
 	WRITE_ONCE(*ptep, __pte(pte_val(READ_ONCE(*ptep)) ^ xor));
 	return 0;
 }
