@@ -12,6 +12,15 @@
  * memory it maps can go).  Offline memory that is still in /proc/iomem could
  * be removed, and its live page tables freed, under a walk.
  *
+ * Pages that the kernel changed after map_mem() are left out, counted by
+ * reason in the region's note: read-only ones (the kernel image's linear
+ * alias, which map_mem() maps apart and mark_linear_text_alias_ro() makes
+ * read-only, and under rodata=full the aliases of set_memory_ro() memory:
+ * module text, BPF), unmapped ones (KFENCE guard pages, secretmem,
+ * set_direct_map_invalid_noflush()) and ones of another memory type.  The
+ * test is on the live leaf's permission and type only: a live page with a
+ * wrong output address stays in, so the comparison still catches it.
+ *
  * Before building, the table memory is estimated and compared with
  * si_mem_available(): about RAM/512 for the PTE tables at 4K, plus the upper
  * levels.  The region refuses with -ENOMEM when that would not fit with a
@@ -96,6 +105,69 @@ out_err:
 	return ret;
 }
 
+/* Why a page is left out; see the top of the file. */
+enum sm_ram_skip {
+	SM_RAM_KEEP,
+	SM_RAM_RDONLY,
+	SM_RAM_UNMAPPED,
+	SM_RAM_MEMTYPE,
+	SM_RAM_NR
+};
+
+static enum sm_ram_skip sm_ram_classify(pgd_t *live, unsigned long va)
+{
+	struct sm_leaf_info li;
+
+	sm_lookup(live, va, &li);
+	if (li.level < 0)
+		return SM_RAM_UNMAPPED;
+	if (li.desc & PTE_RDONLY)
+		return SM_RAM_RDONLY;
+	if ((li.desc & PTE_ATTRINDX_MASK) != PTE_ATTRINDX(MT_NORMAL_TAGGED))
+		return SM_RAM_MEMTYPE;
+	return SM_RAM_KEEP;
+}
+
+/* Split @in around the pages the kernel changed since map_mem(). */
+static int sm_ram_filter(const struct sm_extents *in, struct sm_extents *out,
+			 unsigned long skipped[SM_RAM_NR])
+{
+	struct sm_ram_walk w = { .out = out };
+	pgd_t *live = sm_live_pgd();
+	unsigned int i;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < in->nr; i++) {
+		unsigned long pfn = PHYS_PFN(in->ext[i].start);
+		unsigned long end = pfn + (in->ext[i].size >> PAGE_SHIFT);
+		unsigned long run = pfn;
+		enum sm_ram_skip why;
+
+		for (; pfn < end; pfn++) {
+			why = sm_ram_classify(live,
+					      (unsigned long)pfn_to_kaddr(pfn));
+			if (why == SM_RAM_KEEP)
+				continue;
+			skipped[why]++;
+			ret = sm_ram_add(&w, PFN_PHYS(run), PFN_PHYS(pfn - run));
+			if (ret)
+				goto out_free;
+			run = pfn + 1;
+			if (!(pfn & 0xffff))
+				cond_resched();
+		}
+		ret = sm_ram_add(&w, PFN_PHYS(run), PFN_PHYS(end - run));
+		if (ret)
+			goto out_free;
+	}
+	return 0;
+
+out_free:
+	sm_extents_free(out);
+	return ret;
+}
+
 /* Tables of span @span (bytes one table maps) that [start, end) touches. */
 static u64 sm_tables_spanned(u64 start, u64 end, u64 span)
 {
@@ -173,20 +245,35 @@ EXPORT_SYMBOL_GPL(sm_ram_extents);
 static int sm_ram_prepare(const struct sm_run_config *cfg,
 			  struct sm_area *area, char *err, size_t errlen)
 {
-	struct sm_extents e;
+	unsigned long skipped[SM_RAM_NR] = {};
+	struct sm_extents e, f;
 	int ret;
 
 	ret = sm_ram_extents(cfg->walker.leaf, &e, err, errlen);
 	if (ret)
 		return ret;
-	ret = sm_area_from_extents(&e, area, err, errlen);
-	if (!ret) {
-		scnprintf(area->note, sizeof(area->note),
-			  "ram: %u ranges, %lluM, tables about %lluK", e.nr,
-			  e.bytes >> 20,
-			  sm_ram_table_bytes(&e, cfg->walker.leaf) >> 10);
-		sm_hotplug_area_set(area);
+	ret = sm_ram_filter(&e, &f, skipped);
+	if (ret) {
+		scnprintf(err, errlen, "region=ram: out of memory splitting ranges");
+		goto out_free_extents;
 	}
+	ret = sm_area_from_extents(&f, area, err, errlen);
+	if (ret)
+		goto out_free_filtered;
+	scnprintf(area->note, sizeof(area->note),
+		  "ram: %u ranges, %lluM; left out pages: ro=%lu unmapped=%lu memtype=%lu",
+		  e.nr, e.bytes >> 20, skipped[SM_RAM_RDONLY],
+		  skipped[SM_RAM_UNMAPPED], skipped[SM_RAM_MEMTYPE]);
+	pr_info("ram: %u ranges, %llu MiB in %u chunks, tables about %llu KiB; left out: %lu read-only, %lu unmapped, %lu other-type pages\n",
+		e.nr, e.bytes >> 20, f.nr,
+		sm_ram_table_bytes(&e, cfg->walker.leaf) >> 10,
+		skipped[SM_RAM_RDONLY], skipped[SM_RAM_UNMAPPED],
+		skipped[SM_RAM_MEMTYPE]);
+	sm_hotplug_area_set(area);
+
+out_free_filtered:
+	sm_extents_free(&f);
+out_free_extents:
 	sm_extents_free(&e);
 	return ret;
 }
