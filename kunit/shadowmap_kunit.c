@@ -9,6 +9,7 @@
 #include <linux/slab.h>
 
 #include "shadowmap.h"
+#include "shadowmap_kunit.h"
 
 static int parse(struct kunit *test, const char *line,
 		 struct sm_run_config *cfg, char *err, size_t errlen)
@@ -92,10 +93,6 @@ static struct kunit_suite shadowmap_config_suite = {
 	.name = "shadowmap_config",
 	.test_cases = shadowmap_config_cases,
 };
-
-/* kunit/walker_kunit.c */
-extern struct kunit_suite shadowmap_walker_suite;
-extern struct kunit_suite shadowmap_live_suite;
 
 kunit_test_suites(&shadowmap_config_suite, &shadowmap_walker_suite,
 		  &shadowmap_live_suite);

@@ -16,6 +16,7 @@
 
 #include "shadowmap.h"
 #include "compat.h"
+#include "shadowmap_kunit.h"
 
 #define SM_TEST_PAGES	600	/* more than one PTE table at 4K */
 #define SM_LAZY_SLOTS	16	/* src/walker.c */
@@ -227,53 +228,57 @@ static void walker_presets_match_live(struct kunit *test)
 	sm_buf_free(b);
 }
 
-/* Every remap x barrier x zero combination on a PMD-crossing range. */
-static void walker_axes_match_live(struct kunit *test)
+/* One remap x barrier x zero combination on a PMD-crossing range. */
+static void sm_check_axes(struct kunit *test, struct sm_buf *b,
+			  const struct sm_walker *w)
 {
 	struct sm_place p = { "axes", PMD_SIZE, 37, 83 };
-	struct sm_compare_result res;
-	struct sm_buf *b = sm_buf_alloc(test);
 	unsigned long sva = sm_place_va(&p, b);
-	struct sm_stats st;
-	struct sm_walker w;
-	struct sm_shadow *sh;
 	struct sm_chunk ch = { .va = sva, .nr_pages = p.pages,
 			       .pfns = b->pfns };
-	int r, ba, z;
+	struct sm_compare_result res = {};
+	struct sm_stats st = {};
+	struct sm_shadow *sh;
 	u64 x[SM_CNT_NR];
+	char name[96];
+
+	sm_format_walker(w, name, sizeof(name));
+	sh = sm_shadow_create(w, PAGE_KERNEL, &st);
+	KUNIT_ASSERT_NOT_NULL(test, sh);
+	KUNIT_ASSERT_EQ_MSG(test, sm_shadow_map(sh, &ch), 0, "%s", name);
+	sm_compare(sh, sva, (unsigned long)b->va, p.pages * PAGE_SIZE, &res);
+	KUNIT_EXPECT_EQ_MSG(test, res.mismatches, 0UL, "%s", name);
+	sm_expect(w, sva, p.pages * PAGE_SIZE, x);
+	KUNIT_EXPECT_EQ_MSG(test, st.cnt[SM_CNT_REMAP_MAP],
+			    x[SM_CNT_REMAP_MAP], "%s", name);
+	if (w->remap != SM_REMAP_LAZY) {
+		KUNIT_EXPECT_EQ_MSG(test, st.cnt[SM_CNT_TLBI], x[SM_CNT_TLBI],
+				    "%s", name);
+		KUNIT_EXPECT_EQ_MSG(test, st.cnt[SM_CNT_DSB], x[SM_CNT_DSB],
+				    "%s", name);
+		KUNIT_EXPECT_EQ_MSG(test, st.cnt[SM_CNT_ISB], x[SM_CNT_ISB],
+				    "%s", name);
+	}
+	sm_shadow_destroy(sh);
+}
+
+static void walker_axes_match_live(struct kunit *test)
+{
+	struct sm_buf *b = sm_buf_alloc(test);
+	struct sm_walker w;
+	int r, ba, z;
 
 	sm_walker_set_preset(&w, "v6.10");
-	for (r = 0; r < SM_REMAP_NR; r++)
-	for (ba = 0; ba < SM_BARRIER_NR; ba++)
-	for (z = 0; z < SM_ZERO_NR; z++) {
-		w.remap = r;
-		w.barrier = ba;
-		w.zero = z;
-		memset(&st, 0, sizeof(st));
-		memset(&res, 0, sizeof(res));
-		sh = sm_shadow_create(&w, PAGE_KERNEL, &st);
-		KUNIT_ASSERT_NOT_NULL(test, sh);
-		KUNIT_ASSERT_EQ(test, sm_shadow_map(sh, &ch), 0);
-		sm_compare(sh, sva, (unsigned long)b->va, p.pages * PAGE_SIZE,
-			   &res);
-		KUNIT_EXPECT_EQ_MSG(test, res.mismatches, 0UL,
-				    "remap=%s barrier=%s zero=%s",
-				    sm_remap_names[r], sm_barrier_names[ba],
-				    sm_zero_names[z]);
-		sm_expect(&w, sva, p.pages * PAGE_SIZE, x);
-		KUNIT_EXPECT_EQ_MSG(test, st.cnt[SM_CNT_REMAP_MAP],
-				    x[SM_CNT_REMAP_MAP],
-				    "remap=%s barrier=%s zero=%s",
-				    sm_remap_names[r], sm_barrier_names[ba],
-				    sm_zero_names[z]);
-		if (r != SM_REMAP_LAZY)
-			KUNIT_EXPECT_EQ_MSG(test, st.cnt[SM_CNT_DSB],
-					    x[SM_CNT_DSB],
-					    "remap=%s barrier=%s zero=%s",
-					    sm_remap_names[r],
-					    sm_barrier_names[ba],
-					    sm_zero_names[z]);
-		sm_shadow_destroy(sh);
+	w.preset = NULL;
+	for (r = 0; r < SM_REMAP_NR; r++) {
+		for (ba = 0; ba < SM_BARRIER_NR; ba++) {
+			for (z = 0; z < SM_ZERO_NR; z++) {
+				w.remap = r;
+				w.barrier = ba;
+				w.zero = z;
+				sm_check_axes(test, b, &w);
+			}
+		}
 	}
 	sm_buf_free(b);
 }

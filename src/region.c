@@ -130,7 +130,7 @@ static int sm_contig_prepare(const struct sm_run_config *cfg,
 
 	while (got < size && ct->nr < cap) {
 		while (order > SM_CONTIG_MIN_ORDER &&
-		    (PAGE_SIZE << order) > size - got)
+		       (PAGE_SIZE << order) > size - got)
 			order--;
 		if ((PAGE_SIZE << order) > size - got)
 			break;

@@ -42,6 +42,7 @@ struct sm_result {
 	unsigned long hw_bad;
 };
 
+/* Serialises runs, results and the kept shadow: debugfs and load time. */
 DEFINE_MUTEX(sm_lock);
 
 static struct sm_area sm_cur_area;

@@ -130,8 +130,9 @@ const char * const sm_counter_names[] = {
 	[SM_CNT_BYTES_ZEROED] = "bytes_zeroed",
 	[SM_CNT_TABLE_BYTES] = "table_bytes",
 };
-static_assert(ARRAY_SIZE(sm_counter_names) == SM_CNT_NR);
 EXPORT_SYMBOL_GPL(sm_counter_names);
+
+static_assert(ARRAY_SIZE(sm_counter_names) == SM_CNT_NR);
 
 const char * const sm_phase_names[] = {
 	[SM_PHASE_ALLOC] = "alloc",
@@ -141,8 +142,9 @@ const char * const sm_phase_names[] = {
 	[SM_PHASE_TEARDOWN] = "teardown",
 	[SM_PHASE_VERIFY] = "verify",
 };
-static_assert(ARRAY_SIZE(sm_phase_names) == SM_PHASE_NR);
 EXPORT_SYMBOL_GPL(sm_phase_names);
+
+static_assert(ARRAY_SIZE(sm_phase_names) == SM_PHASE_NR);
 
 static struct sm_slot sm_slots[SM_NR_SLOTS];
 static struct page *sm_slot_page;
@@ -191,6 +193,29 @@ static bool sm_remap_flushes(const struct sm_walker *w)
 	return w->remap == SM_REMAP_CONT || w->remap == SM_REMAP_TABLE;
 }
 
+/* The PTE that maps va in a tree, or NULL if va is not PTE-mapped. */
+static pte_t *sm_ptep(pgd_t *pgd, unsigned long va)
+{
+	pgd_t *pgdp = pgd_offset_pgd(pgd, va);
+	p4d_t *p4dp;
+	pud_t *pudp;
+	pmd_t *pmdp;
+
+	if (sm_p4d_present() && pgd_none(READ_ONCE(*pgdp)))
+		return NULL;
+	p4dp = p4d_offset(pgdp, va);
+	if (sm_pud_present() && p4d_none(READ_ONCE(*p4dp)))
+		return NULL;
+	pudp = pud_offset(p4dp, va);
+	if (sm_pmd_present() && (pud_none(READ_ONCE(*pudp)) ||
+				 pud_leaf(READ_ONCE(*pudp))))
+		return NULL;
+	pmdp = pmd_offset(pudp, va);
+	if (pmd_none(READ_ONCE(*pmdp)) || pmd_leaf(READ_ONCE(*pmdp)))
+		return NULL;
+	return pte_offset_kernel(pmdp, va);
+}
+
 /*
  * The slots: one page of vmap() space per level, as FIX_PGD..FIX_PTE, plus
  * a ring for remap=lazy.  Their PTEs are found in init_mm's tables and
@@ -229,9 +254,7 @@ int sm_slots_init(void)
 			ret = -ENXIO;
 			goto out_vunmap;
 		}
-		s->ptep = pte_offset_kernel(pmd_offset(pud_offset(p4d_offset(
-				pgd_offset_pgd(sm_live_pgd(), s->va), s->va),
-				s->va), s->va), s->va);
+		s->ptep = sm_ptep(sm_live_pgd(), s->va);
 		s->orig = READ_ONCE(*s->ptep);
 	}
 	/* Take the slots from vmap() until unload; they start unmapped. */
@@ -424,30 +447,31 @@ static bool sm_contig(struct sm_ctx *c, unsigned long addr, unsigned long end)
 	return true;
 }
 
-/* A table descriptor: __pXd_populate() with set_pXd()'s barriers. */
-#define sm_populate(c, level, ptr, val)					\
-	do {								\
-		WRITE_ONCE(*(ptr), (val));				\
-		sm_entry_sync(c);					\
-		(c)->st->cnt[SM_CNT_DESC_PGD + (level)]++;		\
-	} while (0)
+/*
+ * A table descriptor: __pXd_populate() with set_pXd()'s barriers.  Every
+ * level's descriptor is one u64.
+ */
+static void sm_populate(struct sm_ctx *c, int level, void *ptr, u64 val)
+{
+	WRITE_ONCE(*(u64 *)ptr, val);
+	sm_entry_sync(c);
+	c->st->cnt[SM_CNT_DESC_PGD + level]++;
+}
 
 /* A leaf: set_pte() (barrier=entry) or __set_pte_nosync() (table). */
-#define sm_set_leaf(c, ptr, val, counter)				\
-	({								\
-		typeof(*(ptr)) __new = (val);				\
-		u64 __old = *(u64 *)(ptr);				\
-		int __ret = 0;						\
-									\
-		/* 6.1 BUG()s here; we refuse to remap a live entry. */	\
-		if (__old && __old != *(u64 *)&__new)			\
-			__ret = -EEXIST;				\
-		WRITE_ONCE(*(ptr), __new);				\
-		if ((c)->sh->w.barrier == SM_BARRIER_ENTRY)		\
-			sm_entry_sync(c);				\
-		(c)->st->cnt[counter]++;				\
-		__ret;							\
-	})
+static int sm_set_leaf(struct sm_ctx *c, void *ptr, u64 val, int counter)
+{
+	u64 old = READ_ONCE(*(u64 *)ptr);
+
+	/* 6.1 BUG()s on this; refuse to change a live entry instead. */
+	if (old && old != val)
+		return -EEXIST;
+	WRITE_ONCE(*(u64 *)ptr, val);
+	if (c->sh->w.barrier == SM_BARRIER_ENTRY)
+		sm_entry_sync(c);
+	c->st->cnt[counter]++;
+	return 0;
+}
 
 /* Output address of a table descriptor, any level (same format). */
 static phys_addr_t sm_desc_phys(u64 val)
@@ -469,7 +493,7 @@ static int sm_init_pte(struct sm_ctx *c, pte_t *ptep, unsigned long addr,
 
 	do {
 		pte = pfn_pte(PHYS_PFN(sm_phys(c, addr)), prot);
-		ret = sm_set_leaf(c, ptep, pte,
+		ret = sm_set_leaf(c, ptep, pte_val(pte),
 				  cont ? SM_CNT_PTE_CONT : SM_CNT_PTE);
 		if (ret)
 			return ret;
@@ -505,7 +529,7 @@ static int sm_alloc_init_cont_pte(struct sm_ctx *c, pmd_t *pmdp,
 			fresh = false;
 		}
 		sm_populate(c, SM_LVL_PMD, pmdp,
-			    __pmd(sm_table_desc(phys)));
+			    sm_table_desc(phys));
 	} else {
 		if (pmd_bad(pmd))
 			return -EEXIST;
@@ -556,7 +580,7 @@ static int sm_init_pmd(struct sm_ctx *c, pmd_t *pmdp, unsigned long addr,
 		if (((addr | next | phys) & ~PMD_MASK) == 0 &&
 		    !(c->sh->flags & SM_NO_BLOCK) && sm_contig(c, addr, next)) {
 			pmd = pfn_pmd(PHYS_PFN(phys), mk_pmd_sect_prot(prot));
-			ret = sm_set_leaf(c, pmdp, pmd,
+			ret = sm_set_leaf(c, pmdp, pmd_val(pmd),
 					  pgprot_val(prot) & PTE_CONT ?
 					  SM_CNT_PMD_BLOCK_CONT :
 					  SM_CNT_PMD_BLOCK);
@@ -605,7 +629,7 @@ static int sm_alloc_init_cont_pmd(struct sm_ctx *c, pud_t *pudp,
 			fresh = false;
 		}
 		sm_populate(c, SM_LVL_PUD, pudp,
-			    __pud(sm_table_desc(phys)));
+			    sm_table_desc(phys));
 	} else {
 		if (pud_bad(pud))
 			return -EEXIST;
@@ -658,8 +682,8 @@ static int sm_init_pud(struct sm_ctx *c, pud_t *pudp, unsigned long addr,
 		    ((addr | next | phys) & ~PUD_MASK) == 0 &&
 		    !(c->sh->flags & SM_NO_BLOCK) && sm_contig(c, addr, next)) {
 			ret = sm_set_leaf(c, pudp,
-					  pfn_pud(PHYS_PFN(phys),
-						  mk_pud_sect_prot(c->sh->prot)),
+					  pud_val(pfn_pud(PHYS_PFN(phys),
+							  mk_pud_sect_prot(c->sh->prot))),
 					  SM_CNT_PUD_BLOCK);
 			*nosync |= c->sh->w.barrier == SM_BARRIER_TABLE;
 		} else {
@@ -695,7 +719,7 @@ static int sm_alloc_init_pud(struct sm_ctx *c, p4d_t *p4dp,
 		if (combined)
 			sm_zero_combined(c, table);
 		sm_populate(c, SM_LVL_P4D, p4dp,
-			    __p4d(sm_table_desc(phys)));
+			    sm_table_desc(phys));
 	} else {
 		if (p4d_bad(p4d))
 			return -EEXIST;
@@ -734,7 +758,7 @@ static int sm_alloc_init_p4d(struct sm_ctx *c, pgd_t *pgdp,
 		if (combined)
 			sm_zero_combined(c, p4dp);
 		sm_populate(c, SM_LVL_PGD, pgdp,
-			    __pgd(sm_table_desc(phys)));
+			    sm_table_desc(phys));
 	} else {
 		if (pgd_bad(pgd))
 			return -EEXIST;
@@ -841,25 +865,10 @@ EXPORT_SYMBOL_GPL(sm_shadow_tables);
 /* For tests: flip bits of the shadow PTE that maps va (again to undo). */
 int sm_shadow_corrupt(struct sm_shadow *sh, unsigned long va, u64 xor)
 {
-	pgd_t *pgdp = pgd_offset_pgd(sh->pgd, va);
-	p4d_t *p4dp;
-	pud_t *pudp;
-	pmd_t *pmdp;
-	pte_t *ptep;
+	pte_t *ptep = sm_ptep(sh->pgd, va);
 
-	if (sm_p4d_present() && pgd_none(READ_ONCE(*pgdp)))
+	if (!ptep)
 		return -ENOENT;
-	p4dp = p4d_offset(pgdp, va);
-	if (sm_pud_present() && p4d_none(READ_ONCE(*p4dp)))
-		return -ENOENT;
-	pudp = pud_offset(p4dp, va);
-	if (sm_pmd_present() && (pud_none(READ_ONCE(*pudp)) ||
-				 pud_leaf(READ_ONCE(*pudp))))
-		return -ENOENT;
-	pmdp = pmd_offset(pudp, va);
-	if (pmd_none(READ_ONCE(*pmdp)) || pmd_leaf(READ_ONCE(*pmdp)))
-		return -ENOENT;
-	ptep = pte_offset_kernel(pmdp, va);
 	WRITE_ONCE(*ptep, __pte(pte_val(READ_ONCE(*ptep)) ^ xor));
 	return 0;
 }
