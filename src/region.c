@@ -114,13 +114,16 @@ static int sm_contig_prepare(const struct sm_run_config *cfg,
 			     struct sm_area *area, char *err, size_t errlen)
 {
 	u64 size = cfg->size ?: SM_DEFAULT_SIZE, got = 0, bytes;
-	unsigned int order = SM_MAX_ORDER, nr_chunks = 0;
+	unsigned int order = SM_MAX_ORDER, nr_chunks = 0, min_order;
 	unsigned long cap, i, end_pfn = 0;
 	struct sm_chunk *ch;
 	struct sm_contig *ct;
 	struct page *page;
 
-	cap = (size >> (PAGE_SHIFT + SM_CONTIG_MIN_ORDER)) + 1;
+	/* small requests may take smaller blocks */
+	min_order = min_t(unsigned int, SM_CONTIG_MIN_ORDER,
+			  ilog2(size >> PAGE_SHIFT));
+	cap = (size >> (PAGE_SHIFT + min_order)) + 1;
 	ct = kzalloc(sizeof(*ct), GFP_KERNEL);
 	if (!ct)
 		goto out_nomem;
@@ -129,7 +132,7 @@ static int sm_contig_prepare(const struct sm_run_config *cfg,
 		goto out_free_ct;
 
 	while (got < size && ct->nr < cap) {
-		while (order > SM_CONTIG_MIN_ORDER &&
+		while (order > min_order &&
 		       (PAGE_SIZE << order) > size - got)
 			order--;
 		if ((PAGE_SIZE << order) > size - got)
@@ -137,7 +140,7 @@ static int sm_contig_prepare(const struct sm_run_config *cfg,
 		page = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY,
 				   order);
 		if (!page) {
-			if (order == SM_CONTIG_MIN_ORDER)
+			if (order == min_order)
 				break;
 			order--;
 			continue;
@@ -149,8 +152,8 @@ static int sm_contig_prepare(const struct sm_run_config *cfg,
 	}
 	if (!ct->nr) {
 		sm_contig_free(ct);
-		sm_err("contig: the page allocator gave no block of order %d",
-		       SM_CONTIG_MIN_ORDER);
+		sm_err("contig: the page allocator gave no block of order %u",
+		       min_order);
 		return -ENOMEM;
 	}
 
