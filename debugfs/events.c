@@ -30,11 +30,10 @@ static const char * const sm_live_kind_names[] = {
 
 static void sm_event_keys(struct seq_file *m, const struct sm_live_event *e)
 {
-	seq_printf(m, " time_ns=%llu map_calls=%u map_ns=%llu fixmap_maps=%llu fixmap_clears=%llu tlbi=%llu map_fixmap_maps=%llu map_tlbi=%llu pgtables=%llu\n",
-		   e->time_ns, e->map_calls, e->map_ns, e->fix_maps,
-		   e->fix_clears,
-		   e->fix_clears, e->map_fix_maps, e->map_fix_clears,
-		   e->pgtables);
+	seq_printf(m, " time_ns=%llu map_calls=%u map_ns=%llu map_probe_ns=%llu fixmap_maps=%llu fixmap_clears=%llu tlbi=%llu map_fixmap_maps=%llu map_tlbi=%llu pgtables=%llu\n",
+		   e->time_ns, e->map_calls, e->map_ns, e->map_probe_ns,
+		   e->fix_maps, e->fix_clears, e->fix_clears,
+		   e->map_fix_maps, e->map_fix_clears, e->pgtables);
 }
 
 static int events_show(struct seq_file *m, void *v)
@@ -54,14 +53,16 @@ static int events_show(struct seq_file *m, void *v)
 		const struct sm_live_event *e = &ev[i];
 		struct sm_live_event *t = &tot[e->kind];
 
-		seq_printf(m, "event=%u kind=%s size=%llu ret=%d", e->index,
-			   sm_live_kind_names[e->kind], e->size, e->ret);
+		seq_printf(m, "event=%u kind=%s size=%llu ret=%d counted=%d",
+			   e->index, sm_live_kind_names[e->kind], e->size,
+			   e->ret, e->counted);
 		sm_event_keys(m, e);
 		count[e->kind]++;
 		t->size += e->size;
 		t->time_ns += e->time_ns;
 		t->map_calls += e->map_calls;
 		t->map_ns += e->map_ns;
+		t->map_probe_ns += e->map_probe_ns;
 		t->fix_maps += e->fix_maps;
 		t->fix_clears += e->fix_clears;
 		t->map_fix_maps += e->map_fix_maps;

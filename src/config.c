@@ -231,13 +231,25 @@ int sm_parse_run_args(char *args, struct sm_run_config *cfg,
 				return -EINVAL;
 			}
 		} else if (!strcmp(word, "index")) {
+			size_t n = strlen(val);
+			bool from = n > 1 && val[n - 1] == '+';
+
+			if (from)
+				val[n - 1] = '\0';
 			if (!strcmp(val, "all")) {
 				cfg->index = SM_HOTPLUG_INDEX_ALL;
 			} else if (kstrtouint(val, 0, &cfg->index) ||
-				   cfg->index == SM_HOTPLUG_INDEX_ALL) {
-				sm_err("index=%s: want a number or \"all\"", val);
+				   cfg->index & SM_HOTPLUG_INDEX_FROM) {
+				sm_err("index=%s: want N, N+ (N and later) or all",
+				       val);
 				return -EINVAL;
 			}
+			if (from && cfg->index == SM_HOTPLUG_INDEX_ALL) {
+				sm_err("index=all+: want N, N+ or all");
+				return -EINVAL;
+			}
+			if (from)
+				cfg->index |= SM_HOTPLUG_INDEX_FROM;
 		} else if (!strcmp(word, "repeat")) {
 			if (kstrtouint(val, 0, &cfg->repeat) || !cfg->repeat ||
 			    cfg->repeat > SM_MAX_REPEAT) {

@@ -197,6 +197,15 @@ static struct notifier_block sm_hp_nb = {
 	.notifier_call = sm_hp_notify,
 };
 
+static bool sm_hp_selected(const struct sm_hp_range *r, unsigned int index)
+{
+	if (index == SM_HOTPLUG_INDEX_ALL)
+		return true;
+	if (index & SM_HOTPLUG_INDEX_FROM)
+		return r->index >= (index & ~SM_HOTPLUG_INDEX_FROM);
+	return r->index == index;
+}
+
 int sm_hotplug_extents(unsigned int index, struct sm_extents *out,
 		       char *err, size_t errlen)
 {
@@ -213,19 +222,24 @@ int sm_hotplug_extents(unsigned int index, struct sm_extents *out,
 		goto out_unlock;
 	}
 	list_for_each_entry(r, &sm_hp_ranges, node) {
-		if (index == SM_HOTPLUG_INDEX_ALL || r->index == index)
+		if (sm_hp_selected(r, index)) {
 			nr++;
-		if (r->index == index)
 			pick = r;
+		}
 	}
 	if (index == SM_HOTPLUG_INDEX_LAST) {
 		pick = list_last_entry(&sm_hp_ranges, struct sm_hp_range, node);
 		nr = 1;
 	}
 	if (!nr) {
-		scnprintf(err, errlen,
-			  "region=hotplug: no range index=%u (see the ranges file)",
-			  index);
+		if (index & SM_HOTPLUG_INDEX_FROM)
+			scnprintf(err, errlen,
+				  "region=hotplug: no range index=%u or later (see the ranges file)",
+				  index & ~SM_HOTPLUG_INDEX_FROM);
+		else
+			scnprintf(err, errlen,
+				  "region=hotplug: no range index=%u (see the ranges file)",
+				  index);
 		ret = -ENOENT;
 		goto out_unlock;
 	}
@@ -236,7 +250,8 @@ int sm_hotplug_extents(unsigned int index, struct sm_extents *out,
 		goto out_unlock;
 	}
 	list_for_each_entry(r, &sm_hp_ranges, node) {
-		if (index != SM_HOTPLUG_INDEX_ALL && r != pick)
+		if (index == SM_HOTPLUG_INDEX_LAST ? r != pick :
+		    !sm_hp_selected(r, index))
 			continue;
 		if (r->going) {
 			scnprintf(err, errlen,
@@ -328,6 +343,11 @@ static int sm_hotplug_prepare(const struct sm_run_config *cfg,
 	if (cfg->index == SM_HOTPLUG_INDEX_ALL)
 		scnprintf(area->note, sizeof(area->note),
 			  "hotplug index=all: %u ranges, %lluM",
+			  area->nr_chunks, area->bytes >> 20);
+	else if (cfg->index & SM_HOTPLUG_INDEX_FROM)
+		scnprintf(area->note, sizeof(area->note),
+			  "hotplug index=%u+: %u ranges, %lluM",
+			  cfg->index & ~SM_HOTPLUG_INDEX_FROM,
 			  area->nr_chunks, area->bytes >> 20);
 	else
 		scnprintf(area->note, sizeof(area->note),

@@ -35,6 +35,7 @@ int sm_area_from_extents(const struct sm_extents *e, struct sm_area *area,
 /* sm_run_config.index for the hotplug region */
 #define SM_HOTPLUG_INDEX_LAST	0		/* the most recent range */
 #define SM_HOTPLUG_INDEX_ALL	UINT_MAX	/* every range, in order */
+#define SM_HOTPLUG_INDEX_FROM	0x80000000U	/* "index=N+": N and later */
 
 /* Most ranges the notifier records; more are dropped with a warning. */
 #define SM_HOTPLUG_MAX_RANGES	4096
@@ -47,8 +48,9 @@ void sm_hotplug_area_set(const struct sm_area *area);
 
 /*
  * The extents of recorded range @index (1-based), of the most
- * recent one (SM_HOTPLUG_INDEX_LAST) or of all of them
- * (SM_HOTPLUG_INDEX_ALL).  On error, err says why: -ENOENT when nothing was
+ * recent one (SM_HOTPLUG_INDEX_LAST), of all of them (SM_HOTPLUG_INDEX_ALL)
+ * or of N and every later one (N | SM_HOTPLUG_INDEX_FROM), in order.
+ * On error, err says why: -ENOENT when nothing was
  * recorded or no such index, -EBUSY when the range is going offline.
  */
 int sm_hotplug_extents(unsigned int index, struct sm_extents *out,
@@ -75,6 +77,7 @@ struct sm_live_event {
 	unsigned int index;	/* 1, 2, ...: never reused */
 	enum sm_live_kind kind;
 	int ret;		/* arch_add_memory()'s return value */
+	bool counted;		/* fixmap counted throughout (live_fixmap) */
 	phys_addr_t start;	/* physical: only in the 0400 file */
 	u64 size;
 	u64 time_ns;		/* arch_{add,remove}_memory(), entry to return */
@@ -85,6 +88,8 @@ struct sm_live_event {
 	u64 map_fix_maps;	/* the same, inside __create_pgd_mapping() */
 	u64 map_fix_clears;
 	u64 pgtables;		/* __pgd_pgtable_alloc() calls */
+	u64 map_pgtables;	/* the same, inside __create_pgd_mapping() */
+	u64 map_probe_ns;	/* estimated probe overhead inside map_ns */
 };
 
 int sm_probes_init(void);

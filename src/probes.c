@@ -18,15 +18,22 @@
  * event in flight at most.  A symbol that is missing or cannot be probed is
  * reported as unavailable; the module loads without it.
  *
- * The probes cost time: two traps per fixmap map+clear pair.  time_ns and
- * map_ns include it; load with live_fixmap=0 to time without counting.
+ * The probes cost time: one trap per __set_fixmap() and __pgd_pgtable_alloc()
+ * call, which time_ns and map_ns include.  At load the cost of one trap is
+ * measured on a function of this module (sm_probe_hit_ns: the same kprobe
+ * path, a handler that does the same work), and each event reports
+ * map_probe_ns, the estimated share of its map_ns; map_ns - map_probe_ns
+ * estimates the kernel's own time.  Load with live_fixmap=0 to time without
+ * counting the fixmap at all.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
@@ -41,8 +48,13 @@ module_param(live_probes, bool, 0444);
 MODULE_PARM_DESC(live_probes, "Probe the kernel's own hot-add/hot-remove (default 1)");
 
 static bool live_fixmap = true;
-module_param(live_fixmap, bool, 0444);
-MODULE_PARM_DESC(live_fixmap, "Count the kernel's fixmap maps/clears during hot-add (default 1; costs two traps per pair)");
+static int sm_live_fixmap_set(const char *val, const struct kernel_param *kp);
+static const struct kernel_param_ops sm_live_fixmap_ops = {
+	.set = sm_live_fixmap_set,
+	.get = param_get_bool,
+};
+module_param_cb(live_fixmap, &sm_live_fixmap_ops, &live_fixmap, 0644);
+MODULE_PARM_DESC(live_fixmap, "Count the kernel's fixmap maps/clears during hot-add (default 1; one trap per call; writable at run time)");
 
 /* The event in flight: written only by its task, or under sm_live_lock. */
 struct sm_live_cur {
@@ -52,14 +64,18 @@ struct sm_live_cur {
 	u64 map_t0;
 	u64 map_maps0;
 	u64 map_clears0;
+	u64 map_pgtables0;
 	unsigned int map_depth;
 };
 
+static DEFINE_MUTEX(sm_probes_mutex);	/* registration and live_fixmap */
+static bool sm_probes_ready;
 static DEFINE_SPINLOCK(sm_live_lock);	/* the ring and sm_live_cur.task */
 static struct sm_live_cur sm_cur;
 static struct sm_live_event *sm_ring;	/* SM_LIVE_MAX_EVENTS */
 static unsigned int sm_ring_total;	/* events seen; the next index - 1 */
 static unsigned int sm_live_missed;	/* overlapping events not measured */
+static u64 sm_probe_hit_ns;		/* one kprobe hit, measured at load */
 
 static bool sm_is_cur(void)
 {
@@ -77,6 +93,7 @@ static int sm_add_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (!busy) {
 		memset(&sm_cur, 0, sizeof(sm_cur));
 		sm_cur.ev.kind = SM_LIVE_ADD;
+		sm_cur.ev.counted = READ_ONCE(live_fixmap);
 		sm_cur.ev.start = regs_get_kernel_argument(regs, 1);
 		sm_cur.ev.size = regs_get_kernel_argument(regs, 2);
 		sm_cur.task = current;
@@ -102,6 +119,7 @@ static int sm_remove_entry(struct kretprobe_instance *ri,
 	if (!busy) {
 		memset(&sm_cur, 0, sizeof(sm_cur));
 		sm_cur.ev.kind = SM_LIVE_REMOVE;
+		sm_cur.ev.counted = READ_ONCE(live_fixmap);
 		sm_cur.ev.start = regs_get_kernel_argument(regs, 0);
 		sm_cur.ev.size = regs_get_kernel_argument(regs, 1);
 		sm_cur.task = current;
@@ -124,6 +142,7 @@ static int sm_event_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 		return 0;
 	spin_lock_irqsave(&sm_live_lock, flags);
 	sm_cur.ev.time_ns = t1 - sm_cur.t0;
+	sm_cur.ev.counted &= READ_ONCE(live_fixmap);
 	if (sm_cur.ev.kind == SM_LIVE_ADD)
 		sm_cur.ev.ret = (int)regs_return_value(regs);
 	sm_cur.ev.index = ++sm_ring_total;
@@ -141,6 +160,7 @@ static int sm_map_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 		sm_cur.ev.map_calls++;
 		sm_cur.map_maps0 = sm_cur.ev.fix_maps;
 		sm_cur.map_clears0 = sm_cur.ev.fix_clears;
+		sm_cur.map_pgtables0 = sm_cur.ev.pgtables;
 		sm_cur.map_t0 = ktime_get_ns();
 	}
 	return 0;
@@ -157,6 +177,10 @@ static int sm_map_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	sm_cur.ev.map_ns += t1 - sm_cur.map_t0;
 	sm_cur.ev.map_fix_maps += sm_cur.ev.fix_maps - sm_cur.map_maps0;
 	sm_cur.ev.map_fix_clears += sm_cur.ev.fix_clears - sm_cur.map_clears0;
+	sm_cur.ev.map_pgtables += sm_cur.ev.pgtables - sm_cur.map_pgtables0;
+	sm_cur.ev.map_probe_ns = (sm_cur.ev.map_fix_maps +
+				  sm_cur.ev.map_fix_clears +
+				  sm_cur.ev.map_pgtables) * sm_probe_hit_ns;
 	return 0;
 }
 
@@ -205,7 +229,10 @@ static const char * const sm_map_locked_syms[] = {
 static const char * const sm_fixmap_syms[] = { "__set_fixmap", NULL };
 static const char * const sm_pgtable_syms[] = { "__pgd_pgtable_alloc", NULL };
 
-/* Registered in this order, unregistered in reverse: __set_fixmap last. */
+/*
+ * Registered in this order, unregistered in reverse: __set_fixmap last (and
+ * last in the array: sm_live_fixmap_set() relies on it).
+ */
 static struct sm_probe sm_probes[] = {
 	{ .what = "add", .syms = sm_add_syms, .is_ret = true,
 	  .rp = { .entry_handler = sm_add_entry, .handler = sm_event_ret,
@@ -277,15 +304,16 @@ void sm_probes_show_status(struct seq_file *m)
 	for (i = 0; i < ARRAY_SIZE(sm_probes); i++) {
 		const struct sm_probe *p = &sm_probes[i];
 
-		if (p->on)
-			seq_printf(m, " %s=%s", p->what, p->sym);
-		else if (!live_probes || (p->fixmap && !live_fixmap))
+		if (!live_probes || (p->fixmap && !READ_ONCE(live_fixmap)))
 			seq_printf(m, " %s=off", p->what);
+		else if (p->on)
+			seq_printf(m, " %s=%s", p->what, p->sym);
 		else
 			seq_printf(m, " %s=unavailable:%s(%d)", p->what,
 				   p->syms[0], p->err);
 	}
-	seq_printf(m, " missed=%u\n", READ_ONCE(sm_live_missed));
+	seq_printf(m, " missed=%u probe_hit_ns=%llu\n",
+		   READ_ONCE(sm_live_missed), sm_probe_hit_ns);
 }
 
 unsigned int sm_probes_events(struct sm_live_event *dst, unsigned int max,
@@ -325,6 +353,82 @@ unsigned int sm_probes_add_event(phys_addr_t start, u64 size)
 	return found;
 }
 
+/* The calibration target: a call the compiler keeps, with a real entry. */
+static noinline void sm_calib_target(unsigned long i)
+{
+	asm volatile("" : : "r" (i) : "memory");
+}
+
+static int sm_calib_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	/* The same work as sm_fixmap_pre(); sm_cur.task is never current */
+	if (sm_is_cur())
+		sm_cur.ev.fix_maps++;
+	return 0;
+}
+
+#define SM_CALIB_CALLS		1000
+#define SM_CALIB_ROUNDS		3
+
+static u64 sm_calib_round(void)
+{
+	unsigned long i;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 0; i < SM_CALIB_CALLS; i++)
+		sm_calib_target(i);
+	return ktime_get_ns() - t0;
+}
+
+/* The cost of one kprobe hit: the fastest rounds with and without. */
+static void sm_probes_calibrate(void)
+{
+	struct kprobe kp = {
+		.addr = (kprobe_opcode_t *)sm_calib_target,
+		.pre_handler = sm_calib_pre,
+	};
+	u64 bare = U64_MAX, probed = U64_MAX;
+	unsigned int r;
+	int ret;
+
+	for (r = 0; r < SM_CALIB_ROUNDS; r++)
+		bare = min(bare, sm_calib_round());
+	ret = register_kprobe(&kp);
+	if (ret) {
+		pr_info("live: probe calibration unavailable (%d)\n", ret);
+		return;
+	}
+	for (r = 0; r < SM_CALIB_ROUNDS; r++)
+		probed = min(probed, sm_calib_round());
+	unregister_kprobe(&kp);
+	if (probed > bare)
+		sm_probe_hit_ns = div_u64(probed - bare, SM_CALIB_CALLS);
+}
+
+/* live_fixmap=0/1 at run time: disable or (register and) enable the probe. */
+static int sm_live_fixmap_set(const char *val, const struct kernel_param *kp)
+{
+	struct sm_probe *p = &sm_probes[ARRAY_SIZE(sm_probes) - 1];
+	bool on;
+	int ret;
+
+	ret = kstrtobool(val, &on);
+	if (ret)
+		return ret;
+	mutex_lock(&sm_probes_mutex);
+	if (sm_probes_ready && live_probes && on != live_fixmap) {
+		if (on)
+			ret = p->on ? enable_kprobe(&p->kp) :
+				      sm_probe_register(p);
+		else if (p->on)
+			ret = disable_kprobe(&p->kp);
+	}
+	if (!ret)
+		WRITE_ONCE(live_fixmap, on);
+	mutex_unlock(&sm_probes_mutex);
+	return ret;
+}
+
 int sm_probes_init(void)
 {
 	unsigned int i;
@@ -334,6 +438,8 @@ int sm_probes_init(void)
 		return -ENOMEM;
 	if (!live_probes)
 		return 0;
+	sm_probes_calibrate();
+	mutex_lock(&sm_probes_mutex);
 	for (i = 0; i < ARRAY_SIZE(sm_probes); i++) {
 		if (sm_probes[i].fixmap && !live_fixmap)
 			continue;
@@ -341,6 +447,8 @@ int sm_probes_init(void)
 			pr_info("live: %s unavailable (%d), not measured\n",
 				sm_probes[i].syms[0], sm_probes[i].err);
 	}
+	sm_probes_ready = true;
+	mutex_unlock(&sm_probes_mutex);
 	return 0;
 }
 
@@ -348,8 +456,11 @@ void sm_probes_exit(void)
 {
 	unsigned int i = ARRAY_SIZE(sm_probes);
 
+	mutex_lock(&sm_probes_mutex);
+	sm_probes_ready = false;
 	while (i--)
 		sm_probe_unregister(&sm_probes[i]);
+	mutex_unlock(&sm_probes_mutex);
 	kfree(sm_ring);
 	sm_ring = NULL;
 }
