@@ -1,0 +1,57 @@
+#!/bin/sh
+# The in-tree KUnit route, as a kernel developer with a tree would take it:
+# put shadowmap under drivers/misc/shadowmap of a scratch copy of Debian's
+# linux-source tree, hook its Kconfig, and run
+#   kunit.py run --arch=arm64 --cross_compile=aarch64-linux-gnu- \
+#       --kunitconfig=drivers/misc/shadowmap/kunit/.kunitconfig
+# Usage: kunit-intree.sh [6.1|6.12]   (default 6.12)
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+ver=${1:-6.12}
+need_host_tools
+src=$(sh "$SHADOWMAP_TOP/scripts/kernel-source.sh" "$ver")
+tag=${src##*/linux-source-}
+tree=$SHADOWMAP_CACHE/intree/$ver-$tag/linux
+build=$SHADOWMAP_CACHE/intree/$ver-$tag/build
+
+# A hard-linked copy costs no space; the files edited below are replaced,
+# not written in place, so the cached source stays pristine.
+if [ ! -f "$tree/.shadowmap-scratch" ]; then
+	log "making scratch tree $tree"
+	rm -rf "$tree"
+	mkdir -p "${tree%/linux}"
+	cp -al "$src" "$tree"
+	printf '\nsource "drivers/misc/shadowmap/Kconfig"\n' >"$tree/drivers/misc/Kconfig.new"
+	cat "$tree/drivers/misc/Kconfig" >"$tree/drivers/misc/Kconfig.tmp"
+	# Insert before the final "endmenu".
+	sed '$d' "$tree/drivers/misc/Kconfig.tmp" >"$tree/drivers/misc/Kconfig.new2"
+	tail -n 1 "$tree/drivers/misc/Kconfig.tmp" | grep -qx endmenu ||
+		die "drivers/misc/Kconfig does not end with endmenu"
+	{ cat "$tree/drivers/misc/Kconfig.new2" "$tree/drivers/misc/Kconfig.new"; echo endmenu; } \
+		>"$tree/drivers/misc/Kconfig.tmp"
+	rm -f "$tree/drivers/misc/Kconfig" "$tree/drivers/misc/Kconfig.new" "$tree/drivers/misc/Kconfig.new2"
+	mv "$tree/drivers/misc/Kconfig.tmp" "$tree/drivers/misc/Kconfig"
+	cp "$tree/drivers/misc/Makefile" "$tree/drivers/misc/Makefile.tmp"
+	echo 'obj-$(CONFIG_SHADOWMAP)		+= shadowmap/' >>"$tree/drivers/misc/Makefile.tmp"
+	rm -f "$tree/drivers/misc/Makefile"
+	mv "$tree/drivers/misc/Makefile.tmp" "$tree/drivers/misc/Makefile"
+	touch "$tree/.shadowmap-scratch"
+fi
+# Unchanged files keep their times, so a warm run rebuilds little.
+mkdir -p "$tree/drivers/misc/shadowmap"
+rsync -a --checksum --delete "$SHADOWMAP_TOP/Kbuild" "$SHADOWMAP_TOP/Kconfig" \
+	"$SHADOWMAP_TOP/src" "$SHADOWMAP_TOP/debugfs" "$SHADOWMAP_TOP/kunit" \
+	"$tree/drivers/misc/shadowmap/"
+
+log "kunit.py run ($ver, in tree) in $build"
+cd "$tree"
+rc=0
+python3 tools/testing/kunit/kunit.py run --arch=arm64 \
+	--cross_compile="$CROSS_COMPILE" --jobs="$JOBS" --build_dir="$build" \
+	--kunitconfig=drivers/misc/shadowmap/kunit/.kunitconfig --timeout=600 \
+	>"$build.log" 2>&1 || rc=$?
+grep -vE '^\[[0-9:]+\] (Building|Populating|Generating|Regenerating|Starting)' "$build.log" |
+	sed 's/^\[[0-9:]*\] //' | grep -E 'PASSED|FAILED|CRASHED|SKIPPED|Testing complete|ERROR|error' || true
+[ "$rc" -eq 0 ] || echo "kunit.py run failed ($rc): see $build.log"
+exit "$rc"
