@@ -401,12 +401,76 @@ static void walker_teardown_returns_pages(struct kunit *test)
 	sm_buf_free(b);
 }
 
+/* threads=N splits at top-level entries: same tree, same counters. */
+static void walker_threads_match(struct kunit *test)
+{
+	static const char * const presets[] = { "v6.1", "v6.10", "direct" };
+	struct sm_place places[16];
+	struct sm_buf *b = sm_buf_alloc(test);
+	struct sm_compare_result res;
+	unsigned long sva, len;
+	struct sm_stats st;
+	struct sm_shadow *sh;
+	struct sm_walker w;
+	struct sm_chunk ch[2];
+	u64 x[SM_CNT_NR], y[SM_CNT_NR];
+	long held = sm_pages_held();
+	int i, j, k, nr;
+
+	sm_places(places, &nr);
+	for (i = 0; i < ARRAY_SIZE(presets); i++) {
+		for (j = 0; j < nr; j++) {
+			sva = sm_place_va(&places[j], b);
+			len = places[j].pages * PAGE_SIZE;
+			/* two chunks: the range cut in two unequal halves */
+			ch[0] = (struct sm_chunk){ .va = sva,
+				.nr_pages = places[j].pages / 3 ?: 1,
+				.pfns = b->pfns };
+			ch[1] = (struct sm_chunk){
+				.va = sva + ch[0].nr_pages * PAGE_SIZE,
+				.nr_pages = places[j].pages - ch[0].nr_pages,
+				.pfns = b->pfns + ch[0].nr_pages };
+			sm_walker_set_preset(&w, presets[i]);
+			memset(&st, 0, sizeof(st));
+			memset(&res, 0, sizeof(res));
+			sh = sm_shadow_create(&w, PAGE_KERNEL, &st);
+			KUNIT_ASSERT_NOT_NULL(test, sh);
+			k = sm_shadow_map_threads(sh, ch, ch[1].nr_pages ? 2 : 1,
+						  3);
+			KUNIT_ASSERT_EQ(test, k, 0);
+			sm_compare(sh, sva, (unsigned long)b->va, len, &res);
+			KUNIT_EXPECT_EQ_MSG(test, res.mismatches, 0UL, "%s %s",
+					    presets[i], places[j].name);
+			/* the same two calls, one thread */
+			memcpy(x, st.cnt, sizeof(x));
+			sm_shadow_destroy(sh);
+			memset(&st, 0, sizeof(st));
+			sh = sm_shadow_create(&w, PAGE_KERNEL, &st);
+			KUNIT_ASSERT_NOT_NULL(test, sh);
+			KUNIT_ASSERT_EQ(test, sm_shadow_map(sh, &ch[0]), 0);
+			if (ch[1].nr_pages)
+				KUNIT_ASSERT_EQ(test, sm_shadow_map(sh, &ch[1]),
+						0);
+			memcpy(y, st.cnt, sizeof(y));
+			sm_shadow_destroy(sh);
+			for (k = 0; k < SM_CNT_NR; k++)
+				KUNIT_EXPECT_EQ_MSG(test, x[k], y[k],
+						    "%s %s: %s", presets[i],
+						    places[j].name,
+						    sm_counter_names[k]);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, sm_pages_held(), held);
+	sm_buf_free(b);
+}
+
 static struct kunit_case shadowmap_walker_cases[] = {
 	KUNIT_CASE(walker_presets_match_live),
 	KUNIT_CASE(walker_axes_match_live),
 	KUNIT_CASE(counters_full_pte_table),
 	KUNIT_CASE(walker_contig_leaves),
 	KUNIT_CASE(walker_teardown_returns_pages),
+	KUNIT_CASE(walker_threads_match),
 	{}
 };
 

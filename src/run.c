@@ -170,15 +170,22 @@ static int sm_build(const struct sm_run_config *cfg, struct sm_stats *st,
 	sh = sm_shadow_create(&cfg->walker, sm_cur_area.prot, st);
 	if (!sh)
 		return -ENOMEM;
-	for (i = 0; i < sm_cur_area.nr_chunks && !ret; i++)
+	if (cfg->walker.threads > 1)
+		ret = sm_shadow_map_threads(sh, sm_cur_area.chunks,
+					    sm_cur_area.nr_chunks,
+					    cfg->walker.threads);
+	for (i = 0; i < sm_cur_area.nr_chunks && !ret &&
+	     cfg->walker.threads <= 1; i++)
 		ret = sm_shadow_map(sh, &sm_cur_area.chunks[i]);
 	st->ns[SM_PHASE_BUILD] = ktime_get_ns() - t0;
 	if (ret) {
 		sm_shadow_destroy(sh);
 		return ret;
 	}
-	st->ns[SM_PHASE_POPULATE] = st->ns[SM_PHASE_BUILD] -
-		st->ns[SM_PHASE_ALLOC] - st->ns[SM_PHASE_ZERO];
+	/* threads>1: alloc and zero are CPU time summed over the threads */
+	if (st->ns[SM_PHASE_BUILD] > st->ns[SM_PHASE_ALLOC] + st->ns[SM_PHASE_ZERO])
+		st->ns[SM_PHASE_POPULATE] = st->ns[SM_PHASE_BUILD] -
+			st->ns[SM_PHASE_ALLOC] - st->ns[SM_PHASE_ZERO];
 	*out = sh;
 	return 0;
 }
@@ -192,11 +199,6 @@ int sm_run(struct sm_run_config *cfg, char *err, size_t errlen)
 	u64 *samples, t0;
 	int ret;
 
-	if (cfg->walker.threads > 1) {
-		sm_err("threads=%u: only threads=1 is implemented",
-		       cfg->walker.threads);
-		return -EOPNOTSUPP;
-	}
 	sm_run_free();
 	samples = kcalloc(SM_PHASE_NR * n, sizeof(*samples), GFP_KERNEL);
 	if (!samples) {

@@ -192,7 +192,8 @@ void sm_ptdump(struct seq_file *m, struct sm_shadow *sh,
 struct sm_shadow *sm_shadow_create(const struct sm_walker *w, pgprot_t prot,
 				   struct sm_stats *st);
 int sm_shadow_map(struct sm_shadow *sh, const struct sm_chunk *chunk);
-void sm_shadow_finish(struct sm_shadow *sh);
+int sm_shadow_map_threads(struct sm_shadow *sh, const struct sm_chunk *chunks,
+			  unsigned int nr, unsigned int threads);
 void sm_shadow_destroy(struct sm_shadow *sh);
 pgd_t *sm_shadow_pgd(struct sm_shadow *sh);
 unsigned long sm_shadow_tables(struct sm_shadow *sh);

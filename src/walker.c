@@ -48,6 +48,9 @@
 #include <linux/ktime.h>
 #include <linux/mutex.h>
 #include <linux/atomic.h>
+#include <linux/kthread.h>
+#include <linux/completion.h>
+#include <linux/spinlock.h>
 #include <asm/tlbflush.h>
 #include <asm/barrier.h>
 
@@ -57,6 +60,9 @@
 #define SM_LAZY_SLOTS		16
 #define SM_ZERO_SLOT		SM_LVL_NR	/* 6.1 zeroes through FIX_PTE */
 #define SM_NR_SLOTS		(SM_LVL_NR + SM_LAZY_SLOTS)
+/* one set of slots per walker thread, as each CPU would need its own fixmap */
+#define SM_SLOT_SETS		SM_MAX_THREADS
+#define SM_ALL_SLOTS		(SM_SLOT_SETS * SM_NR_SLOTS)
 
 /* Hierarchical bits of table descriptors; the same at every level. */
 #define SM_TABLE_DESC		(PMD_TYPE_TABLE | PMD_TABLE_UXN | PMD_TABLE_PXN)
@@ -81,6 +87,7 @@ struct sm_slot {
 
 struct sm_shadow {
 	pgd_t *pgd;
+	spinlock_t lock;		/* tables, nr_tables: walker threads */
 	struct list_head tables;	/* every table page, pgd included */
 	unsigned long nr_tables;
 	struct sm_walker w;
@@ -94,6 +101,7 @@ struct sm_ctx {
 	struct sm_shadow *sh;
 	struct sm_stats *st;
 	const struct sm_chunk *chunk;
+	struct sm_slot *slots;		/* this thread's set */
 	struct sm_slot *held[SM_LVL_NR + 1];
 	unsigned int lazy_next;
 };
@@ -146,11 +154,11 @@ EXPORT_SYMBOL_GPL(sm_phase_names);
 
 static_assert(ARRAY_SIZE(sm_phase_names) == SM_PHASE_NR);
 
-static struct sm_slot sm_slots[SM_NR_SLOTS];
+static struct sm_slot sm_slots[SM_ALL_SLOTS];
 static struct page *sm_slot_page;
 static void *sm_slot_area;
-/* Serialises users of the slots, as fixmap_lock does in the kernel. */
-static DEFINE_MUTEX(sm_slot_lock);
+/* Serialise users of each set of slots, as fixmap_lock does in the kernel. */
+static struct mutex sm_slot_lock[SM_SLOT_SETS];
 static atomic_long_t sm_held = ATOMIC_LONG_INIT(0);
 
 long sm_pages_held(void)
@@ -231,17 +239,17 @@ int sm_slots_init(void)
 	sm_slot_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	if (!sm_slot_page)
 		return -ENOMEM;
-	pages = kcalloc(SM_NR_SLOTS, sizeof(*pages), GFP_KERNEL);
+	pages = kcalloc(SM_ALL_SLOTS, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
 		goto out_free_page;
-	for (i = 0; i < SM_NR_SLOTS; i++)
+	for (i = 0; i < SM_ALL_SLOTS; i++)
 		pages[i] = sm_slot_page;
-	sm_slot_area = vmap(pages, SM_NR_SLOTS, VM_MAP, PAGE_KERNEL);
+	sm_slot_area = vmap(pages, SM_ALL_SLOTS, VM_MAP, PAGE_KERNEL);
 	kfree(pages);
 	if (!sm_slot_area)
 		goto out_free_page;
 
-	for (i = 0; i < SM_NR_SLOTS; i++) {
+	for (i = 0; i < SM_ALL_SLOTS; i++) {
 		struct sm_slot *s = &sm_slots[i];
 
 		s->va = (unsigned long)sm_slot_area + i * PAGE_SIZE;
@@ -258,13 +266,15 @@ int sm_slots_init(void)
 		s->orig = READ_ONCE(*s->ptep);
 	}
 	/* Take the slots from vmap() until unload; they start unmapped. */
-	for (i = 0; i < SM_NR_SLOTS; i++) {
+	for (i = 0; i < SM_ALL_SLOTS; i++) {
 		WRITE_ONCE(*sm_slots[i].ptep, __pte(0));
 		sm_slots[i].state = SM_SLOT_FREE;
 	}
 	flush_tlb_kernel_range((unsigned long)sm_slot_area,
 			       (unsigned long)sm_slot_area +
-			       SM_NR_SLOTS * PAGE_SIZE);
+			       SM_ALL_SLOTS * PAGE_SIZE);
+	for (i = 0; i < SM_SLOT_SETS; i++)
+		mutex_init(&sm_slot_lock[i]);
 	return 0;
 
 out_vunmap:
@@ -279,13 +289,13 @@ void sm_slots_exit(void)
 	int i;
 
 	/* Put back each original PTE exactly, with set_pte()'s barriers. */
-	for (i = 0; i < SM_NR_SLOTS; i++)
+	for (i = 0; i < SM_ALL_SLOTS; i++)
 		WRITE_ONCE(*sm_slots[i].ptep, sm_slots[i].orig);
 	dsb(ishst);
 	isb();
 	flush_tlb_kernel_range((unsigned long)sm_slot_area,
 			       (unsigned long)sm_slot_area +
-			       SM_NR_SLOTS * PAGE_SIZE);
+			       SM_ALL_SLOTS * PAGE_SIZE);
 	vunmap(sm_slot_area);
 	__free_page(sm_slot_page);
 }
@@ -296,17 +306,17 @@ static void sm_lazy_flush(struct sm_ctx *c)
 	int i;
 
 	for (i = SM_LVL_NR; i < SM_NR_SLOTS; i++)
-		if (sm_slots[i].state == SM_SLOT_DIRTY)
-			sm_slots[i].state = SM_SLOT_FREE;
-	sm_flush_tlb(c, sm_slots[SM_LVL_NR].va, SM_LAZY_SLOTS);
+		if (c->slots[i].state == SM_SLOT_DIRTY)
+			c->slots[i].state = SM_SLOT_FREE;
+	sm_flush_tlb(c, c->slots[SM_LVL_NR].va, SM_LAZY_SLOTS);
 }
 
-static bool sm_lazy_dirty(void)
+static bool sm_lazy_dirty(struct sm_ctx *c)
 {
 	int i;
 
 	for (i = SM_LVL_NR; i < SM_NR_SLOTS; i++)
-		if (sm_slots[i].state == SM_SLOT_DIRTY)
+		if (c->slots[i].state == SM_SLOT_DIRTY)
 			return true;
 	return false;
 }
@@ -319,9 +329,9 @@ static struct sm_slot *sm_lazy_get(struct sm_ctx *c)
 		for (i = 0; i < SM_LAZY_SLOTS; i++) {
 			idx = SM_LVL_NR + (c->lazy_next - SM_LVL_NR + i) %
 			      SM_LAZY_SLOTS;
-			if (sm_slots[idx].state == SM_SLOT_FREE) {
+			if (c->slots[idx].state == SM_SLOT_FREE) {
 				c->lazy_next = idx + 1;
-				return &sm_slots[idx];
+				return &c->slots[idx];
 			}
 		}
 		sm_lazy_flush(c);
@@ -339,9 +349,9 @@ static void *sm_map(struct sm_ctx *c, int idx, phys_addr_t phys)
 	if (c->sh->w.remap == SM_REMAP_LAZY)
 		s = sm_lazy_get(c);
 	else if (idx == SM_ZERO_SLOT)
-		s = &sm_slots[SM_LVL_PTE];
+		s = &c->slots[SM_LVL_PTE];
 	else
-		s = &sm_slots[idx];
+		s = &c->slots[idx];
 	WARN_ON_ONCE(s->state != SM_SLOT_FREE);
 	s->state = SM_SLOT_HELD;
 	c->held[idx] = s;
@@ -401,8 +411,10 @@ static int sm_alloc_table(struct sm_ctx *c, int level, phys_addr_t *phys)
 	c->st->ns[SM_PHASE_ALLOC] += ktime_get_ns() - t0;
 	if (!page)
 		return -ENOMEM;
+	spin_lock(&c->sh->lock);
 	list_add(&page->lru, &c->sh->tables);
 	c->sh->nr_tables++;
+	spin_unlock(&c->sh->lock);
 	atomic_long_inc(&sm_held);
 	c->st->cnt[SM_CNT_TABLE_PGD + level]++;
 	c->st->cnt[SM_CNT_TABLE_BYTES] += PAGE_SIZE;
@@ -788,6 +800,7 @@ struct sm_shadow *sm_shadow_create(const struct sm_walker *w, pgprot_t prot,
 		kfree(sh);
 		return NULL;
 	}
+	spin_lock_init(&sh->lock);
 	INIT_LIST_HEAD(&sh->tables);
 	list_add(&page->lru, &sh->tables);
 	sh->nr_tables = 1;
@@ -807,33 +820,135 @@ struct sm_shadow *sm_shadow_create(const struct sm_walker *w, pgprot_t prot,
 }
 EXPORT_SYMBOL_GPL(sm_shadow_create);
 
-/* __create_pgd_mapping() for one chunk; on error the caller destroys sh. */
-int sm_shadow_map(struct sm_shadow *sh, const struct sm_chunk *chunk)
+/* __create_pgd_mapping() for [addr, end) of a chunk, with slot set 'set' */
+static int sm_map_range(struct sm_shadow *sh, struct sm_stats *st,
+			const struct sm_chunk *chunk, unsigned long addr,
+			unsigned long end, unsigned int set)
 {
-	struct sm_ctx c = { .sh = sh, .st = sh->st, .chunk = chunk };
-	unsigned long addr = chunk->va, end, next;
+	struct sm_ctx c = { .sh = sh, .st = st, .chunk = chunk,
+			    .slots = &sm_slots[set * SM_NR_SLOTS],
+			    .lazy_next = SM_LVL_NR };
+	unsigned long next;
 	pgd_t *pgdp;
 	int ret = 0;
 
-	if (!chunk->nr_pages || chunk->va & ~PAGE_MASK ||
-	    chunk->va + chunk->nr_pages * PAGE_SIZE - 1 < chunk->va)
-		return -EINVAL;
-	end = chunk->va + chunk->nr_pages * PAGE_SIZE;
-
-	c.lazy_next = SM_LVL_NR;
-	mutex_lock(&sm_slot_lock);
+	mutex_lock(&sm_slot_lock[set]);
 	pgdp = pgd_offset_pgd(sh->pgd, addr);
 	do {
 		next = pgd_addr_end(addr, end);
 		ret = sm_alloc_init_p4d(&c, pgdp, addr, next);
 	} while (!ret && (pgdp++, addr = next, addr != end));
 	/* Lazy: leave no stale translation behind the call. */
-	if (sh->w.remap == SM_REMAP_LAZY && sm_lazy_dirty())
+	if (sh->w.remap == SM_REMAP_LAZY && sm_lazy_dirty(&c))
 		sm_lazy_flush(&c);
-	mutex_unlock(&sm_slot_lock);
+	mutex_unlock(&sm_slot_lock[set]);
 	return ret;
 }
+
+static bool sm_chunk_ok(const struct sm_chunk *chunk)
+{
+	return chunk->nr_pages && !(chunk->va & ~PAGE_MASK) &&
+	       chunk->va + chunk->nr_pages * PAGE_SIZE - 1 >= chunk->va;
+}
+
+/* __create_pgd_mapping() for one chunk; on error the caller destroys sh. */
+int sm_shadow_map(struct sm_shadow *sh, const struct sm_chunk *chunk)
+{
+	if (!sm_chunk_ok(chunk))
+		return -EINVAL;
+	return sm_map_range(sh, sh->st, chunk, chunk->va,
+			    chunk->va + chunk->nr_pages * PAGE_SIZE, 0);
+}
 EXPORT_SYMBOL_GPL(sm_shadow_map);
+
+/*
+ * threads=N: the chunks are cut at top-level entry boundaries and every
+ * top-level entry goes to thread (index % N), so no two threads ever touch
+ * the same table below the top level; each thread has its own slots and
+ * counters, summed at the end.  alloc and zero times are then CPU time
+ * summed over the threads.
+ */
+struct sm_thread {
+	struct sm_shadow *sh;
+	const struct sm_chunk *chunks;
+	unsigned int nr, id, threads;
+	struct sm_stats st;
+	int ret;
+	struct completion done;
+};
+
+static unsigned long sm_top_size(void)
+{
+	if (sm_p4d_present())
+		return PGDIR_SIZE;
+	if (sm_pud_present())
+		return P4D_SIZE;
+	return sm_pmd_present() ? PUD_SIZE : PMD_SIZE;
+}
+
+static int sm_thread_fn(void *arg)
+{
+	struct sm_thread *t = arg;
+	unsigned long top = sm_top_size(), addr, end, next;
+	const struct sm_chunk *ch;
+	unsigned int i;
+
+	for (i = 0; i < t->nr && !t->ret; i++) {
+		ch = &t->chunks[i];
+		addr = ch->va;
+		end = ch->va + ch->nr_pages * PAGE_SIZE;
+		do {
+			next = min(end - 1, (addr | (top - 1))) + 1;
+			if (!next || next > end)
+				next = end;
+			if ((addr / top) % t->threads == t->id)
+				t->ret = sm_map_range(t->sh, &t->st, ch, addr,
+						      next, t->id);
+		} while (!t->ret && (addr = next, addr != end));
+	}
+	kthread_complete_and_exit(&t->done, 0);
+}
+
+int sm_shadow_map_threads(struct sm_shadow *sh, const struct sm_chunk *chunks,
+			  unsigned int nr, unsigned int threads)
+{
+	struct task_struct *task;
+	struct sm_thread *t;
+	unsigned int i, k;
+	int ret = 0;
+
+	if (!threads || threads > SM_SLOT_SETS)
+		return -EINVAL;
+	for (i = 0; i < nr; i++)
+		if (!sm_chunk_ok(&chunks[i]))
+			return -EINVAL;
+	t = kcalloc(threads, sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < threads; i++) {
+		t[i] = (struct sm_thread){ .sh = sh, .chunks = chunks,
+					   .nr = nr, .id = i,
+					   .threads = threads };
+		init_completion(&t[i].done);
+		task = kthread_run(sm_thread_fn, &t[i], "shadowmap/%u", i);
+		if (IS_ERR(task)) {
+			t[i].ret = PTR_ERR(task);
+			complete(&t[i].done);
+		}
+	}
+	for (i = 0; i < threads; i++) {
+		wait_for_completion(&t[i].done);
+		if (t[i].ret && !ret)
+			ret = t[i].ret;
+		for (k = 0; k < SM_CNT_NR; k++)
+			sh->st->cnt[k] += t[i].st.cnt[k];
+		sh->st->ns[SM_PHASE_ALLOC] += t[i].st.ns[SM_PHASE_ALLOC];
+		sh->st->ns[SM_PHASE_ZERO] += t[i].st.ns[SM_PHASE_ZERO];
+	}
+	kfree(t);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(sm_shadow_map_threads);
 
 void sm_shadow_destroy(struct sm_shadow *sh)
 {
