@@ -209,6 +209,8 @@ int sm_compare(struct sm_shadow *sh, unsigned long shadow_va,
 		sm_lookup(sm_shadow_pgd(sh), shadow_va + off, &s);
 		sm_lookup(live, live_va + off, &l);
 		res->pages++;
+		if (!(res->pages % 512))
+			cond_resched();
 		why = sm_compare_one(&s, &l);
 		if (!why)
 			continue;
@@ -218,7 +220,6 @@ int sm_compare(struct sm_shadow *sh, unsigned long shadow_va,
 			res->live = l;
 			res->why = why;
 		}
-		cond_resched();
 	}
 	return res->mismatches ? -EFAULT : 0;
 }
@@ -356,6 +357,8 @@ void sm_ptdump(struct seq_file *m, struct sm_shadow *sh,
 			}
 			va = li.level < 0 ? va + PAGE_SIZE :
 			     min(li.va_base + li.size, end);
+			if (!(va & (PMD_SIZE - 1)))
+				cond_resched();
 		}
 		if (level >= 0)
 			sm_ptdump_line(m, start, end, level, prot);

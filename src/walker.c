@@ -574,6 +574,8 @@ static int sm_alloc_init_cont_pte(struct sm_ctx *c, pmd_t *pmdp,
 
 	if (!per_cont)
 		sm_table_done(c, SM_LVL_PTE, nosync);
+	/* a 512G map_mem() replica takes seconds: let others run */
+	cond_resched();
 	return ret;
 }
 
@@ -598,10 +600,7 @@ static int sm_init_pmd(struct sm_ctx *c, pmd_t *pmdp, unsigned long addr,
 					  SM_CNT_PMD_BLOCK);
 			*nosync |= c->sh->w.barrier == SM_BARRIER_TABLE;
 		} else {
-			/* a PMD-level contiguous hint is for blocks only */
-			if (!sm_contig(c, addr, next) ||
-			    ((addr | next | phys) & ~CONT_PTE_MASK))
-				prot = __pgprot(pgprot_val(prot) & ~PTE_CONT);
+			/* 6.1 passes the CONT_PMD hint down to the PTEs */
 			ret = sm_alloc_init_cont_pte(c, pmdp, addr, next, prot);
 		}
 		if (ret)
