@@ -63,7 +63,7 @@ stage dkms-6.12 sh "$SHADOWMAP_TOP/scripts/dkms-check.sh" 6.12
 stage debian-6.1 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.1 --mode check
 stage debian-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 --mode check
 stage debian-6.12-4level sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \
-	--append arm64.nolva --mode check
+	--append arm64.nolva --mode check --tag check-4level
 stage hotplug-6.1 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.1 \
 	--mem 1G --grow 2G --mode hotplug
 stage hotplug-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \

@@ -11,7 +11,8 @@
 #   --append ARGS   extra kernel command line
 #   --args ARGS     arguments for the guest script (e.g. lab options)
 #   --timeout SEC   give up after SEC seconds (default 900)
-#   --log FILE      console log (default: under the cache)
+#   --tag NAME      names this run's work files (default: the mode)
+#   --log FILE      console log (default: under the cache, by tag)
 #
 # Exit status 0 only when the guest reached "SM: DONE", no test failed, and
 # the console shows no Oops, BUG, WARNING or call trace.  The guest's
@@ -28,6 +29,7 @@ append=
 gargs=
 timeout=900
 logfile=
+tag=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift ;;
@@ -38,6 +40,7 @@ while [ $# -gt 0 ]; do
 	--args) gargs=$2; shift ;;
 	--timeout) timeout=$2; shift ;;
 	--log) logfile=$2; shift ;;
+	--tag) tag=$2; shift ;;
 	*) die "guest-run.sh: unknown option '$1' (see the header of $0)" ;;
 	esac
 	shift
@@ -128,7 +131,7 @@ SM_GROW='$grow'
 ENV
 (cd "$ird" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.cpio.gz"
 
-[ -n "$logfile" ] || logfile=$work/console-$mode.log
+[ -n "$logfile" ] || logfile=$work/console-${tag:-$mode}.log
 qmp=$work/qmp.sock
 rm -f "$qmp" "$logfile"
 memopt="-m $mem"
