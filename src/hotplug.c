@@ -193,6 +193,16 @@ static int sm_hp_notify(struct notifier_block *nb, unsigned long action,
 	return NOTIFY_OK;
 }
 
+/* For KUnit: feed the notifier an event for a range of one's choosing. */
+int sm_hotplug_notify_test(unsigned long action, unsigned long pfn,
+			   unsigned long nr)
+{
+	struct memory_notify mn = { .start_pfn = pfn, .nr_pages = nr };
+
+	return sm_hp_notify(NULL, action, &mn);
+}
+EXPORT_SYMBOL_GPL(sm_hotplug_notify_test);
+
 static struct notifier_block sm_hp_nb = {
 	.notifier_call = sm_hp_notify,
 };
@@ -376,6 +386,7 @@ unsigned int sm_hotplug_nr_ranges(void)
 	mutex_unlock(&sm_hp_lock);
 	return nr;
 }
+EXPORT_SYMBOL_GPL(sm_hotplug_nr_ranges);
 
 void sm_hotplug_show_ranges(struct seq_file *m)
 {

@@ -63,6 +63,10 @@ int sm_hotplug_extents(unsigned int index, struct sm_extents *out,
  */
 bool sm_hotplug_pfns_stable(unsigned long pfn, unsigned long nr);
 
+/* KUnit: run the memory notifier on a made-up event. */
+int sm_hotplug_notify_test(unsigned long action, unsigned long pfn,
+			   unsigned long nr);
+
 /* For debugfs "ranges" (0400: physical addresses). */
 void sm_hotplug_show_ranges(struct seq_file *m);
 unsigned int sm_hotplug_nr_ranges(void);
