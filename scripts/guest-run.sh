@@ -84,9 +84,11 @@ debian-6.1|debian-6.12)
 esac
 
 # Build the modules in a private copy so the work tree stays clean and
-# builds against different kernels never mix.
-work=$SHADOWMAP_CACHE/run/$kernel
-mkdir -p "$work"
+# neither builds against different kernels nor concurrent runs mix.
+logdir=$SHADOWMAP_CACHE/run/$kernel
+mkdir -p "$logdir"
+work=$(mktemp -d "$logdir.XXXXXX")
+trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/mod"
 rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 	"$SHADOWMAP_TOP/Kbuild" "$SHADOWMAP_TOP/Makefile" "$SHADOWMAP_TOP/src" \
@@ -94,6 +96,7 @@ rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 make -C "$work/mod" KDIR="$kdir" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE" \
 	>"$work/modbuild.log" 2>&1 ||
 	{ tail -20 "$work/modbuild.log" >&2; die "module build against $kernel failed"; }
+cp "$work/modbuild.log" "$logdir/modbuild.log"
 if grep -q 'warning:' "$work/modbuild.log"; then
 	grep 'warning:' "$work/modbuild.log" >&2
 	die "module build against $kernel has warnings"
@@ -131,7 +134,7 @@ SM_GROW='$grow'
 ENV
 (cd "$ird" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.cpio.gz"
 
-[ -n "$logfile" ] || logfile=$work/console-${tag:-$mode}.log
+[ -n "$logfile" ] || logfile=$logdir/console-${tag:-$mode}.log
 qmp=$work/qmp.sock
 rm -f "$qmp" "$logfile"
 memopt="-m $mem"
