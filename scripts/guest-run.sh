@@ -134,9 +134,12 @@ SM_GROW='$grow'
 ENV
 (cd "$ird" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.cpio.gz"
 
+# The console goes to the private work dir first, so that concurrent runs
+# never read each other's; it is kept under a stable name afterwards.
 [ -n "$logfile" ] || logfile=$logdir/console-${tag:-$mode}.log
+console=$work/console.log
 qmp=$work/qmp.sock
-rm -f "$qmp" "$logfile"
+rm -f "$qmp"
 memopt="-m $mem"
 if [ -n "$grow" ]; then
 	memopt="-m $mem,maxmem=16G -object memory-backend-ram,id=vmem0,size=8G"
@@ -148,14 +151,14 @@ log "booting $kernel ($kver), mode $mode"
 # shellcheck disable=SC2086
 qemu-system-aarch64 -M virt -cpu max -smp 2 $memopt -nographic -no-reboot -nic none \
 	-kernel "$image" -initrd "$work/initramfs.cpio.gz" -append "$cmdline" \
-	-qmp "unix:$qmp,server=on,wait=off" </dev/null >"$logfile" 2>&1 &
+	-qmp "unix:$qmp,server=on,wait=off" </dev/null >"$console" 2>&1 &
 qpid=$!
 
 grown=
 start=$(date +%s)
 status=timeout
 while kill -0 "$qpid" 2>/dev/null; do
-	if grep -q '^SM: DONE' "$logfile" 2>/dev/null; then
+	if grep -q '^SM: DONE' "$console" 2>/dev/null; then
 		status=done
 		# Let the guest power off by itself.
 		for _ in 1 2 3 4 5 6 7 8 9 10; do
@@ -164,7 +167,7 @@ while kill -0 "$qpid" 2>/dev/null; do
 		done
 		break
 	fi
-	if [ -n "$grow" ] && [ -z "$grown" ] && grep -q '^SM: GROW' "$logfile"; then
+	if [ -n "$grow" ] && [ -z "$grown" ] && grep -q '^SM: GROW' "$console"; then
 		python3 "$SHADOWMAP_TOP/scripts/qmp-grow.py" "$qmp" "$grow" >&2 ||
 			die "QMP grow of virtio-mem failed"
 		grown=1
@@ -176,8 +179,8 @@ while kill -0 "$qpid" 2>/dev/null; do
 done
 kill "$qpid" 2>/dev/null || true
 wait "$qpid" 2>/dev/null || true
-grep -q '^SM: DONE' "$logfile" && status=done
+grep -q '^SM: DONE' "$console" && status=done
 
-tr -d '\r' <"$logfile" >"$logfile.txt"
-mv "$logfile.txt" "$logfile"
+tr -d '\r' <"$console" >"$logfile.$$"
+mv "$logfile.$$" "$logfile"
 sh "$SHADOWMAP_TOP/scripts/parse-console.sh" "$logfile" "$kernel" "$status" "$kdir"
