@@ -4,18 +4,26 @@
  * hot-remove events measured live (src/probes.c), one line each, then one
  * total line per kind.  No kernel or physical addresses.
  *
- *   # probes: add=arch_add_memory ... missed=0
- *   event=1 kind=add size=134217728 ret=0 time_ns=... map_ns=...
- *     fixmap_maps=... fixmap_clears=... tlbi=... map_fixmap_maps=...
- *     map_tlbi=... pgtables=...                      (all on one line)
- *   total kind=add events=16 size=2147483648 time_ns=... (same keys)
+ *   # probes: add=arch_add_memory ... fixmap=__set_fixmap missed=0 probe_hit_ns=N
+ *   event=1 kind=add size=134217728 ret=0 counted=1 time_ns=... map_calls=1
+ *     map_ns=... map_probe_ns=... fixmap_maps=... fixmap_clears=... tlbi=...
+ *     map_fixmap_maps=... map_tlbi=... pgtables=...      (all on one line)
+ *   total kind=add events=16 size=2147483648 time_ns=... (the same keys)
  *
- * tlbi counts the TLBIs of fixmap clears (one per clear) during the whole
- * arch_{add,remove}_memory(); map_tlbi those inside __create_pgd_mapping(),
- * the figure a shadow run's TLBIs compare with.
+ * A probe line entry is the symbol probed, "off", or
+ * "unavailable:<symbol>(errno)".  time_ns: arch_{add,remove}_memory() entry
+ * to return; map_ns: its __create_pgd_mapping() part (map_calls says how
+ * many were seen; 0 means no time); map_probe_ns: the probes' estimated
+ * share of map_ns.  tlbi counts fixmap clears (each is one TLBI) during the
+ * whole event, map_tlbi those inside __create_pgd_mapping(): the figure a
+ * shadow run's tlbi compares with.  counted=0: live_fixmap was off, so the
+ * fixmap counts are 0 and the times carry no fixmap probe cost.  Hot-remove
+ * frees tables through the linear map and flushes with its own TLBIs, which
+ * are not counted: its tlbi is 0.
  *
  * /sys/kernel/debug/shadowmap/ranges (0400): the hot-added ranges that are
- * online, with the index that "run region=hotplug index=N" takes.
+ * online, with the index that "run region=hotplug index=N" takes (N, N+ for
+ * N and later, or all) and the live add event that mapped each.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
