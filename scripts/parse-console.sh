@@ -20,6 +20,8 @@ if [ "$status" != done ]; then
 fi
 if ! grep -q '^SM: BOOTED' "$log"; then
 	bad "guest never reached the test script (kernel or initramfs problem)"
+elif ! grep -q '^SM: END-OF-TESTS' "$log"; then
+	bad "guest test script stopped before its end (results missing)"
 fi
 
 # The kernel's own alarms, wherever they are printed.
