@@ -10,6 +10,7 @@ import re
 import sys
 
 LAST = re.compile(r"^SM: LAST (\S+) ([a-z0-9_]+): (.*)$")
+KEYS = re.compile(r"([a-z_]+)=(\S+)")
 
 
 def runs_of(path):
@@ -49,10 +50,48 @@ def human(size):
     return f"{size} B"
 
 
+def hotplug_table(path):
+    """The kernel's own hot-add against every preset over the same ranges."""
+    live = None
+    rows = []
+    with open(path, errors="replace") as log:
+        for line in log:
+            if line.startswith("SM: LIVE "):
+                live = dict(KEYS.findall(line))
+            elif line.startswith("SM: HOTPLUG "):
+                rows.append(dict(KEYS.findall(line)))
+    order, runs = runs_of(path)
+    if not live or not rows:
+        print(f"lab: no hot-add results in {path}")
+        return 1
+    first = runs[order[0]] if order else {}
+    map_ns = int(live.get("map_ns", 0))
+    probe_ns = int(live.get("map_probe_ns", 0))
+    own_ns = max(map_ns - probe_ns, 1)
+    print(f"shadowmap hot-add: {human(int(live.get('size', 0)))} in "
+          f"{live.get('events', '?')} arch_add_memory() calls, kernel "
+          f"{first.get('kernel', '?')}, {first.get('levels', '?')} levels")
+    print(f"live kernel: {live.get('map_tlbi')} TLBIs, page tables "
+          f"{map_ns / 1e6:.2f} ms measured, {own_ns / 1e6:.2f} ms less the "
+          f"probes' estimated cost")
+    fmt = "{:<11} {:>8} {:>11} {:>10} {:>12}"
+    print(fmt.format("walker", "TLBIs", "= live?", "median ms", "x live"))
+    print(fmt.format("live", live.get("map_tlbi"), "", f"{own_ns / 1e6:.2f}",
+                     "1.00"))
+    for row in rows:
+        ns = int(row.get("build_ns_median", 0))
+        same = "yes" if row.get("tlbi") == live.get("map_tlbi") else "no"
+        print(fmt.format(row.get("walker"), row.get("tlbi"), same,
+                         f"{ns / 1e6:.2f}", f"{ns / own_ns:.2f}"))
+    return 0
+
+
 def main():
     args = sys.argv[1:]
     if args and args[0] == "--hotplug":
-        args = args[1:]
+        if len(args) != 2:
+            sys.exit(__doc__)
+        return hotplug_table(args[1])
     if len(args) != 1:
         sys.exit(__doc__)
     order, runs = runs_of(args[0])
