@@ -270,7 +270,7 @@ int sm_check_live(unsigned long va, unsigned long size, unsigned int nr,
 }
 EXPORT_SYMBOL_GPL(sm_check_live);
 
-/* arch/arm64/mm/ptdump.c's attribute names, same order and spelling */
+/* arch/arm64/mm/ptdump.c's attribute names, same spelling */
 struct sm_prot_bits {
 	u64 mask;
 	u64 val;
@@ -290,8 +290,6 @@ static const struct sm_prot_bits sm_pte_bits[] = {
 	{ PTE_TABLE_BIT, PTE_TABLE_BIT, "   ", "BLK" },
 	{ PTE_UXN, PTE_UXN, "UXN", "   " },
 	{ PTE_GP, PTE_GP, "GP", "  " },
-	{ PTE_ATTRINDX_MASK, PTE_ATTRINDX(MT_DEVICE_nGnRnE), "DEVICE/nGnRnE" },
-	{ PTE_ATTRINDX_MASK, PTE_ATTRINDX(MT_DEVICE_nGnRE), "DEVICE/nGnRE" },
 	{ PTE_ATTRINDX_MASK, PTE_ATTRINDX(MT_NORMAL_NC), "MEM/NORMAL-NC" },
 	{ PTE_ATTRINDX_MASK, PTE_ATTRINDX(MT_NORMAL), "MEM/NORMAL" },
 	{ PTE_ATTRINDX_MASK, PTE_ATTRINDX(MT_NORMAL_TAGGED),
@@ -324,6 +322,11 @@ static void sm_ptdump_line(struct seq_file *m, unsigned long start,
 		if (s)
 			seq_printf(m, " %s", s);
 	}
+	/* the device types, named by their MAIR byte, as ptdump does */
+	if (sm_mair_attr(prot) == 0x00)
+		seq_puts(m, " DEVICE/nGnRnE");
+	else if (sm_mair_attr(prot) == 0x04)
+		seq_puts(m, " DEVICE/nGnRE");
 	seq_puts(m, "\n");
 }
 
