@@ -4,7 +4,12 @@
 The guest prints "SM: LAST <walker> <key>: <value>" for every line of
 /sys/kernel/debug/shadowmap/last after each run (scripts/guest/test.sh).
 
-Usage: lab-table.py [--hotplug] CONSOLE_LOG
+Every run with PTE leaves in one chunk is also checked against the closed
+forms of the README ("Counter formulas"), computed here from the table
+counts and the region's geometry that `last` reports; --check prints only
+that verdict, as "host: N passed, N failed".
+
+Usage: lab-table.py [--hotplug | --check] CONSOLE_LOG
 """
 import re
 import sys
@@ -34,6 +39,63 @@ def num(run, key):
         return int(run.get(key, "0"))
     except ValueError:
         return 0
+
+
+LAZY_RING = 16  # slots in the lazy ring; one flush is LAZY_RING TLBIs
+
+
+def expected(run):
+    """The README's closed forms for remaps, TLBIs, DSBs and ISBs, or None
+    where they do not apply (block or cont leaves, several chunks)."""
+    if run.get("leaf") != "pte" or num(run, "chunks") != 1:
+        return None
+    t_pte, t_pmd = num(run, "tables_pte"), num(run, "tables_pmd")
+    t_pud, t_p4d = num(run, "tables_pud"), num(run, "tables_p4d")
+    tables = t_pte + t_pmd + t_pud + t_p4d
+    pages = num(run, "leaf_pte")
+    remap, zero = run.get("remap"), run.get("zero")
+    if remap == "cont":
+        cont_pmd = num(run, "span_cont_pmd_blocks") if t_pmd else 0
+        maps = num(run, "span_cont_pte_blocks") + cont_pmd + t_pud + t_p4d
+    elif remap == "none":
+        maps = 0
+    else:
+        maps = tables
+    if zero == "separate" and remap != "none":
+        maps += tables
+    flushes = 0 if remap == "lazy" else maps
+    if run.get("barrier") == "entry":
+        extra = pages
+    elif remap in ("lazy", "none"):
+        extra = t_pte
+    else:
+        extra = 0
+    x = {
+        "remap_maps": maps,
+        "tlbi": flushes,
+        "dsb": maps + 2 * flushes + tables + extra +
+               (0 if zero == "separate" else tables),
+        "isb": maps + flushes + tables + extra,
+    }
+    if remap == "lazy":
+        # The ring flushes when it runs out of clean slots: F flushes of
+        # LAZY_RING TLBIs, 2 DSBs and 1 ISB each; F is read from the run.
+        ring_flushes, rest = divmod(num(run, "tlbi"), LAZY_RING)
+        if rest or not ring_flushes:
+            ring_flushes = -1  # cannot match: not whole flushes
+        x["tlbi"] = LAZY_RING * ring_flushes
+        x["dsb"] += 2 * ring_flushes
+        x["isb"] += ring_flushes
+    return x
+
+
+def formula_verdict(run):
+    """'ok', 'n/a', or what differs."""
+    x = expected(run)
+    if x is None:
+        return "n/a"
+    bad = [f"{k} {num(run, k)}!={v}" for k, v in x.items() if num(run, k) != v]
+    return "MISMATCH " + ",".join(bad) if bad else "ok"
 
 
 def median_ms(run):
@@ -88,10 +150,10 @@ def hotplug_table(path):
 
 def main():
     args = sys.argv[1:]
-    if args and args[0] == "--hotplug":
+    if args and args[0] in ("--hotplug", "--check"):
         if len(args) != 2:
             sys.exit(__doc__)
-        return hotplug_table(args[1])
+        return (hotplug_table if args[0] == "--hotplug" else check)(args[1])
     if len(args) != 1:
         sys.exit(__doc__)
     order, runs = runs_of(args[0])
@@ -104,10 +166,11 @@ def main():
           f"{num(first, 'page_size') // 1024}K pages, {first.get('levels', '?')} levels, "
           f"repeat {first.get('repeat', '?')}")
     cols = ("walker", "tables", "remaps", "TLBIs", "DSBs", "ISBs",
-            "median ms", "x v6.1", "verified")
-    fmt = "{:<11} {:>7} {:>8} {:>8} {:>9} {:>9} {:>10} {:>7} {:>16}"
+            "median ms", "x v6.1", "verified", "formulas")
+    fmt = "{:<11} {:>7} {:>8} {:>8} {:>9} {:>9} {:>10} {:>7} {:>16}  {}"
     print(fmt.format(*cols))
     base = median_ms(runs["v6.1"]) if "v6.1" in runs else None
+    status = 0
     for tag in order:
         run = runs[tag]
         tables = sum(v for k, v in ((k, num(run, k)) for k in run)
@@ -118,10 +181,28 @@ def main():
         verified = f"{run.get('verify_percent', '?')}% of {pages}"
         if run.get("status") != "pass":
             verified = "FAIL " + verified
+        verdict = formula_verdict(run)
+        if verdict.startswith("MISMATCH") or run.get("status") != "pass":
+            status = 1
         print(fmt.format(tag, tables, num(run, "remap_maps"), num(run, "tlbi"),
                          num(run, "dsb"), num(run, "isb"), f"{ms:.2f}", ratio,
-                         verified))
-    return 0
+                         verified, verdict))
+    return status
+
+
+def check(path):
+    """Every run's counters against the closed forms."""
+    order, runs = runs_of(path)
+    passed = failed = 0
+    for tag in order:
+        verdict = formula_verdict(runs[tag])
+        if verdict == "ok":
+            passed += 1
+        elif verdict != "n/a":
+            failed += 1
+            print(f"FAIL formulas {tag}: {verdict}")
+    print(f"host: {passed} passed, {failed} failed")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -80,6 +80,20 @@ if grep -q '^SM: KUNIT-BEGIN' "$log"; then
 	[ "$cases_ok" -gt 0 ] || bad "KUnit printed no passing case"
 fi
 
+# The counters of every run against the README's closed forms.
+if grep -q '^SM: LAST ' "$log"; then
+	python3 "$SHADOWMAP_TOP/scripts/lab-table.py" --check "$log" >"$log.formulas" || true
+	grep '^FAIL' "$log.formulas" | sed "s/^FAIL /FAIL [$kernel] /" || true
+	counts=$(sed -n 's/^host: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$log.formulas")
+	if [ -n "$counts" ]; then
+		passed=$((passed + ${counts% *}))
+		failed=$((failed + ${counts#* }))
+		echo "[$kernel] formulas: ${counts% *} runs match the README's closed forms"
+	else
+		bad "lab-table.py --check printed no verdict"
+	fi
+fi
+
 grep -E '^SM: (PASS|INFO|TABLE|NOTE) ' "$log" | sed "s/^SM: /[$kernel] /"
 echo "guest: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

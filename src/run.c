@@ -30,6 +30,8 @@ struct sm_result {
 	char note[96];
 	u64 bytes;
 	u64 largest;
+	u64 cont_pte_blocks;		/* CONT_PTE_SIZE blocks the chunks touch */
+	u64 cont_pmd_blocks;		/* CONT_PMD_SIZE blocks the chunks touch */
 	unsigned int chunks;
 	struct sm_stats cnt;		/* the first build's counters */
 	bool stable;			/* every build counted the same */
@@ -134,6 +136,35 @@ static void sm_verify_live(struct sm_result *r)
 static u64 sm_remaps(const struct sm_stats *st)
 {
 	return st->cnt[SM_CNT_REMAP_MAP];
+}
+
+/* Aligned blocks of @size that [va, va + len) touches. */
+static u64 sm_blocks_touched(unsigned long va, unsigned long len,
+			     unsigned long size)
+{
+	return (va + len - 1) / size - va / size + 1;
+}
+
+/*
+ * The region's geometry, for the counter formulas in the README: the 6.1
+ * walker remaps once per CONT_PTE and per CONT_PMD block it touches.  These
+ * are counts, not addresses, so they may be shown.
+ */
+static void sm_count_spans(struct sm_result *r, const struct sm_area *area)
+{
+	unsigned int i;
+
+	r->cont_pte_blocks = 0;
+	r->cont_pmd_blocks = 0;
+	for (i = 0; i < area->nr_chunks; i++) {
+		const struct sm_chunk *ch = &area->chunks[i];
+		unsigned long len = ch->nr_pages << PAGE_SHIFT;
+
+		r->cont_pte_blocks += sm_blocks_touched(ch->va, len,
+							CONT_PTE_SIZE);
+		r->cont_pmd_blocks += sm_blocks_touched(ch->va, len,
+							CONT_PMD_SIZE);
+	}
 }
 
 static void sm_add_history(const struct sm_result *r)
@@ -254,6 +285,7 @@ int sm_run(struct sm_run_config *cfg, char *err, size_t errlen)
 	r->bytes = sm_cur_area.bytes;
 	r->largest = sm_cur_area.largest;
 	r->chunks = sm_cur_area.nr_chunks;
+	sm_count_spans(r, &sm_cur_area);
 	sm_locate_mismatch(r);
 	sm_verify_live(r);
 	sm_add_history(r);
@@ -326,6 +358,8 @@ void sm_run_show_last(struct seq_file *m)
 	seq_printf(m, "size_mapped: %llu\n", r->bytes);
 	seq_printf(m, "chunks: %u\n", r->chunks);
 	seq_printf(m, "largest_chunk: %llu\n", r->largest);
+	seq_printf(m, "span_cont_pte_blocks: %llu\n", r->cont_pte_blocks);
+	seq_printf(m, "span_cont_pmd_blocks: %llu\n", r->cont_pmd_blocks);
 	seq_printf(m, "region_note: %s\n", r->note);
 	seq_printf(m, "walker: %s\n", r->walker);
 	seq_printf(m, "remap: %s\n", sm_remap_names[c->walker.remap]);
