@@ -121,16 +121,20 @@ static ssize_t control_write(struct file *file, const char __user *ubuf,
 	char *buf;
 	int ret;
 
-	if (count >= SM_CMD_MAX)
-		return -EINVAL;
-	buf = memdup_user_nul(ubuf, count);
+	buf = count < SM_CMD_MAX ? memdup_user_nul(ubuf, count) : NULL;
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
 	if (!mutex_trylock(&sm_lock)) {
 		kfree(buf);
 		return -EBUSY;
 	}
-	ret = sm_command(buf, err, sizeof(err));
+	if (buf) {
+		ret = sm_command(buf, err, sizeof(err));
+	} else {
+		scnprintf(err, sizeof(err), "command of %zu bytes, want fewer than %d",
+			  count, SM_CMD_MAX);
+		ret = -EINVAL;
+	}
 	if (ret && !err[0])
 		scnprintf(err, sizeof(err), "error %d", ret);
 	sm_run_set_error(ret, err);

@@ -31,6 +31,9 @@ ctl_expect_errno ctl_bad_size_unaligned "Invalid argument" "run size=4097"
 ctl_expect_errno ctl_bad_axis "Invalid argument" "run remap=sideways"
 ctl_expect_errno ctl_bad_repeat "Invalid argument" "run repeat=100000"
 ctl_expect_errno ctl_bad_word "Invalid argument" "run size"
+ctl_expect_errno ctl_too_long "Invalid argument" "run $(printf '%0600d' 0)"
+grep -q '^last_error: command of [0-9]* bytes' "$SM_DIR/last" && pass ctl_too_long_reason ||
+	fail ctl_too_long_reason "$(grep last_error "$SM_DIR/last")"
 ctl_expect_errno ctl_verify_without_shadow "No such file" "verify"
 ctl_expect_errno ctl_hotplug_without_ranges "No such file" "run region=hotplug"
 grep -q '^last_error: region=hotplug: no memory came online' "$SM_DIR/last" &&
