@@ -82,8 +82,13 @@ static bool sm_is_cur(void)
 	return in_task() && READ_ONCE(sm_cur.task) == current;
 }
 
-/* arch_add_memory(int nid, u64 start, u64 size, struct mhp_params *) */
-static int sm_add_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+/*
+ * Start an event of @kind unless one is in flight; the range is in the
+ * probed function's arguments @start_arg and @start_arg + 1.  Returns 1 to
+ * skip the return probe of an event that was not started.
+ */
+static int sm_event_begin(struct pt_regs *regs, enum sm_live_kind kind,
+			  unsigned int start_arg)
 {
 	unsigned long flags;
 	bool busy;
@@ -92,36 +97,10 @@ static int sm_add_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	busy = sm_cur.task;
 	if (!busy) {
 		memset(&sm_cur, 0, sizeof(sm_cur));
-		sm_cur.ev.kind = SM_LIVE_ADD;
+		sm_cur.ev.kind = kind;
 		sm_cur.ev.counted = READ_ONCE(live_fixmap);
-		sm_cur.ev.start = regs_get_kernel_argument(regs, 1);
-		sm_cur.ev.size = regs_get_kernel_argument(regs, 2);
-		sm_cur.task = current;
-	} else {
-		sm_live_missed++;
-	}
-	spin_unlock_irqrestore(&sm_live_lock, flags);
-	if (busy)
-		return 1;	/* no return probe for this one */
-	sm_cur.t0 = ktime_get_ns();
-	return 0;
-}
-
-/* arch_remove_memory(u64 start, u64 size, struct vmem_altmap *, ...) */
-static int sm_remove_entry(struct kretprobe_instance *ri,
-			   struct pt_regs *regs)
-{
-	unsigned long flags;
-	bool busy;
-
-	spin_lock_irqsave(&sm_live_lock, flags);
-	busy = sm_cur.task;
-	if (!busy) {
-		memset(&sm_cur, 0, sizeof(sm_cur));
-		sm_cur.ev.kind = SM_LIVE_REMOVE;
-		sm_cur.ev.counted = READ_ONCE(live_fixmap);
-		sm_cur.ev.start = regs_get_kernel_argument(regs, 0);
-		sm_cur.ev.size = regs_get_kernel_argument(regs, 1);
+		sm_cur.ev.start = regs_get_kernel_argument(regs, start_arg);
+		sm_cur.ev.size = regs_get_kernel_argument(regs, start_arg + 1);
 		sm_cur.task = current;
 	} else {
 		sm_live_missed++;
@@ -131,6 +110,19 @@ static int sm_remove_entry(struct kretprobe_instance *ri,
 		return 1;
 	sm_cur.t0 = ktime_get_ns();
 	return 0;
+}
+
+/* arch_add_memory(int nid, u64 start, u64 size, struct mhp_params *) */
+static int sm_add_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	return sm_event_begin(regs, SM_LIVE_ADD, 1);
+}
+
+/* arch_remove_memory(u64 start, u64 size, struct vmem_altmap *, ...) */
+static int sm_remove_entry(struct kretprobe_instance *ri,
+			   struct pt_regs *regs)
+{
+	return sm_event_begin(regs, SM_LIVE_REMOVE, 0);
 }
 
 static int sm_event_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
