@@ -46,7 +46,7 @@ if [ -n "$bench" ]; then
 			--log "$out/bench-$s.log" \
 			--args "region=$region size=$s repeat=9 walkers=$walkers" >"$out/bench-$s.out" 2>&1 ||
 			{ status=1; grep FAIL "$out/bench-$s.out" >&2 || true; }
-		python3 "$SHADOWMAP_TOP/scripts/lab-table.py" "$out/bench-$s.log"
+		python3 "$SHADOWMAP_TOP/scripts/lab-table.py" "$out/bench-$s.log" || status=1
 	done
 	exit "$status"
 fi
@@ -54,12 +54,12 @@ fi
 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$kernel" --mode lab --log "$out/lab.log" \
 	--args "region=$region size=$size repeat=$repeat walkers=$walkers" >"$out/lab.out" 2>&1 ||
 	{ status=1; grep -E 'FAIL|error' "$out/lab.out" >&2 || true; }
-python3 "$SHADOWMAP_TOP/scripts/lab-table.py" "$out/lab.log"
+python3 "$SHADOWMAP_TOP/scripts/lab-table.py" "$out/lab.log" || status=1
 if [ -n "$hotplug" ]; then
 	sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$kernel" --mode hotplug --mem 1G \
 		--grow "$hotplug" --log "$out/hotplug.log" >"$out/hotplug.out" 2>&1 ||
 		{ status=1; grep -E 'FAIL|error' "$out/hotplug.out" >&2 || true; }
-	python3 "$SHADOWMAP_TOP/scripts/lab-table.py" --hotplug "$out/hotplug.log"
+	python3 "$SHADOWMAP_TOP/scripts/lab-table.py" --hotplug "$out/hotplug.log" || status=1
 fi
 echo "console logs: $out"
 exit "$status"
