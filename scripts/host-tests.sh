@@ -12,7 +12,7 @@ t_bad() { failed=$((failed + 1)); echo "FAIL host: $*"; }
 cd "$SHADOWMAP_TOP" || exit 1
 # POSIX sh: every script must parse under dash, the guest ones under
 # busybox's ash as well (dash is the stricter of the two here).
-for f in scripts/*.sh scripts/guest/*.sh scripts/guest/init .ci/run; do
+for f in scripts/*.sh scripts/shadowmap scripts/guest/*.sh scripts/guest/init .ci/run; do
 	[ -f "$f" ] || continue
 	case "$f" in
 	.ci/run) sh_=bash ;;
@@ -47,6 +47,9 @@ expect_error debian-kernels-ver "unknown kernel series" sh scripts/debian-kernel
 expect_error lab-option "unknown option" sh scripts/lab.sh --frobnicate
 expect_error check-option "usage" sh scripts/check.sh --frobnicate
 expect_error qmp-grow-args "Usage" python3 scripts/qmp-grow.py
+expect_error cli-usage "Usage" sh scripts/shadowmap bogus
+SHADOWMAP_DEBUGFS=/nonexistent/shadowmap expect_error cli-no-module "load the module\|debugfs is not mounted" \
+	sh scripts/shadowmap last
 expect_error make-arch "arm64 only" make -s ARCH=x86 KDIR=/nonexistent
 expect_error make-kdir "does not exist" make -s KDIR=/nonexistent
 
