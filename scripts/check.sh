@@ -66,6 +66,8 @@ stage debian-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 
 	--tag check
 stage debian-6.12-4level sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \
 	--append arm64.nolva --mode check --tag check-4level
+stage debian-6.12-16k sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12-16k \
+	--mode check
 stage hotplug-6.1 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.1 \
 	--mem 1G --grow 2G --mode hotplug
 stage hotplug-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \

@@ -2,14 +2,19 @@
 # Fetch Debian 12's stock arm64 kernels with private apt state (the host's
 # dpkg architecture list is left alone) and unpack them into the cache.
 #
-# Usage: debian-kernels.sh 6.1|6.12
+# Usage: debian-kernels.sh 6.1|6.12|6.12-16k
+# (6.12-16k: Debian's arm64-16k flavour, 16K pages.)
 # Prints the unpacked root: boot/vmlinuz-*, lib/modules/*, and the headers
 # tree usr/src/linux-headers-*-arm64 with its Makefile made relocatable.
 # Pin an ABI with SHADOWMAP_DEBIAN_6_1=6.1.0-NN or SHADOWMAP_DEBIAN_6_12=6.12.NN+deb12.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-ser=${1:?usage: debian-kernels.sh 6.1|6.12}
+ser=${1:?usage: debian-kernels.sh 6.1|6.12|6.12-16k}
+flavour=arm64
+case "$ser" in
+*-16k) flavour=arm64-16k ser=${ser%-16k} ;;
+esac
 need_pkgs apt dpkg xz-utils
 
 apt_dir=$SHADOWMAP_CACHE/apt
@@ -36,27 +41,27 @@ names() { apt-cache $APT_OPTS pkgnames "$1" 2>/dev/null; }
 case "$ser" in
 6.1)
 	abi=${SHADOWMAP_DEBIAN_6_1:-$(names linux-image-6.1.0- |
-		sed -n 's/^linux-image-\(6\.1\.0-[0-9]*\)-arm64$/\1/p' | sort -V | tail -n 1)}
+		sed -n "s/^linux-image-\(6\.1\.0-[0-9]*\)-$flavour\$/\1/p" | sort -V | tail -n 1)}
 	kbuild=linux-kbuild-6.1
 	;;
 6.12)
 	abi=${SHADOWMAP_DEBIAN_6_12:-$(names linux-image-6.12. |
-		sed -n 's/^linux-image-\(6\.12\.[0-9]*+deb12\)-arm64$/\1/p' | sort -V | tail -n 1)}
+		sed -n "s/^linux-image-\(6\.12\.[0-9]*+deb12\)-$flavour\$/\1/p" | sort -V | tail -n 1)}
 	kbuild=linux-kbuild-$abi
 	;;
 *)
-	die "unknown kernel series '$ser' (want 6.1 or 6.12)"
+	die "unknown kernel series '$ser' (want 6.1, 6.12 or 6.12-16k)"
 	;;
 esac
 [ -n "$abi" ] || die "no Debian arm64 kernel package found for $ser"
 
-root=$SHADOWMAP_CACHE/debian/$(echo "$abi" | tr '+' '_')
+root=$SHADOWMAP_CACHE/debian/$(echo "$abi" | tr '+' '_')${flavour#arm64}
 if [ -f "$root/.shadowmap-done" ]; then
 	echo "$root"
 	exit 0
 fi
 
-pkgs="linux-image-$abi-arm64 linux-headers-$abi-arm64 linux-headers-$abi-common"
+pkgs="linux-image-$abi-$flavour linux-headers-$abi-$flavour linux-headers-$abi-common"
 log "downloading $pkgs $kbuild busybox-static"
 dl=$SHADOWMAP_CACHE/debs
 mkdir -p "$dl"
@@ -75,9 +80,9 @@ for p in $pkgs busybox-static "$kbuild"; do
 done
 
 # The arm64 headers include the -common tree by absolute path: make it ours.
-hdr=$root/usr/src/linux-headers-$abi-arm64
+hdr=$root/usr/src/linux-headers-$abi-$flavour
 sed -i "s|/usr/src/linux-headers-$abi-common|$root/usr/src/linux-headers-$abi-common|g" \
 	"$hdr/Makefile"
-ls "$root"/boot/vmlinuz-* >/dev/null || die "no vmlinuz in linux-image-$abi-arm64"
+ls "$root"/boot/vmlinuz-* >/dev/null || die "no vmlinuz in linux-image-$abi-$flavour"
 touch "$root/.shadowmap-done"
 echo "$root"

@@ -3,7 +3,8 @@
 # script in one mode, then check the console.
 #
 # Usage: guest-run.sh [options]
-#   --kernel K      debian-6.1 (default), debian-6.12, kunit-6.1, kunit-6.12
+#   --kernel K      debian-6.1 (default), debian-6.12, debian-6.12-16k,
+#                   kunit-6.1, kunit-6.12
 #   --mode M        check (default), lab, bench, kunit, hotplug, idle
 #   --mem SIZE      guest boot memory (default 2G)
 #   --grow SIZE     boot with virtio-mem and grow it by SIZE over QMP when the
@@ -50,8 +51,8 @@ check|lab|bench|kunit|hotplug|idle) ;;
 *) die "unknown mode '$mode' (want check, lab, bench, kunit, hotplug or idle)" ;;
 esac
 case "$kernel" in
-debian-6.1|debian-6.12|kunit-6.1|kunit-6.12) ;;
-*) die "unknown kernel '$kernel' (want debian-6.1, debian-6.12, kunit-6.1 or kunit-6.12)" ;;
+debian-6.1|debian-6.12|debian-6.12-16k|kunit-6.1|kunit-6.12) ;;
+*) die "unknown kernel '$kernel' (want debian-6.1, debian-6.12, debian-6.12-16k, kunit-6.1 or kunit-6.12)" ;;
 esac
 case "$mem$grow" in
 *[!0-9KMG]*) die "--mem and --grow want sizes like 2G or 512M" ;;
@@ -66,7 +67,7 @@ need_host_tools
 # Busybox comes from Debian's busybox-static:arm64, unpacked with 6.1.
 busybox=$(sh "$SHADOWMAP_TOP/scripts/debian-kernels.sh" 6.1)/bin/busybox
 case "$kernel" in
-debian-6.1|debian-6.12)
+debian-*)
 	root=$(sh "$SHADOWMAP_TOP/scripts/debian-kernels.sh" "${kernel#debian-}")
 	image=$(ls "$root"/boot/vmlinuz-*)
 	kver=${image##*/vmlinuz-}

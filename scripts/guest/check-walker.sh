@@ -40,9 +40,12 @@ grep -q '^last_error: region=hotplug: no memory came online' "$SM_DIR/last" &&
 	pass ctl_hotplug_without_ranges_reason ||
 	fail ctl_hotplug_without_ranges_reason "$(grep last_error "$SM_DIR/last")"
 
-# Every preset on sizes that are not multiples of a cont block or a PMD.
+# Every preset on sizes that are not multiples of a cont block or a PMD:
+# 16 MiB and three pages.
+page_kib=$(($(sed -n 's/^page_size: //p' "$SM_DIR/version") / 1024))
+odd=$((16 * 1024 + 3 * page_kib))K
 for w in v6.1 v6.1-late v6.10 lazy direct bbml2; do
-	run_walker "${w}_16M+12K" "run region=vmalloc size=16396K walker=$w"
+	run_walker "${w}_16M+3p" "run region=vmalloc size=$odd walker=$w"
 	expect_last verify_percent 100
 done
 for axes in "remap=lazy leaf=cont" "remap=cont barrier=table zero=combined" \
