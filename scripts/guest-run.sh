@@ -8,7 +8,7 @@
 #   --mode M        check (default), lab, bench, kunit, hotplug, idle
 #   --mem SIZE      guest boot memory (default 2G)
 #   --grow SIZE     boot with virtio-mem and grow it by SIZE over QMP when the
-#                   guest asks (guest prints "SM: GROW")
+#                   guest asks ("SM: GROW"); unplug it all on "SM: SHRINK"
 #   --append ARGS   extra kernel command line
 #   --args ARGS     arguments for the guest script (e.g. lab options)
 #   --timeout SEC   give up after SEC seconds (default 900)
@@ -157,6 +157,7 @@ qemu-system-aarch64 -M virt -cpu max -smp 2 $memopt -nographic -no-reboot -nic n
 qpid=$!
 
 grown=
+shrunk=
 start=$(date +%s)
 status=timeout
 while kill -0 "$qpid" 2>/dev/null; do
@@ -173,6 +174,11 @@ while kill -0 "$qpid" 2>/dev/null; do
 		python3 "$SHADOWMAP_TOP/scripts/qmp-grow.py" "$qmp" "$grow" >&2 ||
 			die "QMP grow of virtio-mem failed"
 		grown=1
+	fi
+	if [ -n "$grown" ] && [ -z "$shrunk" ] && grep -q '^SM: SHRINK' "$console"; then
+		python3 "$SHADOWMAP_TOP/scripts/qmp-grow.py" "$qmp" --to 0 >&2 ||
+			die "QMP unplug of virtio-mem failed"
+		shrunk=1
 	fi
 	if [ $(($(date +%s) - start)) -ge "$timeout" ]; then
 		break

@@ -88,7 +88,8 @@ if grep -q '^SM: LAST ' "$log"; then
 	if [ -n "$counts" ]; then
 		passed=$((passed + ${counts% *}))
 		failed=$((failed + ${counts#* }))
-		echo "[$kernel] formulas: ${counts% *} runs match the README's closed forms"
+		[ "$counts" = "0 0" ] ||
+			echo "[$kernel] formulas: ${counts% *} runs match the README's closed forms"
 	else
 		bad "lab-table.py --check printed no verdict"
 	fi

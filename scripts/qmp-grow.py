@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Grow QEMU's virtio-mem device vm0 by SIZE over QMP.
+"""Grow QEMU's virtio-mem device vm0 by SIZE over QMP, or set its size.
 
-Usage: qmp-grow.py SOCKET SIZE   (SIZE in bytes, or with a K/M/G suffix)
+Usage: qmp-grow.py SOCKET SIZE        grow by SIZE (bytes, or K/M/G suffix)
+       qmp-grow.py SOCKET --to SIZE   request exactly SIZE (0 unplugs all)
 """
 import json
 import socket
@@ -29,20 +30,26 @@ def command(sock, stream, name, **arguments):
 
 
 def main():
-    if len(sys.argv) != 3:
+    args = sys.argv[1:]
+    absolute = len(args) == 3 and args[1] == "--to"
+    if len(args) != 2 and not absolute:
         sys.exit(__doc__)
-    grow = size_bytes(sys.argv[2])
+    try:
+        size = size_bytes(args[-1])
+    except ValueError:
+        sys.exit(f"qmp-grow.py: bad size '{args[-1]}'\n{__doc__}")
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(30)
-    sock.connect(sys.argv[1])
+    sock.connect(args[0])
     stream = sock.makefile("r")
     json.loads(stream.readline())  # greeting
     command(sock, stream, "qmp_capabilities")
     now = command(sock, stream, "qom-get", path="/machine/peripheral/vm0",
                   property="requested-size")
-    command(sock, stream, "qom-set", path="/machine/peripheral/vm0", property="requested-size",
-            value=now + grow)
-    print(f"qmp: virtio-mem vm0 requested-size {now} -> {now + grow}",
+    want = size if absolute else now + size
+    command(sock, stream, "qom-set", path="/machine/peripheral/vm0",
+            property="requested-size", value=want)
+    print(f"qmp: virtio-mem vm0 requested-size {now} -> {want}",
           file=sys.stderr)
 
 

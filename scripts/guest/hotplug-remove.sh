@@ -1,0 +1,40 @@
+# shellcheck shell=sh
+# Hot-remove while the module holds a shadow of the hot-added memory: the
+# kept shadow must be freed before the memory goes, runs after it must see
+# only what is left, and the kernel must not complain (the host judges the
+# console).  Sourced by test.sh "hotplug" mode after hotplug-live.sh.
+ev=$SM_DIR/events
+run_walker hotplug-keep "run region=hotplug index=all walker=v6.10"
+grep -q '^kept: yes' "$SM_DIR/last" && pass hotplug_shadow_kept ||
+	fail hotplug_shadow_kept "$(grep '^kept' "$SM_DIR/last")"
+before=$(memtotal_kib)
+echo "SM: SHRINK"
+i=0
+while [ $((before - $(memtotal_kib))) -lt 131072 ] && [ $i -lt 120 ]; do
+	sleep 1
+	i=$((i + 1))
+done
+gone=$((before - $(memtotal_kib)))
+echo "SM: INFO hot-removed $gone KiB in ${i}s"
+[ "$gone" -ge 131072 ] && pass hotplug_removed || fail hotplug_removed "MemTotal fell by $gone KiB"
+# Offlining comes first; arch_remove_memory() follows block by block.
+removes=0
+while [ "${removes:-0}" -lt 1 ] && [ $i -lt 180 ]; do
+	sleep 1
+	i=$((i + 1))
+	removes=$(sed -n 's/^total kind=remove events=\([0-9]*\).*/\1/p' "$ev")
+done
+[ "${removes:-0}" -ge 1 ] && pass hotplug_remove_events ||
+	fail hotplug_remove_events "no remove event: $(grep '^total kind=remove' "$ev")"
+grep '^total kind=remove' "$ev" | sed 's/^/SM: INFO /'
+grep -q '^kept: no' "$SM_DIR/last" && pass hotplug_kept_shadow_freed ||
+	fail hotplug_kept_shadow_freed "$(grep -E '^(kept|last_error)' "$SM_DIR/last" | tr '\n' ' ')"
+grep -q '^last_error: .*went offline' "$SM_DIR/last" && pass hotplug_freed_reason ||
+	fail hotplug_freed_reason "$(grep '^last_error' "$SM_DIR/last")"
+# What is left (virtio-mem may keep blocks it could not unplug) still maps
+# and verifies; with nothing left the run is refused cleanly.
+if grep -q 'state=online' "$SM_DIR/ranges"; then
+	run_walker hotplug-after-remove "run region=hotplug index=all walker=v6.1-late"
+else
+	ctl_expect_errno hotplug_after_remove_empty "No such file" "run region=hotplug index=all"
+fi
