@@ -89,7 +89,9 @@ esac
 logdir=$SHADOWMAP_CACHE/run/$kernel
 mkdir -p "$logdir"
 work=$(mktemp -d "$logdir.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+qpid=
+# However the script ends, no guest is left running and no work dir behind.
+trap '[ -z "$qpid" ] || kill "$qpid" 2>/dev/null; rm -rf "$work"' EXIT
 mkdir -p "$work/mod"
 rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 	"$SHADOWMAP_TOP/Kbuild" "$SHADOWMAP_TOP/Makefile" "$SHADOWMAP_TOP/src" \
@@ -105,7 +107,6 @@ fi
 
 # The initramfs: busybox, the modules, the guest script.
 ird=$work/initramfs
-rm -rf "$ird"
 mkdir -p "$ird/bin" "$ird/shadowmap" "$ird/proc" "$ird/sys" "$ird/dev" "$ird/tmp"
 cp "$busybox" "$ird/bin/busybox"
 cp "$SHADOWMAP_TOP/scripts/guest/init" "$ird/init"
@@ -130,7 +131,6 @@ if [ -n "$moddir" ]; then
 fi
 cat >"$ird/shadowmap/env" <<ENV
 SM_MODE='$mode'
-SM_KERNEL='$kernel'
 SM_ARGS='$gargs'
 SM_GROW='$grow'
 ENV
@@ -159,10 +159,8 @@ qpid=$!
 grown=
 shrunk=
 start=$(date +%s)
-status=timeout
 while kill -0 "$qpid" 2>/dev/null; do
 	if grep -q '^SM: DONE' "$console" 2>/dev/null; then
-		status=done
 		# Let the guest power off by itself.
 		for _ in 1 2 3 4 5 6 7 8 9 10; do
 			kill -0 "$qpid" 2>/dev/null || break
@@ -187,6 +185,8 @@ while kill -0 "$qpid" 2>/dev/null; do
 done
 kill "$qpid" 2>/dev/null || true
 wait "$qpid" 2>/dev/null || true
+qpid=
+status=timeout
 grep -q '^SM: DONE' "$console" && status=done
 
 tr -d '\r' <"$console" >"$logfile.$$"
