@@ -64,6 +64,15 @@ run_walker contig_bbml2 "run region=contig size=64M walker=bbml2"
 expect_last verify_percent 100
 run_walker contig_cont "run region=contig size=8M walker=v6.10 leaf=cont"
 
+# More than the kernel can give contiguously: it takes what it can and says so.
+run_walker contig_greedy "run region=contig size=1536M walker=v6.10 leaf=block"
+grep -qE '^region_note: contig got [0-9]+K of 1572864K in [0-9]+ chunks' "$SM_DIR/last" &&
+	pass contig_says_how_much || fail contig_says_how_much "$(grep '^region_note' "$SM_DIR/last")"
+
+# Walker threads (split at top-level entries) build a shadow that verifies.
+run_walker threads_2 "run size=8M walker=v6.10 threads=2"
+expect_last threads 2
+
 # ptdump of the kept shadow, in kernel_page_tables format.
 if head -n 3 "$SM_DIR/ptdump" | grep -qE '^0x[0-9a-f]{16}-0x[0-9a-f]{16} +[0-9]+[KMGT] +'; then
 	pass ptdump_format
