@@ -13,7 +13,9 @@ set -eu
 ser=${1:?usage: debian-kernels.sh 6.1|6.12|6.12-16k}
 flavour=arm64
 case "$ser" in
-*-16k) flavour=arm64-16k ser=${ser%-16k} ;;
+6.1|6.12) ;;
+6.12-16k) flavour=arm64-16k ser=6.12 ;;
+*) die "unknown kernel series '$ser' (want 6.1, 6.12 or 6.12-16k)" ;;
 esac
 need_pkgs apt dpkg xz-utils
 
@@ -48,9 +50,6 @@ case "$ser" in
 	abi=${SHADOWMAP_DEBIAN_6_12:-$(names linux-image-6.12. |
 		sed -n "s/^linux-image-\(6\.12\.[0-9]*+deb12\)-$flavour\$/\1/p" | sort -V | tail -n 1)}
 	kbuild=linux-kbuild-$abi
-	;;
-*)
-	die "unknown kernel series '$ser' (want 6.1, 6.12 or 6.12-16k)"
 	;;
 esac
 [ -n "$abi" ] || die "no Debian arm64 kernel package found for $ser"

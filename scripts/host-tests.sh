@@ -10,6 +10,9 @@ t_ok() { passed=$((passed + 1)); }
 t_bad() { failed=$((failed + 1)); echo "FAIL host: $*"; }
 
 cd "$SHADOWMAP_TOP" || exit 1
+# Runs first on a fresh machine: nothing of the cache exists yet.
+err=$(mktemp)
+trap 'rm -f "$err"' EXIT
 # POSIX sh: every script must parse under dash, the guest ones under
 # busybox's ash as well (dash is the stricter of the two here).
 for f in scripts/*.sh scripts/shadowmap scripts/guest/*.sh scripts/guest/init .ci/run; do
@@ -18,10 +21,10 @@ for f in scripts/*.sh scripts/shadowmap scripts/guest/*.sh scripts/guest/init .c
 	.ci/run) sh_=bash ;;
 	*) sh_=dash ;;
 	esac
-	if $sh_ -n "$f" 2>"$SHADOWMAP_CACHE/syntax.err"; then
+	if $sh_ -n "$f" 2>"$err"; then
 		t_ok
 	else
-		t_bad "$f: $(cat "$SHADOWMAP_CACHE/syntax.err")"
+		t_bad "$f: $(cat "$err")"
 	fi
 done
 python3 -m py_compile scripts/qmp-grow.py && t_ok || t_bad "qmp-grow.py does not compile"
