@@ -41,12 +41,15 @@ out=$SHADOWMAP_CACHE/lab
 mkdir -p "$out"
 status=0
 if [ -n "$bench" ]; then
-	for s in 64M 256M 1G; do
+	# The region's sizes, then physically contiguous memory, where cont
+	# and block leaves apply.
+	for rs in "$region 64M" "$region 256M" "$region 1G" "contig 256M"; do
+		r=${rs% *} s=${rs#* }
 		sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$kernel" --mode lab \
-			--log "$out/bench-$s.log" \
-			--args "region=$region size=$s repeat=9 walkers=$walkers" >"$out/bench-$s.out" 2>&1 ||
-			{ status=1; grep FAIL "$out/bench-$s.out" >&2 || true; }
-		python3 "$SHADOWMAP_TOP/scripts/lab-table.py" "$out/bench-$s.log" || status=1
+			--log "$out/bench-$r-$s.log" \
+			--args "region=$r size=$s repeat=9 walkers=$walkers" >"$out/bench-$r-$s.out" 2>&1 ||
+			{ status=1; grep FAIL "$out/bench-$r-$s.out" >&2 || true; }
+		python3 "$SHADOWMAP_TOP/scripts/lab-table.py" "$out/bench-$r-$s.log" || status=1
 	done
 	exit "$status"
 fi
