@@ -60,10 +60,8 @@ stage host-tests sh "$SHADOWMAP_TOP/scripts/host-tests.sh"
 stage checkpatch sh "$SHADOWMAP_TOP/scripts/checkpatch.sh"
 stage dkms-6.1 sh "$SHADOWMAP_TOP/scripts/dkms-check.sh" 6.1
 stage dkms-6.12 sh "$SHADOWMAP_TOP/scripts/dkms-check.sh" 6.12
-stage debian-6.1 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.1 --mode check \
-	--tag check
-stage debian-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 --mode check \
-	--tag check
+stage debian-6.1 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.1 --mode check
+stage debian-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 --mode check
 stage debian-6.12-4level sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \
 	--append arm64.nolva --mode check --tag check-4level
 stage debian-6.12-16k sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12-16k \

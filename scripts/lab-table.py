@@ -173,8 +173,7 @@ def main():
     status = 0
     for tag in order:
         run = runs[tag]
-        tables = sum(v for k, v in ((k, num(run, k)) for k in run)
-                     if k.startswith("tables_"))
+        tables = sum(num(run, k) for k in run if k.startswith("tables_"))
         ms = median_ms(run)
         ratio = f"{ms / base:.2f}" if base else "-"
         pages = num(run, "verify_pages")

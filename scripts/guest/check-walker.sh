@@ -2,12 +2,6 @@
 # Guest checks of the walker and its debugfs interface (sourced by test.sh
 # in check mode, after the skeleton checks; the module is not loaded).
 
-# expect_mode FILE MODE
-expect_mode() {
-	m=$(mode_of "$SM_DIR/$1")
-	[ "$m" = "$2" ] && pass "mode_$1_$2" || fail "mode_$1_$2" "mode is $m"
-}
-
 # expect_last KEY VALUE: the last run's KEY is VALUE.
 expect_last() {
 	v=$(sed -n "s/^$1: //p" "$SM_DIR/last")
@@ -19,7 +13,6 @@ expect_mode control 200
 expect_mode last 444
 expect_mode history 444
 expect_mode ptdump 400
-expect_mode version 444
 
 # Bad input: a clear errno, a reason in last_error, nothing left behind.
 ctl_expect_errno ctl_bad_preset "Invalid argument" "run walker=v5.0"

@@ -3,9 +3,8 @@
 # after the module is loaded and virtio-mem has grown (uses SM_DIR, pass,
 # fail, run_walker).
 ev=$SM_DIR/events
-[ "$(stat -c %a "$ev")" = 444 ] && pass events_mode_0444 || fail events_mode_0444 "$(stat -c %a "$ev")"
-[ "$(stat -c %a "$SM_DIR/ranges")" = 400 ] && pass ranges_mode_0400 ||
-	fail ranges_mode_0400 "$(stat -c %a "$SM_DIR/ranges")"
+expect_mode events 444
+expect_mode ranges 400
 grep -qi 'ffff[0-9a-f]\{8\}' "$ev" && fail events_no_addresses "kernel address in events" ||
 	pass events_no_addresses
 sed 's/^/SM: EVENTS /' "$ev"

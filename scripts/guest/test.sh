@@ -42,6 +42,12 @@ mode_of() {
 	stat -c %a "$1" 2>/dev/null
 }
 
+# expect_mode FILE MODE: a file of $SM_DIR has that mode.
+expect_mode() {
+	m=$(mode_of "$SM_DIR/$1")
+	[ "$m" = "$2" ] && pass "mode_$1_$2" || fail "mode_$1_$2" "mode is $m"
+}
+
 test_skeleton() {
 	for bad in "walker=v5.0" "repeat=0" "size=12345" "region=disk" \
 		   "axes=remap=fast"; do
@@ -54,8 +60,7 @@ test_skeleton() {
 	done
 	check module_loads load
 	[ -d "$SM_DIR" ] && pass debugfs_dir || fail debugfs_dir "no $SM_DIR"
-	[ "$(mode_of "$SM_DIR/version")" = 444 ] && pass version_mode_0444 ||
-		fail version_mode_0444 "mode $(mode_of "$SM_DIR/version")"
+	expect_mode version 444
 	grep -q '^shadowmap [0-9]' "$SM_DIR/version" && pass version_content ||
 		fail version_content "$(head -n 1 "$SM_DIR/version")"
 	check module_unloads unload
