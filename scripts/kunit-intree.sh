@@ -22,20 +22,14 @@ if [ ! -f "$tree/.shadowmap-scratch" ]; then
 	rm -rf "$tree"
 	mkdir -p "${tree%/linux}"
 	cp -al "$src" "$tree"
-	printf '\nsource "drivers/misc/shadowmap/Kconfig"\n' >"$tree/drivers/misc/Kconfig.new"
-	cat "$tree/drivers/misc/Kconfig" >"$tree/drivers/misc/Kconfig.tmp"
-	# Insert before the final "endmenu".
-	sed '$d' "$tree/drivers/misc/Kconfig.tmp" >"$tree/drivers/misc/Kconfig.new2"
-	tail -n 1 "$tree/drivers/misc/Kconfig.tmp" | grep -qx endmenu ||
-		die "drivers/misc/Kconfig does not end with endmenu"
-	{ cat "$tree/drivers/misc/Kconfig.new2" "$tree/drivers/misc/Kconfig.new"; echo endmenu; } \
-		>"$tree/drivers/misc/Kconfig.tmp"
-	rm -f "$tree/drivers/misc/Kconfig" "$tree/drivers/misc/Kconfig.new" "$tree/drivers/misc/Kconfig.new2"
-	mv "$tree/drivers/misc/Kconfig.tmp" "$tree/drivers/misc/Kconfig"
-	cp "$tree/drivers/misc/Makefile" "$tree/drivers/misc/Makefile.tmp"
-	echo 'obj-$(CONFIG_SHADOWMAP)		+= shadowmap/' >>"$tree/drivers/misc/Makefile.tmp"
-	rm -f "$tree/drivers/misc/Makefile"
-	mv "$tree/drivers/misc/Makefile.tmp" "$tree/drivers/misc/Makefile"
+	kc=$tree/drivers/misc/Kconfig
+	mk=$tree/drivers/misc/Makefile
+	tail -n 1 "$kc" | grep -qx endmenu || die "$kc does not end with endmenu"
+	# mv replaces the hard link, so the cached source keeps its files.
+	{ sed '$d' "$kc"; printf '\nsource "drivers/misc/shadowmap/Kconfig"\nendmenu\n'; } >"$kc.new"
+	mv "$kc.new" "$kc"
+	{ cat "$mk"; echo 'obj-$(CONFIG_SHADOWMAP)		+= shadowmap/'; } >"$mk.new"
+	mv "$mk.new" "$mk"
 	touch "$tree/.shadowmap-scratch"
 fi
 # Unchanged files keep their times, so a warm run rebuilds little.
