@@ -73,8 +73,8 @@ mkdir -p "$dl"
 rm -rf "$root"
 mkdir -p "$root"
 for p in $pkgs busybox-static "$kbuild"; do
-	deb=$(ls -t "$dl/$(echo "$p" | sed 's/+/%2b/g')"_*.deb 2>/dev/null | head -n 1)
-	[ -n "$deb" ] || deb=$(ls -t "$dl/${p}"_*.deb | head -n 1)
+	# The newest download of that package (apt keeps "+" in file names).
+	deb=$(ls -t "$dl/${p}"_*.deb | head -n 1)
 	dpkg-deb -x "$deb" "$root"
 done
 
