@@ -122,8 +122,6 @@ int sm_format_walker(const struct sm_walker *w, char *buf, size_t len)
 }
 EXPORT_SYMBOL_GPL(sm_format_walker);
 
-#define sm_err(fmt, ...) scnprintf(err, errlen, fmt, ##__VA_ARGS__)
-
 enum sm_axis { SM_AXIS_REMAP, SM_AXIS_BARRIER, SM_AXIS_ZERO, SM_AXIS_LEAF };
 
 static const struct {

@@ -14,8 +14,6 @@
 
 #define SM_DEFAULT_SIZE		SZ_64M
 
-#define sm_err(fmt, ...) scnprintf(err, errlen, fmt, ##__VA_ARGS__)
-
 /*
  * vmalloc: the module vmallocs size bytes; the shadow maps the same VAs to
  * the same pfns with PAGE_KERNEL, as vmalloc() does.

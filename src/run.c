@@ -58,8 +58,6 @@ static char sm_last_error[SM_ERR_LEN];
 static char (*sm_history)[SM_HISTORY_LEN];
 static unsigned int sm_history_nr;
 
-#define sm_err(fmt, ...) scnprintf(err, errlen, fmt, ##__VA_ARGS__)
-
 void sm_run_set_error(int ret, const char *err)
 {
 	sm_last_errno = ret;

@@ -204,6 +204,8 @@ void sm_slots_exit(void);
 
 /* Runs (src/run.c) */
 #define SM_ERR_LEN	160
+/* Say why into the caller's (char *err, size_t errlen). */
+#define sm_err(fmt, ...) scnprintf(err, errlen, fmt, ##__VA_ARGS__)
 
 int sm_run(struct sm_run_config *cfg, char *err, size_t errlen);
 int sm_run_verify(char *err, size_t errlen);
