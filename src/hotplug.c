@@ -226,8 +226,12 @@ int sm_hotplug_extents(unsigned int index, struct sm_extents *out,
 	memset(out, 0, sizeof(*out));
 	mutex_lock(&sm_hp_lock);
 	if (list_empty(&sm_hp_ranges)) {
-		scnprintf(err, errlen,
-			  "region=hotplug: no memory came online since the module was loaded");
+		if (sm_hp_next_index > 1)
+			scnprintf(err, errlen,
+				  "region=hotplug: every range that came online has gone offline again");
+		else
+			scnprintf(err, errlen,
+				  "region=hotplug: no memory came online since the module was loaded");
 		ret = -ENOENT;
 		goto out_unlock;
 	}

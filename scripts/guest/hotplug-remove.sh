@@ -31,10 +31,48 @@ grep -q '^kept: no' "$SM_DIR/last" && pass hotplug_kept_shadow_freed ||
 	fail hotplug_kept_shadow_freed "$(grep -E '^(kept|last_error)' "$SM_DIR/last" | tr '\n' ' ')"
 grep -q '^last_error: .*went offline' "$SM_DIR/last" && pass hotplug_freed_reason ||
 	fail hotplug_freed_reason "$(grep '^last_error' "$SM_DIR/last")"
+# virtio-mem unplugs block by block and retries the blocks it could not
+# offline after a back-off, so let it settle first: no range going offline
+# and MemTotal still for 5 s.
+settle_removal() {
+	still=0
+	was=$(memtotal_kib)
+	while [ $still -lt 5 ] && [ $i -lt 300 ]; do
+		sleep 1
+		i=$((i + 1))
+		now=$(memtotal_kib)
+		if [ "$now" = "$was" ] &&
+		   ! grep -q 'state=going-offline' "$SM_DIR/ranges"; then
+			still=$((still + 1))
+		else
+			still=0
+		fi
+		was=$now
+	done
+}
+settle_removal
+echo "SM: INFO removal settled after ${i}s: $(grep -c '^index=' "$SM_DIR/ranges") ranges left"
 # What is left (virtio-mem may keep blocks it could not unplug) still maps
-# and verifies; with nothing left the run is refused cleanly.
+# and verifies; with nothing left the run is refused cleanly.  A retry that
+# takes a block offline during the run's start is refused with -EBUSY, the
+# right answer then: settle and try again.
 if grep -q 'state=online' "$SM_DIR/ranges"; then
-	run_walker hotplug-after-remove "run region=hotplug index=all walker=v6.1-late"
+	cmd="run region=hotplug index=all walker=v6.1-late"
+	tries=1
+	while ! echo "$cmd" >"$SM_DIR/control" 2>/tmp/ctl.err; do
+		if grep -q 'busy' /tmp/ctl.err &&
+		   grep -q '^last_error: .*going offline' "$SM_DIR/last" &&
+		   [ $tries -lt 10 ]; then
+			tries=$((tries + 1))
+			sleep 2
+			settle_removal
+			continue
+		fi
+		fail run_hotplug-after-remove "'$cmd' (try $tries): $(cat /tmp/ctl.err); $(grep '^last_error' "$SM_DIR/last")"
+		tries=
+		break
+	done
+	[ -n "$tries" ] && report_run hotplug-after-remove
 else
 	ctl_expect_errno hotplug_after_remove_empty "No such file" "run region=hotplug index=all"
 fi

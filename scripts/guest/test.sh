@@ -114,16 +114,20 @@ grow_memory() {
 # run_walker TAG COMMAND: one control command; its "last" goes to the console
 # as "SM: LAST TAG key: value" lines for the host's table.
 run_walker() {
-	tag=$1
 	if echo "$2" >"$SM_DIR/control" 2>/tmp/ctl.err; then
-		sed "s/^/SM: LAST $tag /" "$SM_DIR/last"
-		if grep -q '^status: pass' "$SM_DIR/last"; then
-			pass "run_$tag"
-		else
-			fail "run_$tag" "$(grep -E '^(status|verify_first_mismatch|last_error)' "$SM_DIR/last" | tr '\n' ' ')"
-		fi
+		report_run "$1"
 	else
-		fail "run_$tag" "'$2': $(cat /tmp/ctl.err); $(grep '^last_error' "$SM_DIR/last")"
+		fail "run_$1" "'$2': $(cat /tmp/ctl.err); $(grep '^last_error' "$SM_DIR/last")"
+	fi
+}
+
+# report_run TAG: judge and print the "last" of a run that was accepted.
+report_run() {
+	sed "s/^/SM: LAST $1 /" "$SM_DIR/last"
+	if grep -q '^status: pass' "$SM_DIR/last"; then
+		pass "run_$1"
+	else
+		fail "run_$1" "$(grep -E '^(status|verify_first_mismatch|last_error)' "$SM_DIR/last" | tr '\n' ' ')"
 	fi
 }
 
