@@ -496,6 +496,41 @@ static u64 sm_table_desc(phys_addr_t phys)
 	return __phys_to_pte_val(phys) | SM_TABLE_DESC;
 }
 
+/*
+ * The first step of every alloc_init_*(): the table at 'level' under the
+ * entry at entryp (one level up), allocated, zeroed and hooked in when the
+ * entry is empty.  With 'map' it is mapped now, for the whole call, and
+ * returned; without (remap=cont) the caller maps it per block, NULL is
+ * returned, and *fresh says that a new table still needs zero=combined.
+ */
+static void *sm_next_table(struct sm_ctx *c, int level, void *entryp,
+			   bool none, bool bad, u64 entry, bool map,
+			   phys_addr_t *phys, bool *fresh)
+{
+	void *table = NULL;
+	int ret;
+
+	*fresh = false;
+	if (!none) {
+		if (bad)
+			return ERR_PTR(-EEXIST);
+		*phys = sm_desc_phys(entry);
+		return map ? sm_map(c, level, *phys) : NULL;
+	}
+	ret = sm_alloc_table(c, level, phys);
+	if (ret)
+		return ERR_PTR(ret);
+	if (map) {
+		table = sm_map(c, level, *phys);
+		if (c->sh->w.zero == SM_ZERO_COMBINED)
+			sm_zero_combined(c, table);
+	} else {
+		*fresh = true;
+	}
+	sm_populate(c, level - 1, entryp, sm_table_desc(*phys));
+	return table;
+}
+
 static int sm_init_pte(struct sm_ctx *c, pte_t *ptep, unsigned long addr,
 		       unsigned long end, pgprot_t prot)
 {
@@ -522,33 +557,17 @@ static int sm_alloc_init_cont_pte(struct sm_ctx *c, pmd_t *pmdp,
 	bool combined = c->sh->w.zero == SM_ZERO_COMBINED;
 	bool nosync = c->sh->w.barrier == SM_BARRIER_TABLE;
 	pmd_t pmd = READ_ONCE(*pmdp);
-	bool fresh = false;
-	pte_t *table = NULL;
 	phys_addr_t phys;
 	unsigned long next;
 	pgprot_t __prot;
-	int ret = 0;
+	pte_t *table;
+	bool fresh;
+	int ret;
 
-	if (pmd_none(pmd)) {
-		ret = sm_alloc_table(c, SM_LVL_PTE, &phys);
-		if (ret)
-			return ret;
-		fresh = true;
-		if (!per_cont) {
-			table = sm_map(c, SM_LVL_PTE, phys);
-			if (combined)
-				sm_zero_combined(c, table);
-			fresh = false;
-		}
-		sm_populate(c, SM_LVL_PMD, pmdp,
-			    sm_table_desc(phys));
-	} else {
-		if (pmd_bad(pmd))
-			return -EEXIST;
-		phys = sm_desc_phys(pmd_val(pmd));
-		if (!per_cont)
-			table = sm_map(c, SM_LVL_PTE, phys);
-	}
+	table = sm_next_table(c, SM_LVL_PTE, pmdp, pmd_none(pmd), pmd_bad(pmd),
+			      pmd_val(pmd), !per_cont, &phys, &fresh);
+	if (IS_ERR(table))
+		return PTR_ERR(table);
 
 	do {
 		next = pte_cont_addr_end(addr, end);
@@ -617,37 +636,21 @@ static int sm_alloc_init_cont_pmd(struct sm_ctx *c, pud_t *pudp,
 	bool per_cont = c->sh->w.remap == SM_REMAP_CONT;
 	bool combined = c->sh->w.zero == SM_ZERO_COMBINED;
 	pud_t pud = READ_ONCE(*pudp);
-	bool fresh = false, nosync = false;
-	pmd_t *table = NULL;
+	bool fresh, nosync = false;
 	phys_addr_t phys;
 	unsigned long next;
 	pgprot_t __prot;
-	int ret = 0;
+	pmd_t *table;
+	int ret;
 
 	if (!sm_pmd_present())		/* 2 levels: the PMD is the PUD */
 		return sm_init_pmd(c, pmd_offset(pudp, addr), addr, end, prot,
 				   &nosync);
 
-	if (pud_none(pud)) {
-		ret = sm_alloc_table(c, SM_LVL_PMD, &phys);
-		if (ret)
-			return ret;
-		fresh = true;
-		if (!per_cont) {
-			table = sm_map(c, SM_LVL_PMD, phys);
-			if (combined)
-				sm_zero_combined(c, table);
-			fresh = false;
-		}
-		sm_populate(c, SM_LVL_PUD, pudp,
-			    sm_table_desc(phys));
-	} else {
-		if (pud_bad(pud))
-			return -EEXIST;
-		phys = sm_desc_phys(pud_val(pud));
-		if (!per_cont)
-			table = sm_map(c, SM_LVL_PMD, phys);
-	}
+	table = sm_next_table(c, SM_LVL_PMD, pudp, pud_none(pud), pud_bad(pud),
+			      pud_val(pud), !per_cont, &phys, &fresh);
+	if (IS_ERR(table))
+		return PTR_ERR(table);
 
 	do {
 		next = pmd_cont_addr_end(addr, end);
@@ -711,9 +714,8 @@ static int sm_init_pud(struct sm_ctx *c, pud_t *pudp, unsigned long addr,
 static int sm_alloc_init_pud(struct sm_ctx *c, p4d_t *p4dp,
 			     unsigned long addr, unsigned long end)
 {
-	bool combined = c->sh->w.zero == SM_ZERO_COMBINED;
 	p4d_t p4d = READ_ONCE(*p4dp);
-	bool nosync = false;
+	bool fresh, nosync = false;
 	phys_addr_t phys;
 	pud_t *table;
 	int ret;
@@ -722,20 +724,10 @@ static int sm_alloc_init_pud(struct sm_ctx *c, p4d_t *p4dp,
 		return sm_init_pud(c, pud_offset(p4dp, addr), addr, end,
 				   &nosync);
 
-	if (p4d_none(p4d)) {
-		ret = sm_alloc_table(c, SM_LVL_PUD, &phys);
-		if (ret)
-			return ret;
-		table = sm_map(c, SM_LVL_PUD, phys);
-		if (combined)
-			sm_zero_combined(c, table);
-		sm_populate(c, SM_LVL_P4D, p4dp,
-			    sm_table_desc(phys));
-	} else {
-		if (p4d_bad(p4d))
-			return -EEXIST;
-		table = sm_map(c, SM_LVL_PUD, sm_desc_phys(p4d_val(p4d)));
-	}
+	table = sm_next_table(c, SM_LVL_PUD, p4dp, p4d_none(p4d), p4d_bad(p4d),
+			      p4d_val(p4d), true, &phys, &fresh);
+	if (IS_ERR(table))
+		return PTR_ERR(table);
 	ret = sm_init_pud(c, table + pud_index(addr), addr, end, &nosync);
 	sm_table_done(c, SM_LVL_PUD, nosync);
 	return ret;
@@ -745,11 +737,11 @@ static int sm_alloc_init_pud(struct sm_ctx *c, p4d_t *p4dp,
 static int sm_alloc_init_p4d(struct sm_ctx *c, pgd_t *pgdp,
 			     unsigned long addr, unsigned long end)
 {
-	bool combined = c->sh->w.zero == SM_ZERO_COMBINED;
 	pgd_t pgd = READ_ONCE(*pgdp);
 	unsigned long next;
 	phys_addr_t phys;
 	p4d_t *p4dp;
+	bool fresh;
 	int ret = 0;
 
 	if (!sm_p4d_present()) {
@@ -761,20 +753,10 @@ static int sm_alloc_init_p4d(struct sm_ctx *c, pgd_t *pgdp,
 		return ret;
 	}
 
-	if (pgd_none(pgd)) {
-		ret = sm_alloc_table(c, SM_LVL_P4D, &phys);
-		if (ret)
-			return ret;
-		p4dp = sm_map(c, SM_LVL_P4D, phys);
-		if (combined)
-			sm_zero_combined(c, p4dp);
-		sm_populate(c, SM_LVL_PGD, pgdp,
-			    sm_table_desc(phys));
-	} else {
-		if (pgd_bad(pgd))
-			return -EEXIST;
-		p4dp = sm_map(c, SM_LVL_P4D, sm_desc_phys(pgd_val(pgd)));
-	}
+	p4dp = sm_next_table(c, SM_LVL_P4D, pgdp, pgd_none(pgd), pgd_bad(pgd),
+			     pgd_val(pgd), true, &phys, &fresh);
+	if (IS_ERR(p4dp))
+		return PTR_ERR(p4dp);
 	p4dp += sm_p4d_index(addr);
 	do {
 		next = p4d_addr_end(addr, end);
