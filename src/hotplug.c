@@ -76,6 +76,12 @@ void sm_hotplug_area_set(const struct sm_area *area)
 	sm_hp_area = area;
 }
 
+/* The .release of both regions: the area is no longer in use. */
+void sm_hotplug_area_release(struct sm_area *area)
+{
+	sm_hp_area = NULL;
+}
+
 static bool sm_area_overlaps(const struct sm_area *area, unsigned long pfn,
 			     unsigned long nr)
 {
@@ -370,15 +376,10 @@ static int sm_hotplug_prepare(const struct sm_run_config *cfg,
 	return 0;
 }
 
-static void sm_hotplug_region_release(struct sm_area *area)
-{
-	sm_hotplug_area_set(NULL);
-}
-
 const struct sm_region_ops sm_hotplug_ops = {
 	.name = "hotplug",
 	.prepare = sm_hotplug_prepare,
-	.release = sm_hotplug_region_release,
+	.release = sm_hotplug_area_release,
 };
 
 unsigned int sm_hotplug_nr_ranges(void)

@@ -45,6 +45,7 @@ void sm_hotplug_exit(void);
 
 /* Under sm_lock: the ram or hotplug area in use (NULL when released). */
 void sm_hotplug_area_set(const struct sm_area *area);
+void sm_hotplug_area_release(struct sm_area *area);
 
 /*
  * The extents of recorded range @index (1-based), of the most

@@ -278,13 +278,8 @@ out_free_extents:
 	return ret;
 }
 
-static void sm_ram_release(struct sm_area *area)
-{
-	sm_hotplug_area_set(NULL);
-}
-
 const struct sm_region_ops sm_ram_ops = {
 	.name = "ram",
 	.prepare = sm_ram_prepare,
-	.release = sm_ram_release,
+	.release = sm_hotplug_area_release,
 };
