@@ -46,6 +46,14 @@ static void hotplug_online_offline(struct kunit *test)
 	sm_hotplug_notify_test(MEM_GOING_OFFLINE, SM_FAKE_PFN, SM_FAKE_PAGES);
 	sm_hotplug_notify_test(MEM_OFFLINE, SM_FAKE_PFN, SM_FAKE_PAGES);
 	KUNIT_EXPECT_EQ(test, sm_hotplug_nr_ranges(), base);
+
+	/* Nothing left (the rig's KUnit guests hot-add nothing real) */
+	if (!base) {
+		KUNIT_EXPECT_EQ(test,
+				sm_hotplug_extents(SM_HOTPLUG_INDEX_LAST, &e,
+						   err, sizeof(err)), -ENOENT);
+		KUNIT_EXPECT_NOT_NULL(test, strstr(err, "gone offline again"));
+	}
 }
 
 static void hotplug_select(struct kunit *test)

@@ -117,8 +117,13 @@ run_walker() {
 	if echo "$2" >"$SM_DIR/control" 2>/tmp/ctl.err; then
 		report_run "$1"
 	else
-		fail "run_$1" "'$2': $(cat /tmp/ctl.err); $(grep '^last_error' "$SM_DIR/last")"
+		report_refused "$1" "$2"
 	fi
+}
+
+# report_refused TAG COMMAND: the control write of COMMAND failed.
+report_refused() {
+	fail "run_$1" "'$2': $(cat /tmp/ctl.err); $(grep '^last_error' "$SM_DIR/last")"
 }
 
 # report_run TAG: judge and print the "last" of a run that was accepted.
