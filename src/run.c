@@ -117,6 +117,7 @@ static void sm_locate_mismatch(struct sm_result *r)
 		    r->cmp.bad_va - c->va < c->nr_pages * PAGE_SIZE) {
 			r->bad_chunk = i;
 			r->bad_offset = r->cmp.bad_va - c->va;
+			break;
 		}
 	}
 }
@@ -203,9 +204,9 @@ static int sm_build(const struct sm_run_config *cfg, struct sm_stats *st,
 		ret = sm_shadow_map_threads(sh, sm_cur_area.chunks,
 					    sm_cur_area.nr_chunks,
 					    cfg->walker.threads);
-	for (i = 0; i < sm_cur_area.nr_chunks && !ret &&
-	     cfg->walker.threads <= 1; i++)
-		ret = sm_shadow_map(sh, &sm_cur_area.chunks[i]);
+	else
+		for (i = 0; i < sm_cur_area.nr_chunks && !ret; i++)
+			ret = sm_shadow_map(sh, &sm_cur_area.chunks[i]);
 	st->ns[SM_PHASE_BUILD] = ktime_get_ns() - t0;
 	if (ret) {
 		sm_shadow_destroy(sh);
