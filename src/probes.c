@@ -195,85 +195,65 @@ static int sm_pgtable_pre(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-/*
- * One probe: the first symbol of @syms that registers is used.  Either a
- * kretprobe (@rp.handler set) or a plain kprobe (@kp.pre_handler set).
- */
+/* One probe: a kretprobe (@is_ret, @rp) or a plain kprobe (@kp). */
 struct sm_probe {
 	const char *what;		/* name in the status line */
-	const char * const *syms;	/* candidates, NULL-terminated */
+	const char *sym;		/* the kernel function probed */
 	bool is_ret;
 	bool fixmap;			/* governed by live_fixmap */
 	struct kretprobe rp;
 	struct kprobe kp;
-	const char *sym;		/* the one registered */
-	int err;			/* last error when none registered */
+	int err;			/* why it did not register */
 	bool on;
 };
-
-static const char * const sm_add_syms[] = { "arch_add_memory", NULL };
-static const char * const sm_remove_syms[] = { "arch_remove_memory", NULL };
-static const char * const sm_map_syms[] = { "__create_pgd_mapping", NULL };
-static const char * const sm_map_locked_syms[] = {
-	"__create_pgd_mapping_locked", NULL
-};
-
-static const char * const sm_fixmap_syms[] = { "__set_fixmap", NULL };
-static const char * const sm_pgtable_syms[] = { "__pgd_pgtable_alloc", NULL };
 
 /*
  * Registered in this order, unregistered in reverse: __set_fixmap last (and
  * last in the array: sm_live_fixmap_set() relies on it).
  */
 static struct sm_probe sm_probes[] = {
-	{ .what = "add", .syms = sm_add_syms, .is_ret = true,
+	{ .what = "add", .sym = "arch_add_memory", .is_ret = true,
 	  .rp = { .entry_handler = sm_add_entry, .handler = sm_event_ret,
 		  .maxactive = 4 } },
-	{ .what = "remove", .syms = sm_remove_syms, .is_ret = true,
+	{ .what = "remove", .sym = "arch_remove_memory", .is_ret = true,
 	  .rp = { .entry_handler = sm_remove_entry, .handler = sm_event_ret,
 		  .maxactive = 4 } },
-	{ .what = "map", .syms = sm_map_syms, .is_ret = true,
+	{ .what = "map", .sym = "__create_pgd_mapping", .is_ret = true,
 	  .rp = { .entry_handler = sm_map_entry, .handler = sm_map_ret,
 		  .maxactive = 4 } },
-	{ .what = "map_locked", .syms = sm_map_locked_syms, .is_ret = true,
+	{ .what = "map_locked", .sym = "__create_pgd_mapping_locked", .is_ret = true,
 	  .rp = { .entry_handler = sm_map_entry, .handler = sm_map_ret,
 		  .maxactive = 4 } },
-	{ .what = "pgtable", .syms = sm_pgtable_syms,
+	{ .what = "pgtable", .sym = "__pgd_pgtable_alloc",
 	  .kp = { .pre_handler = sm_pgtable_pre } },
-	{ .what = "fixmap", .syms = sm_fixmap_syms, .fixmap = true,
+	{ .what = "fixmap", .sym = "__set_fixmap", .fixmap = true,
 	  .kp = { .pre_handler = sm_fixmap_pre } },
 };
 
+/* (Re-)register from a clean probe: a failed attempt leaves state behind. */
 static int sm_probe_register(struct sm_probe *p)
 {
-	const char * const *s;
-	int ret = -ENOENT;
+	int ret;
 
-	for (s = p->syms; *s; s++) {
-		if (p->is_ret) {
-			struct kretprobe tmpl = p->rp;
+	if (p->is_ret) {
+		struct kretprobe tmpl = p->rp;
 
-			memset(&p->rp, 0, sizeof(p->rp));
-			p->rp.entry_handler = tmpl.entry_handler;
-			p->rp.handler = tmpl.handler;
-			p->rp.maxactive = tmpl.maxactive;
-			p->rp.kp.symbol_name = *s;
-			ret = register_kretprobe(&p->rp);
-		} else {
-			kprobe_pre_handler_t pre = p->kp.pre_handler;
+		memset(&p->rp, 0, sizeof(p->rp));
+		p->rp.entry_handler = tmpl.entry_handler;
+		p->rp.handler = tmpl.handler;
+		p->rp.maxactive = tmpl.maxactive;
+		p->rp.kp.symbol_name = p->sym;
+		ret = register_kretprobe(&p->rp);
+	} else {
+		kprobe_pre_handler_t pre = p->kp.pre_handler;
 
-			memset(&p->kp, 0, sizeof(p->kp));
-			p->kp.pre_handler = pre;
-			p->kp.symbol_name = *s;
-			ret = register_kprobe(&p->kp);
-		}
-		if (!ret) {
-			p->sym = *s;
-			p->on = true;
-			return 0;
-		}
+		memset(&p->kp, 0, sizeof(p->kp));
+		p->kp.pre_handler = pre;
+		p->kp.symbol_name = p->sym;
+		ret = register_kprobe(&p->kp);
 	}
 	p->err = ret;
+	p->on = !ret;
 	return ret;
 }
 
@@ -302,7 +282,7 @@ void sm_probes_show_status(struct seq_file *m)
 			seq_printf(m, " %s=%s", p->what, p->sym);
 		else
 			seq_printf(m, " %s=unavailable:%s(%d)", p->what,
-				   p->syms[0], p->err);
+				   p->sym, p->err);
 	}
 	seq_printf(m, " missed=%u probe_hit_ns=%llu\n",
 		   READ_ONCE(sm_live_missed), sm_probe_hit_ns);
@@ -437,7 +417,7 @@ int sm_probes_init(void)
 			continue;
 		if (sm_probe_register(&sm_probes[i]))
 			pr_info("live: %s unavailable (%d), not measured\n",
-				sm_probes[i].syms[0], sm_probes[i].err);
+				sm_probes[i].sym, sm_probes[i].err);
 	}
 	sm_probes_ready = true;
 	mutex_unlock(&sm_probes_mutex);
