@@ -61,6 +61,12 @@ static phys_addr_t sm_leaf_phys(u64 desc)
 	return __pte_to_phys(__pte(desc));
 }
 
+/* A leaf descriptor without its output address: the attribute bits. */
+static u64 sm_leaf_attrs(u64 desc)
+{
+	return desc ^ __phys_to_pte_val(sm_leaf_phys(desc));
+}
+
 static void sm_set_leaf_info(struct sm_leaf_info *out, unsigned long va,
 			     u64 desc, int level, unsigned long size)
 {
@@ -163,7 +169,7 @@ EXPORT_SYMBOL_GPL(sm_mair_attr);
 /* Attributes compared: see the list at the top of this file. */
 static u64 sm_effective_attrs(const struct sm_leaf_info *li)
 {
-	u64 a = li->desc ^ __phys_to_pte_val(sm_leaf_phys(li->desc));
+	u64 a = sm_leaf_attrs(li->desc);
 
 	a &= ~SM_CMP_IGNORED;
 	if (li->table_attrs & PMD_TABLE_PXN)
@@ -248,6 +254,7 @@ int sm_check_live(unsigned long va, unsigned long size, unsigned int nr,
 		  unsigned long *checked, unsigned long *bad)
 {
 	unsigned long pages = size >> PAGE_SHIFT, step, i, a;
+	pgd_t *live = sm_live_pgd();
 	struct sm_leaf_info li;
 	phys_addr_t hw_pa, sw_pa;
 	u8 attr;
@@ -255,7 +262,7 @@ int sm_check_live(unsigned long va, unsigned long size, unsigned int nr,
 	step = max(1UL, pages / max(1U, nr));
 	for (i = 0; i < pages; i += step) {
 		a = va + i * PAGE_SIZE;
-		sm_lookup(sm_live_pgd(), a, &li);
+		sm_lookup(live, a, &li);
 		(*checked)++;
 		if (is_vmalloc_addr((void *)a))
 			sw_pa = PFN_PHYS(vmalloc_to_pfn((void *)a));
@@ -347,8 +354,7 @@ void sm_ptdump(struct seq_file *m, struct sm_shadow *sh,
 		level = -1;
 		while (va < end) {
 			sm_lookup(sm_shadow_pgd(sh), va, &li);
-			p = li.level < 0 ? 0 :
-			    li.desc ^ __phys_to_pte_val(sm_leaf_phys(li.desc));
+			p = li.level < 0 ? 0 : sm_leaf_attrs(li.desc);
 			if (level >= 0 && (li.level != level || p != prot)) {
 				sm_ptdump_line(m, start, va, level, prot);
 				level = -1;
