@@ -16,8 +16,7 @@ expect_mode ptdump 400
 
 # Bad input: a clear errno, a reason in last_error, nothing left behind.
 ctl_expect_errno ctl_bad_preset "Invalid argument" "run walker=v5.0"
-grep -q '^last_error: .*v5.0' "$SM_DIR/last" && pass ctl_bad_preset_reason ||
-	fail ctl_bad_preset_reason "$(grep last_error "$SM_DIR/last")"
+expect_last_error ctl_bad_preset_reason '.*v5.0'
 ctl_expect_errno ctl_bad_command "Invalid argument" "frobnicate"
 ctl_expect_errno ctl_bad_size "Invalid argument" "run size=0"
 ctl_expect_errno ctl_bad_size_unaligned "Invalid argument" "run size=4097"
@@ -25,13 +24,11 @@ ctl_expect_errno ctl_bad_axis "Invalid argument" "run remap=sideways"
 ctl_expect_errno ctl_bad_repeat "Invalid argument" "run repeat=100000"
 ctl_expect_errno ctl_bad_word "Invalid argument" "run size"
 ctl_expect_errno ctl_too_long "Invalid argument" "run $(printf '%0600d' 0)"
-grep -q '^last_error: command of [0-9]* bytes' "$SM_DIR/last" && pass ctl_too_long_reason ||
-	fail ctl_too_long_reason "$(grep last_error "$SM_DIR/last")"
+expect_last_error ctl_too_long_reason 'command of [0-9]* bytes'
 ctl_expect_errno ctl_verify_without_shadow "No such file" "verify"
 ctl_expect_errno ctl_hotplug_without_ranges "No such file" "run region=hotplug"
-grep -q '^last_error: region=hotplug: no memory came online' "$SM_DIR/last" &&
-	pass ctl_hotplug_without_ranges_reason ||
-	fail ctl_hotplug_without_ranges_reason "$(grep last_error "$SM_DIR/last")"
+expect_last_error ctl_hotplug_without_ranges_reason \
+	'region=hotplug: no memory came online'
 
 # Every preset on sizes that are not multiples of a cont block or a PMD:
 # 16 MiB and three pages.

@@ -121,6 +121,12 @@ run_walker() {
 	fi
 }
 
+# expect_last_error NAME PATTERN: last_error matches the grep PATTERN.
+expect_last_error() {
+	grep -q "^last_error: $2" "$SM_DIR/last" && pass "$1" ||
+		fail "$1" "$(grep '^last_error' "$SM_DIR/last")"
+}
+
 # report_refused TAG COMMAND: the control write of COMMAND failed.
 report_refused() {
 	fail "run_$1" "'$2': $(cat /tmp/ctl.err); $(grep '^last_error' "$SM_DIR/last")"
