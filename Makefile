@@ -10,6 +10,9 @@
 #   make check               every test; ends with "N passed, N failed"
 #   make bench               benchmark figures (see README)
 #   make kunit-intree        kunit.py run with the in-tree route
+#   make selftest            the selftests on this machine (root, module
+#                            installed; SM_KO=DIR to insmod DIR/shadowmap.ko,
+#                            TESTS="walker cli" to pick)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 ARCH ?= arm64
@@ -25,7 +28,7 @@ endif
 
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE)
 
-.PHONY: all modules install clean lab check bench kunit-intree
+.PHONY: all modules install clean lab check bench kunit-intree selftest
 
 all modules:
 	@test "$(ARCH)" = arm64 || { echo "shadowmap: arm64 only (ARCH=$(ARCH))" >&2; exit 1; }
@@ -51,3 +54,6 @@ bench:
 
 kunit-intree:
 	@sh scripts/kunit-intree.sh
+
+selftest:
+	@SM_KO=$(SM_KO) sh selftests/run.sh $(TESTS)

@@ -58,21 +58,20 @@ stage() {
 T0=$(date +%s)
 stage host-tests sh "$SHADOWMAP_TOP/scripts/host-tests.sh"
 stage checkpatch sh "$SHADOWMAP_TOP/scripts/checkpatch.sh"
-stage dkms-6.1 sh "$SHADOWMAP_TOP/scripts/dkms-check.sh" 6.1
-stage dkms-6.12 sh "$SHADOWMAP_TOP/scripts/dkms-check.sh" 6.12
-stage debian-6.1 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.1 --mode check
-stage debian-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 --mode check
-stage debian-6.12-4level sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \
-	--append arm64.nolva --mode check --tag check-4level
-stage debian-6.12-16k sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12-16k \
-	--mode check
+stage dkms-6.1 sh "$SHADOWMAP_TOP/scripts/dkms-check.sh" debian-6.1
+stage dkms-6.12 sh "$SHADOWMAP_TOP/scripts/dkms-check.sh" debian-6.12
+# Every selftest on every Debian kernel of scripts/kernels.
+for k in $(kernel_names debian); do
+	stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" --mode check
+done
 stage hotplug-6.1 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.1 \
 	--mem 1G --grow 2G --mode hotplug
 stage hotplug-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \
 	--mem 1G --grow 2G --mode hotplug
 if [ -z "$quick" ]; then
-	stage kunit-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel kunit-6.12 --mode kunit
-	stage kunit-6.1 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel kunit-6.1 --mode kunit
+	for k in $(kernel_names kunit); do
+		stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" --mode kunit
+	done
 	stage kunit-intree sh "$SHADOWMAP_TOP/scripts/kunit-intree.sh"
 fi
 

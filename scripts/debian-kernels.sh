@@ -2,21 +2,17 @@
 # Fetch Debian 12's stock arm64 kernels with private apt state (the host's
 # dpkg architecture list is left alone) and unpack them into the cache.
 #
-# Usage: debian-kernels.sh 6.1|6.12|6.12-16k
-# (6.12-16k: Debian's arm64-16k flavour, 16K pages.)
+# Usage: debian-kernels.sh KERNEL
+#   KERNEL: a "debian" kernel of scripts/kernels (debian-6.1, debian-6.12-16k, ...)
 # Prints the unpacked root: boot/vmlinuz-*, lib/modules/*, and the headers
-# tree usr/src/linux-headers-*-arm64 with its Makefile made relocatable.
+# tree usr/src/linux-headers-*-FLAVOUR with its Makefile made relocatable.
 # Pin an ABI with SHADOWMAP_DEBIAN_6_1=6.1.0-NN or SHADOWMAP_DEBIAN_6_12=6.12.NN+deb12.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-ser=${1:?usage: debian-kernels.sh 6.1|6.12|6.12-16k}
-flavour=arm64
-case "$ser" in
-6.1|6.12) ;;
-6.12-16k) flavour=arm64-16k ser=6.12 ;;
-*) die "unknown kernel series '$ser' (want 6.1, 6.12 or 6.12-16k)" ;;
-esac
+kernel "${1:?usage: debian-kernels.sh KERNEL (one of: $(kernel_names debian))}"
+[ "$k_build" = debian ] || die "'$1' is not a Debian kernel (want one of: $(kernel_names debian))"
+ser=$k_series flavour=$k_flavour
 need_pkgs apt dpkg xz-utils
 
 apt_dir=$SHADOWMAP_CACHE/apt
@@ -40,18 +36,15 @@ fi
 # shellcheck disable=SC2086
 names() { apt-cache $APT_OPTS pkgnames "$1" 2>/dev/null; }
 
-case "$ser" in
-6.1)
-	abi=${SHADOWMAP_DEBIAN_6_1:-$(names linux-image-6.1.0- |
-		sed -n "s/^linux-image-\(6\.1\.0-[0-9]*\)-$flavour\$/\1/p" | sort -V | tail -n 1)}
-	kbuild=linux-kbuild-6.1
-	;;
-6.12)
-	abi=${SHADOWMAP_DEBIAN_6_12:-$(names linux-image-6.12. |
-		sed -n "s/^linux-image-\(6\.12\.[0-9]*+deb12\)-$flavour\$/\1/p" | sort -V | tail -n 1)}
-	kbuild=linux-kbuild-$abi
-	;;
-esac
+# The newest ABI of the series: 6.1.0-NN (kbuild linux-kbuild-6.1) or
+# 6.12.NN+deb12 (kbuild linux-kbuild-6.12.NN+deb12), unless pinned.
+pin=SHADOWMAP_DEBIAN_$(echo "$ser" | tr . _)
+eval "abi=\${$pin:-}"
+[ -n "$abi" ] || abi=$(names "linux-image-$ser." | sed -n \
+	"s/^linux-image-\($(echo "$ser" | sed 's/\./\\./g')\.[0-9]*\(-[0-9]*\|+deb12\)\)-$flavour\$/\1/p" |
+	sort -V | tail -n 1)
+kbuild=linux-kbuild-$abi
+[ -n "$(names "$kbuild")" ] || kbuild=linux-kbuild-$ser
 [ -n "$abi" ] || die "no Debian arm64 kernel package found for $ser"
 
 root=$SHADOWMAP_CACHE/debian/$(echo "$abi" | tr '+' '_')${flavour#arm64}

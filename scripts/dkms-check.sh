@@ -1,13 +1,13 @@
 #!/bin/sh
 # A real "dkms add / build" of shadowmap against Debian's arm64 headers,
 # cross-compiled through the environment, in a private dkms tree.
-# Usage: dkms-check.sh 6.1|6.12
+# Usage: dkms-check.sh KERNEL   (a "debian" kernel of scripts/kernels)
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-ser=${1:?usage: dkms-check.sh 6.1|6.12}
+name=${1:?usage: dkms-check.sh KERNEL (one of: $(kernel_names debian))}
 need_pkgs dkms
-root=$(sh "$SHADOWMAP_TOP/scripts/debian-kernels.sh" "$ser")
+root=$(sh "$SHADOWMAP_TOP/scripts/debian-kernels.sh" "$name")
 image=$(ls "$root"/boot/vmlinuz-*)
 kver=${image##*/vmlinuz-}
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$SHADOWMAP_TOP/dkms.conf")
@@ -15,7 +15,7 @@ src_ver=$(sed -n 's/^#define SHADOWMAP_VERSION "\(.*\)"/\1/p' "$SHADOWMAP_TOP/sr
 [ "$ver" = "$src_ver" ] ||
 	die "dkms.conf PACKAGE_VERSION $ver differs from SHADOWMAP_VERSION $src_ver"
 
-d=$SHADOWMAP_CACHE/dkms/$ser
+d=$SHADOWMAP_CACHE/dkms/$name
 rm -rf "$d"
 mkdir -p "$d/tree" "$d/source" "$d/install" "$d/src"
 # dkms wants a clean source directory of its own.

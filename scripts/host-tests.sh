@@ -13,21 +13,36 @@ cd "$SHADOWMAP_TOP" || exit 1
 # Runs first on a fresh machine: nothing of the cache exists yet.
 err=$(mktemp)
 trap 'rm -f "$err"' EXIT
-# POSIX sh: every script must parse under dash, the guest ones under
-# busybox's ash as well (dash is the stricter of the two here).
-for f in scripts/*.sh scripts/shadowmap scripts/guest/*.sh scripts/guest/init .ci/run; do
+# POSIX sh: every script must parse under dash; the guest's (the CLI, the
+# selftests, scripts/guest/) under busybox's ash as well, where the host
+# has busybox.
+bb=$(command -v busybox || true)
+for f in scripts/*.sh cli/shadowmap selftests/*.sh scripts/guest/*.sh scripts/guest/init .ci/run; do
 	[ -f "$f" ] || continue
 	case "$f" in
-	.ci/run) sh_=bash ;;
-	*) sh_=dash ;;
+	.ci/run) shells=bash ;;
+	scripts/guest/*|cli/*|selftests/*) shells="dash${bb:+ $bb}" ;;
+	*) shells=dash ;;
 	esac
-	if $sh_ -n "$f" 2>"$err"; then
-		t_ok
-	else
-		t_bad "$f: $(cat "$err")"
-	fi
+	for sh_ in $shells; do
+		[ "$sh_" != "$bb" ] || sh_="$bb sh"
+		# shellcheck disable=SC2086
+		if $sh_ -n "$f" 2>"$err"; then
+			t_ok
+		else
+			t_bad "$f ($sh_): $(cat "$err")"
+		fi
+	done
 done
-python3 -m py_compile scripts/qmp-grow.py && t_ok || t_bad "qmp-grow.py does not compile"
+for f in scripts/*.py; do
+	python3 -m py_compile "$f" && t_ok || t_bad "$f does not compile"
+done
+
+# The kernel table: seven fields (the last, append, may have more words),
+# unique names, a known build, an arm64 page size and 2 to 5 levels.
+bad=$(awk '!/^#/ && NF { if (NF < 7 || seen[$1]++ || ($2 != "debian" && $2 != "kunit") ||
+	$5 !~ /^(4096|16384|65536)$/ || $6 !~ /^[2-5]$/) print FILENAME ":" NR ": " $0 }' scripts/kernels 2>&1)
+[ -z "$bad" ] && t_ok || t_bad "scripts/kernels: $bad"
 
 # expect_error NAME PATTERN CMD...: CMD must fail and say PATTERN.
 expect_error() {
@@ -45,14 +60,47 @@ expect_error guest-run-kernel "unknown kernel" sh scripts/guest-run.sh --kernel 
 expect_error guest-run-mode "unknown mode" sh scripts/guest-run.sh --mode bogus
 expect_error guest-run-option "unknown option" sh scripts/guest-run.sh --frobnicate
 expect_error guest-run-timeout "wants seconds" sh scripts/guest-run.sh --timeout soon
-expect_error kernel-build-ver "unknown kernel series" sh scripts/kernel-build.sh 5.10
-expect_error debian-kernels-ver "unknown kernel series" sh scripts/debian-kernels.sh 4.19
+expect_error guest-run-value "wants a value" sh scripts/guest-run.sh --kernel
+expect_error kernel-build-name "unknown kernel" sh scripts/kernel-build.sh 5.10
+expect_error kernel-build-debian "not one of our KUnit kernels" sh scripts/kernel-build.sh debian-6.1
+expect_error kernel-source-ver "unknown kernel series" sh scripts/kernel-source.sh 4.19
+expect_error debian-kernels-name "unknown kernel" sh scripts/debian-kernels.sh 4.19
+expect_error debian-kernels-kunit "not a Debian kernel" sh scripts/debian-kernels.sh kunit-6.1
+expect_error dkms-check-kunit "not a Debian kernel" sh scripts/dkms-check.sh kunit-6.12
 expect_error lab-option "unknown option" sh scripts/lab.sh --frobnicate
+expect_error lab-kernel "unknown kernel" sh scripts/lab.sh --kernel debian-5.10
+expect_error lab-value "wants a value" sh scripts/lab.sh --walkers
 expect_error check-option "usage" sh scripts/check.sh --frobnicate
 expect_error qmp-grow-args "Usage" python3 scripts/qmp-grow.py
-expect_error cli-usage "Usage" sh scripts/shadowmap bogus
+expect_error lab-table-args "Usage" python3 scripts/lab-table.py
+expect_error cli-usage "Usage" sh cli/shadowmap bogus
 SHADOWMAP_DEBUGFS=/nonexistent/shadowmap expect_error cli-no-module "load the module\|debugfs is not mounted" \
-	sh scripts/shadowmap last
+	sh cli/shadowmap last
+expect_error selftest-name "no test 'bogus'" sh selftests/run.sh bogus
+
+# lab-table.py: a lazy run whose last lacks lazy_ring is a clear failure.
+printf '# SM: LAST t %s\n' "remap: lazy" "leaf: pte" "chunks: 1" "tlbi: 16" >"$err"
+expect_error lab-table-lazy-ring "no lazy_ring" python3 scripts/lab-table.py --check "$err"
+
+# The selftests' KTAP, as selftests/run.sh nests it, through kunit.py parse:
+# a passing, a failing, a skipped and a short test are each counted so.
+kunitpy=$(sh scripts/kernel-source.sh 6.12)/tools/testing/kunit/kunit.py
+st=$(mktemp -d)
+cp selftests/ktap.sh selftests/run.sh "$st/"
+for t in pass fail hotplug-live short; do
+	printf '. "$(dirname "$0")/ktap.sh"\n' >"$st/$t.sh"
+done
+echo 'ktap_plan 3; ok a; check b true; skip c "not here"; ktap_finished' >>"$st/pass.sh"
+echo 'ktap_plan 2; ok a; expect b "b is false" false; ktap_finished' >>"$st/fail.sh"
+echo 'ktap_skip_all "does not apply"' >>"$st/hotplug-live.sh"
+echo 'ktap_plan 3; ok a; ktap_finished' >>"$st/short.sh"
+got=$( (sh "$st/run.sh"; echo "rc=$?") 2>&1 | tee "$st/out" | tail -n 1)
+summary=$(python3 "$kunitpy" parse <"$st/out" 2>&1 | grep -o 'Ran [0-9]* tests.*')
+# pass: a, b; fail: a; short: a (and two missing: crashed, an error each).
+want="Ran 9 tests: passed: 4, failed: 1, crashed: 2, skipped: 2, errors: 2"
+[ "$got" = rc=1 ] && [ "$summary" = "$want" ] && t_ok ||
+	t_bad "selftests KTAP: run.sh $got, kunit.py '$summary', want rc=1 and '$want'"
+rm -rf "$st"
 expect_error make-arch "arm64 only" make -s ARCH=x86 KDIR=/nonexistent
 expect_error make-kdir "does not exist" make -s KDIR=/nonexistent
 

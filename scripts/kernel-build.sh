@@ -1,16 +1,14 @@
 #!/bin/sh
 # Build a minimal arm64 KUnit kernel from Debian's linux-source-VER.
-# Usage: kernel-build.sh 6.1|6.12
+# Usage: kernel-build.sh KERNEL   (a "kunit" kernel of scripts/kernels)
 # Prints the build directory.  Cached by source version and config hash,
 # so a warm run rebuilds nothing.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-ver=${1:?usage: kernel-build.sh 6.1|6.12}
-case "$ver" in
-6.1|6.12) ;;
-*) die "unknown kernel series '$ver' (want 6.1 or 6.12)" ;;
-esac
+kernel "${1:?usage: kernel-build.sh KERNEL (one of: $(kernel_names kunit))}"
+[ "$k_build" = kunit ] || die "'$1' is not one of our KUnit kernels (want one of: $(kernel_names kunit))"
+ver=$k_series
 need_host_tools
 src=$(sh "$SHADOWMAP_TOP/scripts/kernel-source.sh" "$ver")
 pkgtag=${src##*/linux-source-}

@@ -1,13 +1,13 @@
 #!/bin/sh
 # Unpack Debian's linux-source-VER into the cache; print its path.
-# Usage: kernel-source.sh 6.1|6.12
+# Usage: kernel-source.sh SERIES     (a series of scripts/kernels: 6.1, 6.12)
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-ver=${1:?usage: kernel-source.sh 6.1|6.12}
-case "$ver" in
-6.1|6.12) ;;
-*) die "unknown kernel series '$ver' (want 6.1 or 6.12)" ;;
+ver=${1:?usage: kernel-source.sh SERIES (one of: $(kernel_series))}
+case " $(kernel_series) " in
+*" $ver "*) ;;
+*) die "unknown kernel series '$ver' (want one of: $(kernel_series))" ;;
 esac
 need_pkgs "linux-source-$ver" xz-utils
 pkgver=$(dpkg-query -W -f='${Version}' "linux-source-$ver")

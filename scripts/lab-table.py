@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Print the lab table from a guest console log.
 
-The guest prints "SM: LAST <walker> <key>: <value>" for every line of
-/sys/kernel/debug/shadowmap/last after each run (scripts/guest/test.sh).
+The guest prints "# SM: LAST <tag> <key>: <value>" for every line of
+/sys/kernel/debug/shadowmap/last after each run (run_walker in
+selftests/ktap.sh), as KTAP diagnostics, indented in a subtest.
 
 Every run with PTE leaves in one chunk is also checked against the closed
 forms of the README ("Counter formulas"), computed here from the table
@@ -14,7 +15,8 @@ Usage: lab-table.py [--hotplug | --check] CONSOLE_LOG
 import re
 import sys
 
-LAST = re.compile(r"^SM: LAST (\S+) ([a-z0-9_]+): (.*)$")
+LAST = re.compile(r"^\s*(?:# )?SM: LAST (\S+) ([a-z0-9_]+): (.*)$")
+DATA = re.compile(r"^\s*(?:# )?SM: (LIVE|HOTPLUG) ")
 KEYS = re.compile(r"([a-z_]+)=(\S+)")
 
 
@@ -41,12 +43,10 @@ def num(run, key):
         return 0
 
 
-LAZY_RING = 16  # slots in the lazy ring; one flush is LAZY_RING TLBIs
-
-
 def expected(run):
     """The README's closed forms for remaps, TLBIs, DSBs and ISBs, or None
-    where they do not apply (block or cont leaves, several chunks)."""
+    where they do not apply (block or cont leaves, several chunks).  Raises
+    ValueError when `last` lacks what a form needs."""
     if run.get("leaf") != "pte" or num(run, "chunks") != 1:
         return None
     t_pte, t_pmd = num(run, "tables_pte"), num(run, "tables_pmd")
@@ -79,11 +79,14 @@ def expected(run):
     }
     if remap == "lazy":
         # The ring flushes when it runs out of clean slots: F flushes of
-        # LAZY_RING TLBIs, 2 DSBs and 1 ISB each; F is read from the run.
-        ring_flushes, rest = divmod(num(run, "tlbi"), LAZY_RING)
+        # one TLBI per slot, 2 DSBs and 1 ISB each; F is read from the run.
+        ring = num(run, "lazy_ring")
+        if ring <= 0:
+            raise ValueError("last has no lazy_ring (slots in the lazy ring)")
+        ring_flushes, rest = divmod(num(run, "tlbi"), ring)
         if rest or not ring_flushes:
             ring_flushes = -1  # cannot match: not whole flushes
-        x["tlbi"] = LAZY_RING * ring_flushes
+        x["tlbi"] = ring * ring_flushes
         x["dsb"] += 2 * ring_flushes
         x["isb"] += ring_flushes
     return x
@@ -91,7 +94,10 @@ def expected(run):
 
 def formula_verdict(run):
     """'ok', 'n/a', or what differs."""
-    x = expected(run)
+    try:
+        x = expected(run)
+    except ValueError as err:
+        return f"MISMATCH {err}"
     if x is None:
         return "n/a"
     bad = [f"{k} {num(run, k)}!={v}" for k, v in x.items() if num(run, k) != v]
@@ -118,9 +124,10 @@ def hotplug_table(path):
     rows = []
     with open(path, errors="replace") as log:
         for line in log:
-            if line.startswith("SM: LIVE "):
+            m = DATA.match(line)
+            if m and m.group(1) == "LIVE":
                 live = dict(KEYS.findall(line))
-            elif line.startswith("SM: HOTPLUG "):
+            elif m:
                 rows.append(dict(KEYS.findall(line)))
     order, runs = runs_of(path)
     if not live or not rows:
@@ -166,10 +173,10 @@ def main():
           f"{num(first, 'page_size') // 1024}K pages, {first.get('levels', '?')} levels, "
           f"repeat {first.get('repeat', '?')}")
     cols = ("walker", "tables", "remaps", "TLBIs", "DSBs", "ISBs",
-            "median ms", "x v6.1", "verified", "formulas")
+            "median ms", f"x {order[0]}", "verified", "formulas")
     fmt = "{:<11} {:>7} {:>8} {:>8} {:>9} {:>9} {:>10} {:>7} {:>16}  {}"
     print(fmt.format(*cols))
-    base = median_ms(runs["v6.1"]) if "v6.1" in runs else None
+    base = median_ms(first)
     status = 0
     for tag in order:
         run = runs[tag]

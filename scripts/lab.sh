@@ -1,27 +1,28 @@
 #!/bin/sh
 # make lab: the main job.  Sets everything up, boots the default guest
 # (Debian 6.1 under QEMU TCG), maps a 1 GiB vmalloc region with every walker
-# preset, verifies every page against the live tables, and prints one table.
+# preset the module publishes, verifies every page against the live tables,
+# and prints one table.
 #
 # Usage: lab.sh [--kernel K] [--size S] [--repeat N] [--region R]
-#               [--walkers a,b,...] [--hotplug [SIZE]] [--bench]
-#   --kernel   debian-6.1 (default), debian-6.12, kunit-6.1, kunit-6.12
+#               [--walkers all|a,b,...] [--hotplug [SIZE]] [--bench]
+#   --kernel   a kernel of scripts/kernels (default debian-6.1)
+#   --walkers  all (default): every preset of the module's presets file
 #   --hotplug  also boot with virtio-mem, hot-add SIZE (default 2G) and
 #              compare the kernel's own linear-map creation with each preset
 #   --bench    more repeats and sizes, for figures (make bench)
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-kernel=debian-6.1 size=1G repeat=3 region=vmalloc
-walkers=v6.1,v6.1-late,v6.10,lazy,direct,bbml2
+kernel=debian-6.1 size=1G repeat=3 region=vmalloc walkers=all
 hotplug= bench=
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--kernel) kernel=$2; shift ;;
-	--size) size=$2; shift ;;
-	--repeat) repeat=$2; shift ;;
-	--region) region=$2; shift ;;
-	--walkers) walkers=$2; shift ;;
+	--kernel|--size|--repeat|--region|--walkers)
+		[ $# -gt 1 ] || die "lab.sh: $1 wants a value"
+		eval "${1#--}=\$2"
+		shift
+		;;
 	--hotplug)
 		hotplug=2G
 		case "${2:-}" in
@@ -36,6 +37,7 @@ done
 case "$repeat" in
 ''|*[!0-9]*) die "--repeat wants a number, got '$repeat'" ;;
 esac
+kernel "$kernel"
 
 out=$SHADOWMAP_CACHE/lab
 mkdir -p "$out"

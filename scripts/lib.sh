@@ -37,6 +37,28 @@ need_host_tools() {
 		xz-utils rsync python3 dwarves dkms perl
 }
 
+# kernel NAME: look NAME up in scripts/kernels; sets k_build, k_series,
+# k_flavour, k_page, k_levels and k_append, or dies naming the known ones.
+kernel() {
+	while read -r k_name k_build k_series k_flavour k_page k_levels k_append; do
+		[ "$k_name" = "$1" ] || continue
+		[ "$k_append" != - ] || k_append=
+		return 0
+	done <"$SHADOWMAP_TOP/scripts/kernels"
+	die "unknown kernel '$1' (want one of: $(kernel_names))"
+}
+
+# kernel_names [BUILD]: the kernels of the table (of that build), one line.
+# kernel_series: the series of the table (6.1 6.12), one line.
+kernel_names() {
+	awk -v b="${1:-}" '!/^#/ && NF && (b == "" || $2 == b) { printf "%s%s", s, $1; s = " " }' \
+		"$SHADOWMAP_TOP/scripts/kernels"
+}
+kernel_series() {
+	awk '!/^#/ && NF && !seen[$3]++ { printf "%s%s", s, $3; s = " " }' \
+		"$SHADOWMAP_TOP/scripts/kernels"
+}
+
 # key_of FILE...: short content hash, used to key caches.
 key_of() {
 	cat "$@" | sha256sum | cut -c1-12

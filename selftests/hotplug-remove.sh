@@ -1,22 +1,34 @@
-# shellcheck shell=sh
+#!/bin/sh
 # Hot-remove while the module holds a shadow of the hot-added memory: the
-# kept shadow must be freed before the memory goes, runs after it must see
-# only what is left, and the kernel must not complain (the host judges the
-# console).  Sourced by test.sh "hotplug" mode after hotplug-live.sh.
+# kept shadow is freed before the memory goes, with the reason in
+# last_error; remove events are recorded; runs after it see only what is
+# left.  The kernel must not complain (the rig scans the console).
+# Precondition: the rig (SM_GROW set), which hot-adds memory on "SM: GROW"
+# and unplugs all of it on "SM: SHRINK"; skips otherwise.  Loads and
+# unloads the module itself.  Not under lockdown.
+. "$(dirname "$0")/ktap.sh"
+[ -n "${SM_GROW:-}" ] ||
+	ktap_skip_all "needs the rig's host to add and unplug memory (SM_GROW unset)"
+sm_require
+sm_load_or_bail
+sm_require_control
+ktap_plan 10
+ok module_loads
+sm_grow
+
 ev=$SM_DIR/events
 run_walker hotplug-keep "run region=hotplug index=all walker=v6.10"
-grep -q '^kept: yes' "$SM_DIR/last" && pass hotplug_shadow_kept ||
-	fail hotplug_shadow_kept "$(grep '^kept' "$SM_DIR/last")"
+expect_last hotplug_shadow_kept kept yes
 before=$(memtotal_kib)
-echo "SM: SHRINK"
+echo "# SM: SHRINK"
 i=0
 while [ $((before - $(memtotal_kib))) -lt 131072 ] && [ $i -lt 120 ]; do
 	sleep 1
 	i=$((i + 1))
 done
 gone=$((before - $(memtotal_kib)))
-echo "SM: INFO hot-removed $gone KiB in ${i}s"
-[ "$gone" -ge 131072 ] && pass hotplug_removed || fail hotplug_removed "MemTotal fell by $gone KiB"
+echo "# hot-removed $gone KiB in ${i}s"
+expect hotplug_removed "MemTotal fell by $gone KiB" [ "$gone" -ge 131072 ]
 # Offlining comes first; arch_remove_memory() follows block by block.
 removes=0
 while [ "${removes:-0}" -lt 1 ] && [ $i -lt 180 ]; do
@@ -24,12 +36,12 @@ while [ "${removes:-0}" -lt 1 ] && [ $i -lt 180 ]; do
 	i=$((i + 1))
 	removes=$(sed -n 's/^total kind=remove events=\([0-9]*\).*/\1/p' "$ev")
 done
-[ "${removes:-0}" -ge 1 ] && pass hotplug_remove_events ||
-	fail hotplug_remove_events "no remove event: $(grep '^total kind=remove' "$ev")"
-grep '^total kind=remove' "$ev" | sed 's/^/SM: INFO /'
-grep -q '^kept: no' "$SM_DIR/last" && pass hotplug_kept_shadow_freed ||
-	fail hotplug_kept_shadow_freed "$(grep -E '^(kept|last_error)' "$SM_DIR/last" | tr '\n' ' ')"
+expect hotplug_remove_events "no remove event: $(grep '^total kind=remove' "$ev")" \
+	[ "${removes:-0}" -ge 1 ]
+grep '^total kind=remove' "$ev" | sed 's/^/# /'
+expect_last hotplug_kept_shadow_freed kept no
 expect_last_error hotplug_freed_reason '.*went offline'
+
 # virtio-mem unplugs block by block and retries the blocks it could not
 # offline after a back-off, so let it settle first: no range going offline
 # and MemTotal still for 5 s.
@@ -50,14 +62,14 @@ settle_removal() {
 	done
 }
 settle_removal
-echo "SM: INFO removal settled after ${i}s: $(grep -c '^index=' "$SM_DIR/ranges") ranges left"
+echo "# removal settled after ${i}s: $(grep -c '^index=' "$SM_DIR/ranges") ranges left"
 # run_after_remove COMMAND: run_walker, but a refusal because a block went
 # offline during the run's start (a back-off retry) is the right answer
 # then: settle and try again.
 run_after_remove() {
 	tries=1
-	while ! echo "$1" >"$SM_DIR/control" 2>/tmp/ctl.err; do
-		if [ $tries -ge 10 ] || ! grep -q 'busy' /tmp/ctl.err ||
+	while ! echo "$1" >"$SM_DIR/control" 2>"$ktap_tmp/ctl.err"; do
+		if [ $tries -ge 10 ] || ! grep -q 'busy' "$ktap_tmp/ctl.err" ||
 		   ! grep -q '^last_error: .*going offline' "$SM_DIR/last"; then
 			report_refused hotplug-after-remove "$1 (try $tries)"
 			return
@@ -75,3 +87,5 @@ if grep -q 'state=online' "$SM_DIR/ranges"; then
 else
 	ctl_expect_errno hotplug_after_remove_empty "No such file" "run region=hotplug index=all"
 fi
+unload_result
+ktap_finished

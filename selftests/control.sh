@@ -1,0 +1,58 @@
+#!/bin/sh
+# The control file: bad input gets a clear errno and a reason in last_error,
+# a second writer gets EBUSY, free and reset do what they say; history,
+# ptdump and no kernel addresses in the 0444 files.
+# Precondition: none (a loaded shadowmap is unloaded first).  Not under
+# lockdown: control refuses writes there.
+. "$(dirname "$0")/ktap.sh"
+sm_require
+sm_load_or_bail
+sm_require_control
+
+ktap_plan 28
+ok module_loads
+
+ctl_expect_errno ctl_bad_preset "Invalid argument" "run walker=v5.0"
+expect_last_error ctl_bad_preset_reason '.*v5.0'
+ctl_expect_errno ctl_bad_command "Invalid argument" "frobnicate"
+ctl_expect_errno ctl_bad_size "Invalid argument" "run size=0"
+ctl_expect_errno ctl_bad_size_unaligned "Invalid argument" "run size=4097"
+ctl_expect_errno ctl_bad_axis "Invalid argument" "run remap=sideways"
+ctl_expect_errno ctl_bad_repeat "Invalid argument" "run repeat=100000"
+ctl_expect_errno ctl_bad_word "Invalid argument" "run size"
+ctl_expect_errno ctl_too_long "Invalid argument" "run $(printf '%0600d' 0)"
+expect_last_error ctl_too_long_reason 'command of [0-9]* bytes'
+ctl_expect_errno ctl_verify_without_shadow "No such file" "verify"
+ctl_expect_errno ctl_hotplug_without_ranges "No such file" "run region=hotplug"
+expect_last_error ctl_hotplug_without_ranges_reason \
+	'region=hotplug: no memory came online'
+
+# A few runs: one history line each, a kept shadow for ptdump.
+for w in v6.1 v6.10 direct; do
+	run_walker "ctl_$w" "run size=4M walker=$w"
+done
+n=$(wc -l <"$SM_DIR/history")
+expect history_lines "$n lines after 3 runs" [ "$n" -ge 3 ]
+expect ptdump_format "$(head -n 2 "$SM_DIR/ptdump" | tr '\n' '|')" \
+	grep -qE '^0x[0-9a-f]{16}-0x[0-9a-f]{16} +[0-9]+[KMGT] +' "$SM_DIR/ptdump"
+addr=$(grep -iE 'ffff[0-9a-f]{12}' "$SM_DIR/last" "$SM_DIR/history" | head -n 1)
+expect no_kernel_addresses "$addr" [ -z "$addr" ]
+
+# A second writer during a run gets EBUSY.  The first run is long (tens of
+# seconds under TCG) and is given a second to start.
+echo "run size=1G walker=v6.1 repeat=20" >"$SM_DIR/control" 2>/dev/null &
+bg=$!
+sleep 1
+if echo free >"$SM_DIR/control" 2>"$ktap_tmp/busy.err"; then
+	not_ok ctl_second_writer_ebusy "a second writer was let in"
+else
+	expect ctl_second_writer_ebusy "$(cat "$ktap_tmp/busy.err")" grep -q busy "$ktap_tmp/busy.err"
+fi
+expect ctl_first_writer_finishes "run failed" wait "$bg"
+
+check ctl_free sh -c "echo free >$SM_DIR/control"
+expect_last ctl_free_kept_no kept no
+check ctl_reset sh -c "echo reset >$SM_DIR/control"
+expect reset_clears_history "history kept" [ ! -s "$SM_DIR/history" ]
+unload_result
+ktap_finished

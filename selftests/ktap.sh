@@ -1,0 +1,229 @@
+# shellcheck shell=sh
+# KTAP output and shadowmap helpers, sourced by every selftest.  POSIX sh:
+# busybox ash in the rig's guest, dash or bash on a server.
+#
+# A test sources this, checks its preconditions (ktap_skip_all if one
+# fails), prints its plan (ktap_plan N), one result per planned test, and
+# ends with ktap_finished.  It shares nothing with the other tests but the
+# module itself: it loads and unloads shadowmap on its own and keeps its
+# files in its own mktemp directory.
+#
+# Environment (all optional):
+#   SM_KO         directory holding shadowmap.ko: insmod it from there
+#                 (default: modprobe the installed module)
+#   SM_GROW       size the rig's host hot-adds through virtio-mem when a
+#                 test prints "SM: GROW"; unset on a real server
+#   SM_PAGE_SIZE  page size the kernel must report (the rig's kernel table)
+#   SM_LEVELS     page-table levels the kernel must report
+#   SHADOWMAP_DEBUGFS  default /sys/kernel/debug/shadowmap
+
+SM_DIR=${SHADOWMAP_DEBUGFS:-/sys/kernel/debug/shadowmap}
+ktap_name=${0##*/}
+ktap_name=${ktap_name%.sh}
+ktap_n=0
+ktap_plan=
+ktap_bad=0
+ktap_tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$ktap_tmp"' EXIT
+
+# ktap_plan N: the header and the plan.
+ktap_plan() {
+	ktap_plan=$1
+	echo "KTAP version 1"
+	echo "1..$1"
+}
+
+# ktap_skip_all REASON: the whole test does not apply here (before the plan).
+ktap_skip_all() {
+	ktap_plan 1
+	echo "ok 1 requirements # SKIP $1"
+	exit 4
+}
+
+# ktap_bail NAME WHY: a failure that leaves nothing to test (before the plan).
+ktap_bail() {
+	ktap_plan 1
+	not_ok "$1" "$2"
+	exit 1
+}
+
+ok() {
+	ktap_n=$((ktap_n + 1))
+	echo "ok $ktap_n $1"
+}
+
+# not_ok NAME WHY
+not_ok() {
+	ktap_n=$((ktap_n + 1))
+	ktap_bad=$((ktap_bad + 1))
+	echo "$2" | sed 's/^/# /'
+	echo "not ok $ktap_n $1"
+}
+
+# skip NAME REASON
+skip() {
+	ktap_n=$((ktap_n + 1))
+	echo "ok $ktap_n $1 # SKIP $2"
+}
+
+# expect NAME WHY CMD...: ok when CMD succeeds, else not_ok WHY.
+expect() {
+	name=$1 why=$2
+	shift 2
+	if "$@"; then ok "$name"; else not_ok "$name" "$why"; fi
+}
+
+# check NAME CMD...: ok when CMD succeeds.
+check() {
+	name=$1
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$name"
+	else
+		not_ok "$name" "$(echo "$out" | tail -n 1)"
+	fi
+}
+
+# ktap_finished: exit 0 when every planned test ran and none failed.
+ktap_finished() {
+	if [ "$ktap_n" -ne "${ktap_plan:-0}" ]; then
+		echo "# planned ${ktap_plan:-no} tests, ran $ktap_n"
+		exit 1
+	fi
+	echo "# $ktap_name: $((ktap_n - ktap_bad)) ok, $ktap_bad not ok"
+	[ "$ktap_bad" -eq 0 ]
+}
+
+# --- shadowmap ---
+
+sm_load() {
+	if [ -n "${SM_KO:-}" ]; then
+		insmod "$SM_KO/shadowmap.ko" "$@"
+	else
+		modprobe shadowmap "$@"
+	fi
+}
+
+sm_unload() {
+	rmmod shadowmap
+}
+
+sm_loaded() {
+	grep -q '^shadowmap ' /proc/modules
+}
+
+# sm_require: root, debugfs and the module are there, and the module is not
+# loaded (a loaded one is unloaded first); otherwise skip the whole test.
+sm_require() {
+	[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
+	grep -q ' debugfs ' /proc/mounts ||
+		ktap_skip_all "debugfs is not mounted (mount -t debugfs none /sys/kernel/debug)"
+	if [ -n "${SM_KO:-}" ]; then
+		[ -f "$SM_KO/shadowmap.ko" ] || ktap_skip_all "no $SM_KO/shadowmap.ko"
+	else
+		modinfo shadowmap >/dev/null 2>&1 ||
+			ktap_skip_all "shadowmap is not installed (dkms install, or set SM_KO)"
+	fi
+	if sm_loaded && ! sm_unload 2>/dev/null; then
+		ktap_skip_all "shadowmap is loaded and cannot be unloaded"
+	fi
+}
+
+# sm_load_or_bail [PARAMS]: load the module before the plan, or report the
+# failed load as the only result.
+sm_own=
+sm_load_or_bail() {
+	sm_load "$@" 2>"$ktap_tmp/load.err" ||
+		ktap_bail module_loads "insmod/modprobe: $(cat "$ktap_tmp/load.err")"
+	sm_own=1
+}
+
+# sm_require_control: control takes writes (not under lockdown).
+sm_require_control() {
+	# Opening for writing writes nothing; lockdown refuses the open.
+	: 2>/dev/null >"$SM_DIR/control" && return 0
+	[ -z "$sm_own" ] || sm_unload
+	ktap_skip_all "control refuses writes (kernel lockdown?): only load-time runs work here"
+}
+
+# sm_presets: the module's presets, one per line.
+sm_presets() {
+	cut -d ' ' -f 1 "$SM_DIR/presets"
+}
+
+# sm_last KEY: a value of `last`.
+sm_last() {
+	sed -n "s/^$1: //p" "$SM_DIR/last"
+}
+
+# expect_last NAME KEY VALUE: the last run's KEY is VALUE.
+expect_last() {
+	v=$(sm_last "$2")
+	expect "$1" "$2 is '$v', want '$3'" [ "$v" = "$3" ]
+}
+
+# expect_last_error NAME PATTERN: last_error matches the grep PATTERN.
+expect_last_error() {
+	expect "$1" "$(grep '^last_error' "$SM_DIR/last")" grep -q "^last_error: $2" "$SM_DIR/last"
+}
+
+# ctl_expect_errno NAME ERRTEXT COMMAND: a control write must fail so.
+ctl_expect_errno() {
+	if echo "$3" >"$SM_DIR/control" 2>"$ktap_tmp/ctl.err"; then
+		not_ok "$1" "'$3' was accepted"
+	else
+		expect "$1" "'$3': $(cat "$ktap_tmp/ctl.err")" grep -q "$2" "$ktap_tmp/ctl.err"
+	fi
+}
+
+# run_walker TAG COMMAND: one control command, one result "run_TAG" (the
+# run verified every page); its `last` goes out as "# SM: LAST TAG key:
+# value" lines, from which the host recomputes the counters.
+run_walker() {
+	if echo "$2" >"$SM_DIR/control" 2>"$ktap_tmp/ctl.err"; then
+		report_run "$1"
+	else
+		report_refused "$1" "$2"
+	fi
+}
+
+# report_refused TAG COMMAND: the control write of COMMAND failed.
+report_refused() {
+	not_ok "run_$1" "'$2': $(cat "$ktap_tmp/ctl.err"); $(grep '^last_error' "$SM_DIR/last")"
+}
+
+# report_run TAG: judge and print the `last` of a run that was accepted.
+report_run() {
+	sed "s/^/# SM: LAST $1 /" "$SM_DIR/last"
+	expect "run_$1" "$(grep -E '^(status|verify_first_mismatch|last_error)' "$SM_DIR/last" | tr '\n' ' ')" \
+		[ "$(sm_last status)" = pass ]
+}
+
+# unload_result: the closing result of a test that loaded the module.
+unload_result() {
+	check module_unloads sm_unload
+}
+
+memtotal_kib() {
+	sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo
+}
+
+# sm_grow: ask the rig's host for SM_GROW more memory ("SM: GROW", answered
+# over QMP) and wait until the kernel has onlined all of it; one result.
+sm_grow() {
+	case "$SM_GROW" in
+	*G) want=$((${SM_GROW%G} * 1024 * 1024)) ;;
+	*M) want=$((${SM_GROW%M} * 1024)) ;;
+	*) not_ok hotplug_grow "bad SM_GROW '$SM_GROW'"; return ;;
+	esac
+	before=$(memtotal_kib)
+	echo "# SM: GROW $SM_GROW"
+	i=0
+	while [ $(($(memtotal_kib) - before)) -lt "$want" ] && [ $i -lt 300 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	got=$(($(memtotal_kib) - before))
+	echo "# hot-added $got KiB in ${i}s"
+	expect hotplug_grow "MemTotal grew by $got KiB of $want in ${i}s" [ "$got" -ge "$want" ]
+}

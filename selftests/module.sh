@@ -1,0 +1,62 @@
+#!/bin/sh
+# The module and its debugfs directory: bad parameters fail the load, the
+# files exist with their modes, version, presets, axes and counters read
+# as documented, and unload removes the directory.
+# Precondition: none (a loaded shadowmap is unloaded first).
+. "$(dirname "$0")/ktap.sh"
+sm_require
+
+bad_params="walker=v5.0 repeat=0 size=12345 region=disk axes=remap=fast"
+modes="version:444 control:200 last:444 history:444 ptdump:400 events:444
+ranges:400 presets:444 axes:444 counters:444"
+# shellcheck disable=SC2086
+ktap_plan $((5 + 2 + $(echo $modes | wc -w) + 2 + 5 + 2))
+
+for bad in $bad_params; do
+	if sm_load "$bad" 2>/dev/null; then
+		not_ok "param_rejects_$bad" "module loaded"
+		sm_unload
+	else
+		ok "param_rejects_$bad"
+	fi
+done
+check module_loads sm_load
+expect debugfs_dir "no $SM_DIR" [ -d "$SM_DIR" ]
+for fm in $modes; do
+	m=$(stat -c %a "$SM_DIR/${fm%:*}" 2>&1)
+	expect "mode_${fm%:*}_${fm#*:}" "mode is $m" [ "$m" = "${fm#*:}" ]
+done
+expect version_content "$(head -n 1 "$SM_DIR/version")" \
+	grep -q '^shadowmap [0-9]' "$SM_DIR/version"
+page=$(sed -n 's/^page_size: //p' "$SM_DIR/version")
+if [ -n "${SM_PAGE_SIZE:-}" ]; then
+	expect "page_size_$SM_PAGE_SIZE" "version says page_size $page" [ "$page" = "$SM_PAGE_SIZE" ]
+else
+	expect page_size_known "version says page_size '$page'" [ "${page:-0}" -gt 0 ]
+fi
+
+# axes: "AXIS value...", one line each, the five documented axes.
+axes=$(cut -d ' ' -f 1 "$SM_DIR/axes" | tr '\n' ' ')
+expect axes_listed "axes lists: $axes" [ "$axes" = "remap barrier zero leaf region " ]
+# presets: "NAME remap=X barrier=X zero=X leaf=X threads=N", every value
+# one of its axis's.
+bad=$(awk 'NR == FNR { for (i = 2; i <= NF; i++) ok[$1 "=" $i] = 1; next }
+	NF != 6 { print "line " FNR ": " $0; next }
+	{ for (i = 2; i <= 5; i++) if (!ok[$i]) print $1 ": " $i
+	  if ($6 !~ /^threads=[0-9]+$/) print $1 ": " $6 }' "$SM_DIR/axes" "$SM_DIR/presets")
+expect presets_format "$bad" [ -z "$bad" ]
+n=$(wc -l <"$SM_DIR/presets")
+expect presets_listed "$n presets" [ "$n" -ge 1 ]
+# Every preset and only presets load as walker=.
+bad=
+for w in $(sm_presets); do
+	sm_unload && sm_load walker="$w" 2>/dev/null || bad="$bad $w"
+done
+expect presets_load_as_walker "refused:$bad" [ -z "$bad" ]
+lines=$(wc -l <"$SM_DIR/counters")
+n=$(grep -c '^[a-z][a-z0-9_]*$' "$SM_DIR/counters")
+expect counters_listed "$lines lines, $n counter names" [ "$n" -ge 1 -a "$n" = "$lines" ]
+
+unload_result
+expect debugfs_removed "still there" [ ! -d "$SM_DIR" ]
+ktap_finished
