@@ -103,6 +103,7 @@ want="Ran 9 tests: passed: 4, failed: 1, crashed: 2, skipped: 2, errors: 2"
 rm -rf "$st"
 expect_error make-arch "arm64 only" make -s ARCH=x86 KDIR=/nonexistent
 expect_error make-kdir "does not exist" make -s KDIR=/nonexistent
+expect_error make-selftest "no test 'bogus'" make -s selftest TESTS=bogus
 
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 src_ver=$(sed -n 's/^#define SHADOWMAP_VERSION "\(.*\)"/\1/p' src/shadowmap.h)

@@ -34,7 +34,7 @@ removes=0
 while [ "${removes:-0}" -lt 1 ] && [ $i -lt 180 ]; do
 	sleep 1
 	i=$((i + 1))
-	removes=$(sed -n 's/^total kind=remove events=\([0-9]*\).*/\1/p' "$ev")
+	removes=$(grep '^total kind=remove' "$ev" | sed -n 's/.* events=\([0-9]*\).*/\1/p')
 done
 expect hotplug_remove_events "no remove event: $(grep '^total kind=remove' "$ev")" \
 	[ "${removes:-0}" -ge 1 ]

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/ktap.sh"
 sm_require
 perf_lines() {
-	dmesg | grep -c 'shadowmap: .*v6\.1' || true
+	dmesg | grep -c 'shadowmap: vmalloc v6\.1: build' || true
 }
 before=$(perf_lines)
 sm_load_or_bail run=1 region=vmalloc size=8M walker=v6.1 repeat=2
