@@ -14,6 +14,12 @@
  *   history  0444  one line per run
  *   ptdump   0400  the kept shadow, kernel_page_tables format
  *   version  0444
+ *   presets  0444  one line per preset: "name remap=.. barrier=.. zero=..
+ *                  leaf=.. threads=N"
+ *   axes     0444  one line per axis, and "region": the key, then its names
+ *   counters 0444  the counter names, one per line, as `last` prints them
+ * The last three are the module's lists, read back by the scripts and the
+ * CLI instead of copies of their own.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -24,7 +30,8 @@
 #include <linux/string.h>
 
 #include "shadowmap.h"
-#include "hotplug.h"
+#include "debugfs.h"
+#include "lab.h"
 
 #define SM_CMD_MAX	512
 
@@ -42,29 +49,78 @@ DEFINE_SHOW_ATTRIBUTE(version);
 
 static int last_show(struct seq_file *m, void *v)
 {
-	mutex_lock(&sm_lock);
-	sm_run_show_last(m);
-	mutex_unlock(&sm_lock);
+	sm_lab_show_last(m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(last);
 
 static int history_show(struct seq_file *m, void *v)
 {
-	mutex_lock(&sm_lock);
-	sm_run_show_history(m);
-	mutex_unlock(&sm_lock);
+	sm_lab_show_history(m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(history);
 
 static int ptdump_show(struct seq_file *m, void *v)
 {
-	mutex_lock(&sm_lock);
-	sm_run_show_ptdump(m);
-	mutex_unlock(&sm_lock);
+	sm_lab_show_ptdump(m);
 	return 0;
 }
+
+static void sm_show_axes(struct seq_file *m, const struct sm_walker *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < SM_AXIS_NR; i++)
+		seq_printf(m, " %s=%s", sm_axes[i].key,
+			   sm_axes[i].names[sm_walker_axis(w, i)]);
+}
+
+static int presets_show(struct seq_file *m, void *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < SM_PRESET_NR; i++) {
+		seq_puts(m, sm_preset_names[i]);
+		sm_show_axes(m, &sm_preset_walkers[i]);
+		seq_printf(m, " threads=%u\n", sm_preset_walkers[i].threads);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(presets);
+
+static void sm_show_names(struct seq_file *m, const char *key,
+			  const char * const *names, unsigned int nr)
+{
+	unsigned int i;
+
+	seq_puts(m, key);
+	for (i = 0; i < nr; i++)
+		seq_printf(m, " %s", names[i]);
+	seq_putc(m, '\n');
+}
+
+static int axes_show(struct seq_file *m, void *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < SM_AXIS_NR; i++)
+		sm_show_names(m, sm_axes[i].key, sm_axes[i].names,
+			      sm_axes[i].nr);
+	sm_show_names(m, "region", sm_region_names, SM_REGION_NR);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(axes);
+
+static int counters_show(struct seq_file *m, void *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < SM_CNT_NR; i++)
+		seq_printf(m, "%s\n", sm_counter_names[i]);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(counters);
 
 static int ptdump_open(struct inode *inode, struct file *file)
 {
@@ -93,20 +149,20 @@ static int sm_command(char *buf, char *err, size_t errlen)
 		ret = sm_parse_run_args(args, &cfg, err, errlen);
 		if (ret)
 			return ret;
-		return sm_run(&cfg, err, errlen);
+		return sm_lab_run(&cfg, err, errlen);
 	}
 	if (args && *args) {
 		scnprintf(err, errlen, "'%s' takes no arguments", cmd);
 		return -EINVAL;
 	}
 	if (!strcmp(cmd, "verify"))
-		return sm_run_verify(err, errlen);
+		return sm_lab_verify(err, errlen);
 	if (!strcmp(cmd, "free")) {
-		sm_run_free();
+		sm_lab_free();
 		return 0;
 	}
 	if (!strcmp(cmd, "reset")) {
-		sm_run_reset();
+		sm_lab_reset();
 		return 0;
 	}
 	scnprintf(err, errlen, "unknown command '%s' (run, verify, free, reset)",
@@ -124,9 +180,10 @@ static ssize_t control_write(struct file *file, const char __user *ubuf,
 	buf = count < SM_CMD_MAX ? memdup_user_nul(ubuf, count) : NULL;
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	if (!mutex_trylock(&sm_lock)) {
+	ret = sm_lab_begin(false);
+	if (ret) {
 		kfree(buf);
-		return -EBUSY;
+		return ret;
 	}
 	if (buf) {
 		ret = sm_command(buf, err, sizeof(err));
@@ -137,8 +194,7 @@ static ssize_t control_write(struct file *file, const char __user *ubuf,
 	}
 	if (ret && !err[0])
 		scnprintf(err, sizeof(err), "error %d", ret);
-	sm_run_set_error(ret, err);
-	mutex_unlock(&sm_lock);
+	sm_lab_end(ret, err);
 	kfree(buf);
 	return ret ? ret : count;
 }
@@ -164,6 +220,11 @@ int sm_debugfs_init(void)
 			    &history_fops);
 	debugfs_create_file("ptdump", 0400, sm_debugfs_dir, NULL,
 			    &ptdump_fops);
+	debugfs_create_file("presets", 0444, sm_debugfs_dir, NULL,
+			    &presets_fops);
+	debugfs_create_file("axes", 0444, sm_debugfs_dir, NULL, &axes_fops);
+	debugfs_create_file("counters", 0444, sm_debugfs_dir, NULL,
+			    &counters_fops);
 	sm_debugfs_events_init(sm_debugfs_dir);
 	return 0;
 }

@@ -6,8 +6,8 @@
  *
  *   # probes: add=arch_add_memory ... fixmap=__set_fixmap missed=0 probe_hit_ns=N
  *   event=1 kind=add size=134217728 ret=0 counted=1 time_ns=... map_calls=1
- *     map_ns=... map_probe_ns=... fixmap_maps=... fixmap_clears=... tlbi=...
- *     map_fixmap_maps=... map_tlbi=... pgtables=...      (all on one line)
+ *     map_ns=... map_probe_ns=... fixmap_maps=... tlbi=... map_fixmap_maps=...
+ *     map_tlbi=... pgtables=... map_pgtables=...         (all on one line)
  *   total kind=add events=16 size=2147483648 time_ns=... (the same keys)
  *
  * A probe line entry is the symbol probed, "off", or
@@ -16,8 +16,10 @@
  * many were seen; 0 means no time); map_probe_ns: the probes' estimated
  * share of map_ns.  tlbi counts fixmap clears (each is one TLBI) during the
  * whole event, map_tlbi those inside __create_pgd_mapping(): the figure a
- * shadow run's tlbi compares with.  counted=0: live_fixmap was off, so the
- * fixmap counts are 0 and the times carry no fixmap probe cost.  Hot-remove
+ * shadow run's tlbi compares with; pgtables and map_pgtables likewise count
+ * the tables allocated.  The keys are src/probes.h's sm_live_counter_names.
+ * counted=0: live_fixmap was off, so the fixmap counts are 0 and the times
+ * carry no fixmap probe cost.  Hot-remove
  * frees tables through the linear map and flushes with its own TLBIs, which
  * are not counted: its tlbi is 0.
  *
@@ -29,25 +31,24 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
+#include "debugfs.h"
+#include "probes.h"
 #include "hotplug.h"
 
-static const char * const sm_live_kind_names[] = {
-	[SM_LIVE_ADD] = "add",
-	[SM_LIVE_REMOVE] = "remove",
-};
-
-static void sm_event_keys(struct seq_file *m, const struct sm_live_event *e)
+static void sm_event_keys(struct seq_file *m, const u64 *cnt)
 {
-	seq_printf(m, " time_ns=%llu map_calls=%u map_ns=%llu map_probe_ns=%llu fixmap_maps=%llu fixmap_clears=%llu tlbi=%llu map_fixmap_maps=%llu map_tlbi=%llu pgtables=%llu\n",
-		   e->time_ns, e->map_calls, e->map_ns, e->map_probe_ns,
-		   e->fix_maps, e->fix_clears, e->fix_clears,
-		   e->map_fix_maps, e->map_fix_clears, e->pgtables);
+	unsigned int i;
+
+	for (i = 0; i < SM_LIVE_CNT_NR; i++)
+		seq_printf(m, " %s=%llu", sm_live_counter_names[i], cnt[i]);
+	seq_putc(m, '\n');
 }
 
 static int events_show(struct seq_file *m, void *v)
 {
-	struct sm_live_event *ev, tot[ARRAY_SIZE(sm_live_kind_names)] = {};
-	unsigned int n, total, i, count[ARRAY_SIZE(sm_live_kind_names)] = {};
+	unsigned int n, total, i, k, count[SM_LIVE_NR] = {};
+	u64 size[SM_LIVE_NR] = {}, sum[SM_LIVE_NR][SM_LIVE_CNT_NR] = {};
+	struct sm_live_event *ev;
 
 	ev = kvcalloc(SM_LIVE_MAX_EVENTS, sizeof(*ev), GFP_KERNEL);
 	if (!ev)
@@ -59,28 +60,20 @@ static int events_show(struct seq_file *m, void *v)
 		seq_printf(m, "# %u oldest events dropped\n", total - n);
 	for (i = 0; i < n; i++) {
 		const struct sm_live_event *e = &ev[i];
-		struct sm_live_event *t = &tot[e->kind];
 
 		seq_printf(m, "event=%u kind=%s size=%llu ret=%d counted=%d",
 			   e->index, sm_live_kind_names[e->kind], e->size,
 			   e->ret, e->counted);
-		sm_event_keys(m, e);
+		sm_event_keys(m, e->cnt);
 		count[e->kind]++;
-		t->size += e->size;
-		t->time_ns += e->time_ns;
-		t->map_calls += e->map_calls;
-		t->map_ns += e->map_ns;
-		t->map_probe_ns += e->map_probe_ns;
-		t->fix_maps += e->fix_maps;
-		t->fix_clears += e->fix_clears;
-		t->map_fix_maps += e->map_fix_maps;
-		t->map_fix_clears += e->map_fix_clears;
-		t->pgtables += e->pgtables;
+		size[e->kind] += e->size;
+		for (k = 0; k < SM_LIVE_CNT_NR; k++)
+			sum[e->kind][k] += e->cnt[k];
 	}
-	for (i = 0; i < ARRAY_SIZE(tot); i++) {
+	for (i = 0; i < SM_LIVE_NR; i++) {
 		seq_printf(m, "total kind=%s events=%u size=%llu",
-			   sm_live_kind_names[i], count[i], tot[i].size);
-		sm_event_keys(m, &tot[i]);
+			   sm_live_kind_names[i], count[i], size[i]);
+		sm_event_keys(m, sum[i]);
 	}
 	kvfree(ev);
 	return 0;
@@ -89,7 +82,7 @@ DEFINE_SHOW_ATTRIBUTE(events);
 
 static int ranges_show(struct seq_file *m, void *v)
 {
-	sm_hotplug_show_ranges(m);
+	sm_hotplug_show_ranges(&sm_hotplug, m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(ranges);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Run configuration: walker presets, axes and the "key=value" grammar shared
- * by the debugfs control file and the module parameters.
+ * Run configuration: the lists the module publishes (presets, axes,
+ * regions, levels, counters, phases; debugfs shows them and the scripts
+ * read them from there) and the "key=value" grammar shared by the debugfs
+ * control file and the module parameters.
  */
 #include <linux/kernel.h>
 #include <linux/export.h>
@@ -12,92 +14,163 @@
 #include "shadowmap.h"
 #include "hotplug.h"
 
-const char * const sm_remap_names[SM_REMAP_NR] = {
+const char * const sm_remap_names[] = {
 	[SM_REMAP_CONT] = "cont",
 	[SM_REMAP_TABLE] = "table",
 	[SM_REMAP_LAZY] = "lazy",
 	[SM_REMAP_NONE] = "none",
 };
-EXPORT_SYMBOL_GPL(sm_remap_names);
+EXPORT_SYMBOL_NS_GPL(sm_remap_names, SM_NS);
 
-const char * const sm_barrier_names[SM_BARRIER_NR] = {
+const char * const sm_barrier_names[] = {
 	[SM_BARRIER_ENTRY] = "entry",
 	[SM_BARRIER_TABLE] = "table",
 };
-EXPORT_SYMBOL_GPL(sm_barrier_names);
+EXPORT_SYMBOL_NS_GPL(sm_barrier_names, SM_NS);
 
-const char * const sm_zero_names[SM_ZERO_NR] = {
+const char * const sm_zero_names[] = {
 	[SM_ZERO_SEPARATE] = "separate",
 	[SM_ZERO_COMBINED] = "combined",
 	[SM_ZERO_ALLOCATOR] = "allocator",
 };
-EXPORT_SYMBOL_GPL(sm_zero_names);
+EXPORT_SYMBOL_NS_GPL(sm_zero_names, SM_NS);
 
-const char * const sm_leaf_names[SM_LEAF_NR] = {
+const char * const sm_leaf_names[] = {
 	[SM_LEAF_PTE] = "pte",
 	[SM_LEAF_CONT] = "cont",
 	[SM_LEAF_BLOCK] = "block",
 };
-EXPORT_SYMBOL_GPL(sm_leaf_names);
+EXPORT_SYMBOL_NS_GPL(sm_leaf_names, SM_NS);
 
-const char * const sm_region_names[SM_REGION_NR] = {
+const char * const sm_region_names[] = {
 	[SM_REGION_VMALLOC] = "vmalloc",
 	[SM_REGION_CONTIG] = "contig",
 	[SM_REGION_RAM] = "ram",
 	[SM_REGION_HOTPLUG] = "hotplug",
 };
-EXPORT_SYMBOL_GPL(sm_region_names);
+EXPORT_SYMBOL_NS_GPL(sm_region_names, SM_NS);
 
-struct sm_preset {
-	const char *name;
-	struct sm_walker walker;
+const char * const sm_preset_names[] = {
+	[SM_PRESET_V6_1] = "v6.1",
+	[SM_PRESET_V6_1_LATE] = "v6.1-late",
+	[SM_PRESET_V6_10] = "v6.10",
+	[SM_PRESET_LAZY] = "lazy",
+	[SM_PRESET_DIRECT] = "direct",
+	[SM_PRESET_BBML2] = "bbml2",
 };
+EXPORT_SYMBOL_NS_GPL(sm_preset_names, SM_NS);
 
-/* The historical points of the walker, and the steps beyond them. */
-static const struct sm_preset sm_presets[] = {
+const struct sm_walker sm_preset_walkers[] = {
 	/* 6.1 __create_pgd_mapping() at boot: early_pgtable_alloc() */
-	{ "v6.1", { SM_REMAP_CONT, SM_BARRIER_ENTRY, SM_ZERO_SEPARATE,
-		    SM_LEAF_PTE, 1 } },
+	[SM_PRESET_V6_1] = { SM_REMAP_CONT, SM_BARRIER_ENTRY, SM_ZERO_SEPARATE,
+			     SM_LEAF_PTE, 1 },
 	/* 6.1 after boot (memory hot-add): tables come zeroed from the buddy */
-	{ "v6.1-late", { SM_REMAP_CONT, SM_BARRIER_ENTRY, SM_ZERO_ALLOCATOR,
-			 SM_LEAF_PTE, 1 } },
+	[SM_PRESET_V6_1_LATE] = { SM_REMAP_CONT, SM_BARRIER_ENTRY,
+				  SM_ZERO_ALLOCATOR, SM_LEAF_PTE, 1 },
 	/* v6.10 (and 6.12, early and late): all three patches */
-	{ "v6.10", { SM_REMAP_TABLE, SM_BARRIER_TABLE, SM_ZERO_COMBINED,
-		     SM_LEAF_PTE, 1 } },
+	[SM_PRESET_V6_10] = { SM_REMAP_TABLE, SM_BARRIER_TABLE,
+			      SM_ZERO_COMBINED, SM_LEAF_PTE, 1 },
 	/* v1/v2 patch 4 of the series, dropped upstream */
-	{ "lazy", { SM_REMAP_LAZY, SM_BARRIER_TABLE, SM_ZERO_COMBINED,
-		    SM_LEAF_PTE, 1 } },
+	[SM_PRESET_LAZY] = { SM_REMAP_LAZY, SM_BARRIER_TABLE, SM_ZERO_COMBINED,
+			     SM_LEAF_PTE, 1 },
 	/* no remap at all: write tables through the linear map */
-	{ "direct", { SM_REMAP_NONE, SM_BARRIER_TABLE, SM_ZERO_COMBINED,
-		      SM_LEAF_PTE, 1 } },
+	[SM_PRESET_DIRECT] = { SM_REMAP_NONE, SM_BARRIER_TABLE,
+			       SM_ZERO_COMBINED, SM_LEAF_PTE, 1 },
 	/* direct plus block mappings, as BBML2 allows under rodata=full */
-	{ "bbml2", { SM_REMAP_NONE, SM_BARRIER_TABLE, SM_ZERO_COMBINED,
-		     SM_LEAF_BLOCK, 1 } },
+	[SM_PRESET_BBML2] = { SM_REMAP_NONE, SM_BARRIER_TABLE,
+			      SM_ZERO_COMBINED, SM_LEAF_BLOCK, 1 },
 };
+EXPORT_SYMBOL_NS_GPL(sm_preset_walkers, SM_NS);
+
+const struct sm_axis_desc sm_axes[] = {
+	[SM_AXIS_REMAP] = { "remap", sm_remap_names, SM_REMAP_NR },
+	[SM_AXIS_BARRIER] = { "barrier", sm_barrier_names, SM_BARRIER_NR },
+	[SM_AXIS_ZERO] = { "zero", sm_zero_names, SM_ZERO_NR },
+	[SM_AXIS_LEAF] = { "leaf", sm_leaf_names, SM_LEAF_NR },
+};
+EXPORT_SYMBOL_NS_GPL(sm_axes, SM_NS);
+
+const char * const sm_level_names[] = {
+	[SM_LVL_PGD] = "pgd",
+	[SM_LVL_P4D] = "p4d",
+	[SM_LVL_PUD] = "pud",
+	[SM_LVL_PMD] = "pmd",
+	[SM_LVL_PTE] = "pte",
+};
+EXPORT_SYMBOL_NS_GPL(sm_level_names, SM_NS);
+
+const char * const sm_counter_names[] = {
+	[SM_CNT_TABLE_PGD] = "tables_pgd",
+	[SM_CNT_TABLE_P4D] = "tables_p4d",
+	[SM_CNT_TABLE_PUD] = "tables_pud",
+	[SM_CNT_TABLE_PMD] = "tables_pmd",
+	[SM_CNT_TABLE_PTE] = "tables_pte",
+	[SM_CNT_DESC_PGD] = "desc_pgd",
+	[SM_CNT_DESC_P4D] = "desc_p4d",
+	[SM_CNT_DESC_PUD] = "desc_pud",
+	[SM_CNT_DESC_PMD] = "desc_pmd",
+	[SM_CNT_PTE] = "leaf_pte",
+	[SM_CNT_PTE_CONT] = "leaf_pte_cont",
+	[SM_CNT_PMD_BLOCK] = "leaf_pmd_block",
+	[SM_CNT_PMD_BLOCK_CONT] = "leaf_pmd_block_cont",
+	[SM_CNT_PUD_BLOCK] = "leaf_pud_block",
+	[SM_CNT_REMAP_MAP] = "remap_maps",
+	[SM_CNT_REMAP_UNMAP] = "remap_unmaps",
+	[SM_CNT_TLBI] = "tlbi",
+	[SM_CNT_DSB] = "dsb",
+	[SM_CNT_ISB] = "isb",
+	[SM_CNT_BYTES_ZEROED] = "bytes_zeroed",
+	[SM_CNT_TABLE_BYTES] = "table_bytes",
+};
+EXPORT_SYMBOL_NS_GPL(sm_counter_names, SM_NS);
+
+const char * const sm_phase_names[] = {
+	[SM_PHASE_ALLOC] = "alloc",
+	[SM_PHASE_ZERO] = "zero",
+	[SM_PHASE_POPULATE] = "populate",
+	[SM_PHASE_BUILD] = "build",
+	[SM_PHASE_TEARDOWN] = "teardown",
+	[SM_PHASE_VERIFY] = "verify",
+};
+EXPORT_SYMBOL_NS_GPL(sm_phase_names, SM_NS);
+
+/* Every names[] array has one entry per value of its enum. */
+static_assert(ARRAY_SIZE(sm_remap_names) == SM_REMAP_NR);
+static_assert(ARRAY_SIZE(sm_barrier_names) == SM_BARRIER_NR);
+static_assert(ARRAY_SIZE(sm_zero_names) == SM_ZERO_NR);
+static_assert(ARRAY_SIZE(sm_leaf_names) == SM_LEAF_NR);
+static_assert(ARRAY_SIZE(sm_region_names) == SM_REGION_NR);
+static_assert(ARRAY_SIZE(sm_preset_names) == SM_PRESET_NR);
+static_assert(ARRAY_SIZE(sm_preset_walkers) == SM_PRESET_NR);
+static_assert(ARRAY_SIZE(sm_axes) == SM_AXIS_NR);
+static_assert(ARRAY_SIZE(sm_level_names) == SM_LVL_NR);
+static_assert(ARRAY_SIZE(sm_counter_names) == SM_CNT_NR);
+static_assert(ARRAY_SIZE(sm_phase_names) == SM_PHASE_NR);
 
 void sm_run_config_init(struct sm_run_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->region = SM_REGION_VMALLOC;
 	cfg->repeat = 1;
-	sm_walker_set_preset(&cfg->walker, "v6.10");
+	sm_walker_set_preset(&cfg->walker,
+			     sm_preset_names[SM_PRESET_V6_10]);
 }
-EXPORT_SYMBOL_GPL(sm_run_config_init);
+EXPORT_SYMBOL_NS_GPL(sm_run_config_init, SM_NS);
 
 int sm_walker_set_preset(struct sm_walker *w, const char *name)
 {
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(sm_presets); i++) {
-		if (!strcmp(sm_presets[i].name, name)) {
-			*w = sm_presets[i].walker;
-			w->preset = sm_presets[i].name;
+	for (i = 0; i < SM_PRESET_NR; i++) {
+		if (!strcmp(sm_preset_names[i], name)) {
+			*w = sm_preset_walkers[i];
+			w->preset = sm_preset_names[i];
 			return 0;
 		}
 	}
 	return -EINVAL;
 }
-EXPORT_SYMBOL_GPL(sm_walker_set_preset);
+EXPORT_SYMBOL_NS_GPL(sm_walker_set_preset, SM_NS);
 
 static int sm_match(const char * const *names, int nr, const char *val)
 {
@@ -120,20 +193,22 @@ int sm_format_walker(const struct sm_walker *w, char *buf, size_t len)
 			 sm_zero_names[w->zero], sm_leaf_names[w->leaf],
 			 w->threads);
 }
-EXPORT_SYMBOL_GPL(sm_format_walker);
+EXPORT_SYMBOL_NS_GPL(sm_format_walker, SM_NS);
 
-enum sm_axis { SM_AXIS_REMAP, SM_AXIS_BARRIER, SM_AXIS_ZERO, SM_AXIS_LEAF };
-
-static const struct {
-	const char *key;
-	const char * const *names;
-	int nr;
-} sm_axes[] = {
-	[SM_AXIS_REMAP] = { "remap", sm_remap_names, SM_REMAP_NR },
-	[SM_AXIS_BARRIER] = { "barrier", sm_barrier_names, SM_BARRIER_NR },
-	[SM_AXIS_ZERO] = { "zero", sm_zero_names, SM_ZERO_NR },
-	[SM_AXIS_LEAF] = { "leaf", sm_leaf_names, SM_LEAF_NR },
-};
+/* The value of one axis, as an index into sm_axes[axis].names. */
+unsigned int sm_walker_axis(const struct sm_walker *w, enum sm_axis axis)
+{
+	switch (axis) {
+	case SM_AXIS_REMAP:
+		return w->remap;
+	case SM_AXIS_BARRIER:
+		return w->barrier;
+	case SM_AXIS_ZERO:
+		return w->zero;
+	default:
+		return w->leaf;
+	}
+}
 
 static void sm_walker_set_axis(struct sm_walker *w, enum sm_axis axis, int v)
 {
@@ -147,12 +222,25 @@ static void sm_walker_set_axis(struct sm_walker *w, enum sm_axis axis, int v)
 	case SM_AXIS_ZERO:
 		w->zero = v;
 		break;
-	case SM_AXIS_LEAF:
+	default:
 		w->leaf = v;
 		break;
 	}
 	/* The walker is no longer the named preset. */
 	w->preset = NULL;
+}
+
+/* "key=val: unknown what, want a b ...", from the list itself */
+static void sm_err_names(char *err, size_t errlen, const char *key,
+			 const char *val, const char *what,
+			 const char * const *names, unsigned int nr)
+{
+	unsigned int i;
+	int n;
+
+	n = scnprintf(err, errlen, "%s=%s: unknown %s, want", key, val, what);
+	for (i = 0; i < nr; i++)
+		n += scnprintf(err + n, errlen - n, " %s", names[i]);
 }
 
 static int sm_parse_axis(struct sm_walker *w, const char *key, const char *val,
@@ -175,7 +263,8 @@ static int sm_parse_axis(struct sm_walker *w, const char *key, const char *val,
 			continue;
 		v = sm_match(sm_axes[i].names, sm_axes[i].nr, val);
 		if (v < 0) {
-			sm_err("%s=%s: unknown value", key, val);
+			sm_err_names(err, errlen, key, val, "value",
+				     sm_axes[i].names, sm_axes[i].nr);
 			return -EINVAL;
 		}
 		sm_walker_set_axis(w, i, v);
@@ -183,15 +272,6 @@ static int sm_parse_axis(struct sm_walker *w, const char *key, const char *val,
 	}
 	sm_err("unknown key '%s'", key);
 	return -EINVAL;
-}
-
-static void sm_err_presets(char *err, size_t errlen, const char *val)
-{
-	int i, n;
-
-	n = scnprintf(err, errlen, "walker=%s: unknown preset, want", val);
-	for (i = 0; i < ARRAY_SIZE(sm_presets); i++)
-		n += scnprintf(err + n, errlen - n, " %s", sm_presets[i].name);
 }
 
 /*
@@ -217,7 +297,8 @@ int sm_parse_run_args(char *args, struct sm_run_config *cfg,
 		if (!strcmp(word, "region")) {
 			v = sm_match(sm_region_names, SM_REGION_NR, val);
 			if (v < 0) {
-				sm_err("region=%s: want vmalloc, contig, ram or hotplug", val);
+				sm_err_names(err, errlen, "region", val, "region",
+					     sm_region_names, SM_REGION_NR);
 				return -EINVAL;
 			}
 			cfg->region = v;
@@ -256,7 +337,8 @@ int sm_parse_run_args(char *args, struct sm_run_config *cfg,
 			}
 		} else if (!strcmp(word, "walker")) {
 			if (sm_walker_set_preset(&cfg->walker, val)) {
-				sm_err_presets(err, errlen, val);
+				sm_err_names(err, errlen, "walker", val, "preset",
+					     sm_preset_names, SM_PRESET_NR);
 				return -EINVAL;
 			}
 		} else {
@@ -267,4 +349,4 @@ int sm_parse_run_args(char *args, struct sm_run_config *cfg,
 	}
 	return 0;
 }
-EXPORT_SYMBOL_GPL(sm_parse_run_args);
+EXPORT_SYMBOL_NS_GPL(sm_parse_run_args, SM_NS);

@@ -14,7 +14,11 @@
 #include <linux/slab.h>
 
 #include "shadowmap.h"
+#include "fixmap.h"
+#include "probes.h"
 #include "hotplug.h"
+#include "lab.h"
+#include "debugfs.h"
 
 static bool run;
 module_param(run, bool, 0444);
@@ -22,7 +26,7 @@ MODULE_PARM_DESC(run, "Run the experiment described by the other parameters at l
 
 static char *region = "vmalloc";
 module_param(region, charp, 0444);
-MODULE_PARM_DESC(region, "Region to shadow-map: vmalloc, contig, ram or hotplug");
+MODULE_PARM_DESC(region, "Region to shadow-map (debugfs \"axes\" lists them)");
 
 static char *size = "64M";
 module_param(size, charp, 0444);
@@ -30,7 +34,7 @@ MODULE_PARM_DESC(size, "Region size in bytes, K/M/G suffixes allowed");
 
 static char *walker = "v6.10";
 module_param(walker, charp, 0444);
-MODULE_PARM_DESC(walker, "Walker preset: v6.1, v6.1-late, v6.10, lazy, direct or bbml2");
+MODULE_PARM_DESC(walker, "Walker preset (debugfs \"presets\" lists them)");
 
 static char *axes = "";
 module_param(axes, charp, 0444);
@@ -66,10 +70,9 @@ static void sm_param_run(void)
 	char err[SM_ERR_LEN] = "";
 	int ret;
 
-	mutex_lock(&sm_lock);
-	ret = sm_run(&sm_param_config, err, sizeof(err));
-	sm_run_set_error(ret, err);
-	mutex_unlock(&sm_lock);
+	sm_lab_begin(true);
+	ret = sm_lab_run(&sm_param_config, err, sizeof(err));
+	sm_lab_end(ret, err);
 	if (ret)
 		pr_err("run at load failed (%d): %s\n", ret, err);
 }
@@ -82,45 +85,43 @@ static int __init shadowmap_init(void)
 	if (ret)
 		return ret;
 
-	ret = sm_slots_init();
+	ret = sm_fixmap_init();
 	if (ret)
 		return ret;
 
 	ret = sm_probes_init();
 	if (ret)
-		goto out_slots_exit;
+		goto out_fixmap_exit;
 
-	ret = sm_hotplug_init();
+	ret = sm_hotplug_register(sm_lab_going_offline);
 	if (ret)
 		goto out_probes_exit;
 
 	ret = sm_debugfs_init();
 	if (ret)
-		goto out_hotplug_exit;
+		goto out_hotplug_unregister;
 
 	pr_info("version %s loaded\n", SHADOWMAP_VERSION);
 	if (run)
 		sm_param_run();
 	return 0;
 
-out_hotplug_exit:
-	sm_hotplug_exit();
+out_hotplug_unregister:
+	sm_hotplug_unregister();
 out_probes_exit:
 	sm_probes_exit();
-out_slots_exit:
-	sm_slots_exit();
+out_fixmap_exit:
+	sm_fixmap_exit();
 	return ret;
 }
 
 static void __exit shadowmap_exit(void)
 {
 	sm_debugfs_exit();
-	mutex_lock(&sm_lock);
-	sm_run_exit();
-	mutex_unlock(&sm_lock);
-	sm_hotplug_exit();
+	sm_lab_exit();
+	sm_hotplug_unregister();
 	sm_probes_exit();
-	sm_slots_exit();
+	sm_fixmap_exit();
 	pr_info("unloaded\n");
 }
 

@@ -41,7 +41,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
-#include "hotplug.h"
+#include "probes.h"
 
 static bool live_probes = true;
 module_param(live_probes, bool, 0444);
@@ -68,10 +68,32 @@ struct sm_live_cur {
 	unsigned int map_depth;
 };
 
+const char * const sm_live_kind_names[] = {
+	[SM_LIVE_ADD] = "add",
+	[SM_LIVE_REMOVE] = "remove",
+};
+
+static_assert(ARRAY_SIZE(sm_live_kind_names) == SM_LIVE_NR);
+
+const char * const sm_live_counter_names[] = {
+	[SM_LIVE_TIME_NS] = "time_ns",
+	[SM_LIVE_MAP_CALLS] = "map_calls",
+	[SM_LIVE_MAP_NS] = "map_ns",
+	[SM_LIVE_MAP_PROBE_NS] = "map_probe_ns",
+	[SM_LIVE_FIXMAP_MAPS] = "fixmap_maps",
+	[SM_LIVE_TLBI] = "tlbi",
+	[SM_LIVE_MAP_FIXMAP_MAPS] = "map_fixmap_maps",
+	[SM_LIVE_MAP_TLBI] = "map_tlbi",
+	[SM_LIVE_PGTABLES] = "pgtables",
+	[SM_LIVE_MAP_PGTABLES] = "map_pgtables",
+};
+
+static_assert(ARRAY_SIZE(sm_live_counter_names) == SM_LIVE_CNT_NR);
+
 static DEFINE_MUTEX(sm_probes_mutex);	/* registration and live_fixmap */
 static bool sm_probes_ready;
 static DEFINE_SPINLOCK(sm_live_lock);	/* the ring and sm_live_cur.task */
-static struct sm_live_cur sm_cur;
+static struct sm_live_cur sm_live;
 static struct sm_live_event *sm_ring;	/* SM_LIVE_MAX_EVENTS */
 static unsigned int sm_ring_total;	/* events seen; the next index - 1 */
 static unsigned int sm_live_missed;	/* overlapping events not measured */
@@ -79,7 +101,7 @@ static u64 sm_probe_hit_ns;		/* one kprobe hit, measured at load */
 
 static bool sm_is_cur(void)
 {
-	return in_task() && READ_ONCE(sm_cur.task) == current;
+	return in_task() && READ_ONCE(sm_live.task) == current;
 }
 
 /*
@@ -94,21 +116,21 @@ static int sm_event_begin(struct pt_regs *regs, enum sm_live_kind kind,
 	bool busy;
 
 	spin_lock_irqsave(&sm_live_lock, flags);
-	busy = sm_cur.task;
+	busy = sm_live.task;
 	if (!busy) {
-		memset(&sm_cur, 0, sizeof(sm_cur));
-		sm_cur.ev.kind = kind;
-		sm_cur.ev.counted = READ_ONCE(live_fixmap);
-		sm_cur.ev.start = regs_get_kernel_argument(regs, start_arg);
-		sm_cur.ev.size = regs_get_kernel_argument(regs, start_arg + 1);
-		sm_cur.task = current;
+		memset(&sm_live, 0, sizeof(sm_live));
+		sm_live.ev.kind = kind;
+		sm_live.ev.counted = READ_ONCE(live_fixmap);
+		sm_live.ev.start = regs_get_kernel_argument(regs, start_arg);
+		sm_live.ev.size = regs_get_kernel_argument(regs, start_arg + 1);
+		sm_live.task = current;
 	} else {
 		sm_live_missed++;
 	}
 	spin_unlock_irqrestore(&sm_live_lock, flags);
 	if (busy)
 		return 1;
-	sm_cur.t0 = ktime_get_ns();
+	sm_live.t0 = ktime_get_ns();
 	return 0;
 }
 
@@ -130,16 +152,16 @@ static int sm_event_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	u64 t1 = ktime_get_ns();
 	unsigned long flags;
 
-	if (READ_ONCE(sm_cur.task) != current)
+	if (READ_ONCE(sm_live.task) != current)
 		return 0;
 	spin_lock_irqsave(&sm_live_lock, flags);
-	sm_cur.ev.time_ns = t1 - sm_cur.t0;
-	sm_cur.ev.counted &= READ_ONCE(live_fixmap);
-	if (sm_cur.ev.kind == SM_LIVE_ADD)
-		sm_cur.ev.ret = (int)regs_return_value(regs);
-	sm_cur.ev.index = ++sm_ring_total;
-	sm_ring[(sm_cur.ev.index - 1) % SM_LIVE_MAX_EVENTS] = sm_cur.ev;
-	sm_cur.task = NULL;
+	sm_live.ev.cnt[SM_LIVE_TIME_NS] = t1 - sm_live.t0;
+	sm_live.ev.counted &= READ_ONCE(live_fixmap);
+	if (sm_live.ev.kind == SM_LIVE_ADD)
+		sm_live.ev.ret = (int)regs_return_value(regs);
+	sm_live.ev.index = ++sm_ring_total;
+	sm_ring[(sm_live.ev.index - 1) % SM_LIVE_MAX_EVENTS] = sm_live.ev;
+	sm_live.task = NULL;
 	spin_unlock_irqrestore(&sm_live_lock, flags);
 	return 0;
 }
@@ -148,31 +170,33 @@ static int sm_map_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	if (!sm_is_cur())
 		return 1;
-	if (!sm_cur.map_depth++) {
-		sm_cur.ev.map_calls++;
-		sm_cur.map_maps0 = sm_cur.ev.fix_maps;
-		sm_cur.map_clears0 = sm_cur.ev.fix_clears;
-		sm_cur.map_pgtables0 = sm_cur.ev.pgtables;
-		sm_cur.map_t0 = ktime_get_ns();
+	if (!sm_live.map_depth++) {
+		sm_live.ev.cnt[SM_LIVE_MAP_CALLS]++;
+		sm_live.map_maps0 = sm_live.ev.cnt[SM_LIVE_FIXMAP_MAPS];
+		sm_live.map_clears0 = sm_live.ev.cnt[SM_LIVE_TLBI];
+		sm_live.map_pgtables0 = sm_live.ev.cnt[SM_LIVE_PGTABLES];
+		sm_live.map_t0 = ktime_get_ns();
 	}
 	return 0;
 }
 
 static int sm_map_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	u64 t1 = ktime_get_ns();
+	u64 *cnt = sm_live.ev.cnt, t1 = ktime_get_ns();
 
-	if (!sm_is_cur() || !sm_cur.map_depth)
+	if (!sm_is_cur() || !sm_live.map_depth)
 		return 0;
-	if (--sm_cur.map_depth)
+	if (--sm_live.map_depth)
 		return 0;
-	sm_cur.ev.map_ns += t1 - sm_cur.map_t0;
-	sm_cur.ev.map_fix_maps += sm_cur.ev.fix_maps - sm_cur.map_maps0;
-	sm_cur.ev.map_fix_clears += sm_cur.ev.fix_clears - sm_cur.map_clears0;
-	sm_cur.ev.map_pgtables += sm_cur.ev.pgtables - sm_cur.map_pgtables0;
-	sm_cur.ev.map_probe_ns = (sm_cur.ev.map_fix_maps +
-				  sm_cur.ev.map_fix_clears +
-				  sm_cur.ev.map_pgtables) * sm_probe_hit_ns;
+	cnt[SM_LIVE_MAP_NS] += t1 - sm_live.map_t0;
+	cnt[SM_LIVE_MAP_FIXMAP_MAPS] += cnt[SM_LIVE_FIXMAP_MAPS] -
+					sm_live.map_maps0;
+	cnt[SM_LIVE_MAP_TLBI] += cnt[SM_LIVE_TLBI] - sm_live.map_clears0;
+	cnt[SM_LIVE_MAP_PGTABLES] += cnt[SM_LIVE_PGTABLES] -
+				     sm_live.map_pgtables0;
+	cnt[SM_LIVE_MAP_PROBE_NS] = (cnt[SM_LIVE_MAP_FIXMAP_MAPS] +
+				     cnt[SM_LIVE_MAP_TLBI] +
+				     cnt[SM_LIVE_MAP_PGTABLES]) * sm_probe_hit_ns;
 	return 0;
 }
 
@@ -182,16 +206,16 @@ static int sm_fixmap_pre(struct kprobe *p, struct pt_regs *regs)
 	if (!sm_is_cur())
 		return 0;
 	if (regs_get_kernel_argument(regs, 2))
-		sm_cur.ev.fix_maps++;
+		sm_live.ev.cnt[SM_LIVE_FIXMAP_MAPS]++;
 	else
-		sm_cur.ev.fix_clears++;
+		sm_live.ev.cnt[SM_LIVE_TLBI]++;
 	return 0;
 }
 
 static int sm_pgtable_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	if (sm_is_cur())
-		sm_cur.ev.pgtables++;
+		sm_live.ev.cnt[SM_LIVE_PGTABLES]++;
 	return 0;
 }
 
@@ -333,9 +357,9 @@ static noinline void sm_calib_target(unsigned long i)
 
 static int sm_calib_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	/* The same work as sm_fixmap_pre(); sm_cur.task is never current */
+	/* The same work as sm_fixmap_pre(); sm_live.task is never current */
 	if (sm_is_cur())
-		sm_cur.ev.fix_maps++;
+		sm_live.ev.cnt[SM_LIVE_FIXMAP_MAPS]++;
 	return 0;
 }
 

@@ -1,249 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The vmalloc and contig regions, and the region table.
+ * The region table: each region's prepare() and release(), by number.
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
-#include <linux/gfp.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
-#include <linux/vmalloc.h>
 
 #include "region.h"
-#include "compat.h"
 
-#define SM_DEFAULT_SIZE		SZ_64M
-
-/*
- * vmalloc: the module vmallocs size bytes; the shadow maps the same VAs to
- * the same pfns with PAGE_KERNEL, as vmalloc() does.
- */
-static int sm_vmalloc_prepare(const struct sm_run_config *cfg,
-			      struct sm_area *area, char *err, size_t errlen)
-{
-	u64 size = cfg->size ?: SM_DEFAULT_SIZE;
-	unsigned long nr = size >> PAGE_SHIFT, i;
-	unsigned long *pfns;
-	void *p;
-
-	if (nr != size >> PAGE_SHIFT || size > totalram_pages() * PAGE_SIZE) {
-		sm_err("size=%llu: more than this machine's RAM", size);
-		return -EINVAL;
-	}
-	pfns = kvmalloc_array(nr, sizeof(*pfns), GFP_KERNEL);
-	area->chunks = kzalloc(sizeof(*area->chunks), GFP_KERNEL);
-	if (!pfns || !area->chunks)
-		goto out_nomem;
-	p = __vmalloc(size, GFP_KERNEL | __GFP_NOWARN);
-	if (!p)
-		goto out_nomem;
-	for (i = 0; i < nr; i++)
-		pfns[i] = vmalloc_to_pfn(p + i * PAGE_SIZE);
-
-	area->chunks[0].va = (unsigned long)p;
-	area->chunks[0].nr_pages = nr;
-	area->chunks[0].pfns = pfns;
-	area->nr_chunks = 1;
-	area->bytes = size;
-	area->largest = size;
-	area->prot = PAGE_KERNEL;
-	area->priv = p;
-	scnprintf(area->note, sizeof(area->note), "vmalloc %lluK", size >> 10);
-	return 0;
-
-out_nomem:
-	kvfree(pfns);
-	kfree(area->chunks);
-	area->chunks = NULL;
-	sm_err("vmalloc region of %llu bytes: out of memory", size);
-	return -ENOMEM;
-}
-
-static void sm_vmalloc_release(struct sm_area *area)
-{
-	if (area->nr_chunks)
-		kvfree(area->chunks[0].pfns);
-	vfree(area->priv);
-}
-
-const struct sm_region_ops sm_vmalloc_ops = {
-	.name = "vmalloc",
-	.prepare = sm_vmalloc_prepare,
-	.release = sm_vmalloc_release,
+static const struct sm_region_ops * const sm_regions[] = {
+	[SM_REGION_VMALLOC] = &sm_vmalloc_ops,
+	[SM_REGION_CONTIG] = &sm_contig_ops,
+	[SM_REGION_RAM] = &sm_ram_ops,
+	[SM_REGION_HOTPLUG] = &sm_hotplug_ops,
 };
 
-/*
- * contig: as much physically contiguous memory as the page allocator gives,
- * largest orders first, down to SM_CONTIG_MIN_ORDER; physically adjacent
- * blocks are merged into one chunk each, mapped at their linear-map VA with
- * the linear map's pgprot (map_mem(): pgprot_tagged(PAGE_KERNEL)).
- */
-#define SM_CONTIG_MIN_ORDER	min(4, SM_MAX_ORDER)
-
-struct sm_block {
-	unsigned long pfn;
-	unsigned int order;
-};
-
-struct sm_contig {
-	struct sm_block *blocks;
-	unsigned long nr;
-};
-
-static int sm_block_cmp(const void *a, const void *b)
-{
-	const struct sm_block *x = a, *y = b;
-
-	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
-}
-
-static void sm_contig_free(struct sm_contig *ct)
-{
-	unsigned long i;
-
-	for (i = 0; i < ct->nr; i++)
-		__free_pages(pfn_to_page(ct->blocks[i].pfn),
-			     ct->blocks[i].order);
-	kvfree(ct->blocks);
-	kfree(ct);
-}
-
-static int sm_contig_prepare(const struct sm_run_config *cfg,
-			     struct sm_area *area, char *err, size_t errlen)
-{
-	u64 size = cfg->size ?: SM_DEFAULT_SIZE, got = 0, bytes;
-	unsigned int order = SM_MAX_ORDER, nr_chunks = 0, min_order;
-	unsigned long cap, i, end_pfn = 0;
-	struct sm_chunk *ch;
-	struct sm_contig *ct;
-	struct page *page;
-
-	/* small requests may take smaller blocks */
-	min_order = min_t(unsigned int, SM_CONTIG_MIN_ORDER,
-			  ilog2(size >> PAGE_SHIFT));
-	cap = (size >> (PAGE_SHIFT + min_order)) + 1;
-	ct = kzalloc(sizeof(*ct), GFP_KERNEL);
-	if (!ct)
-		goto out_nomem;
-	ct->blocks = kvmalloc_array(cap, sizeof(*ct->blocks), GFP_KERNEL);
-	if (!ct->blocks)
-		goto out_free_ct;
-
-	while (got < size && ct->nr < cap) {
-		while (order > min_order &&
-		       (PAGE_SIZE << order) > size - got)
-			order--;
-		if ((PAGE_SIZE << order) > size - got)
-			break;
-		page = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY,
-				   order);
-		if (!page) {
-			if (order == min_order)
-				break;
-			order--;
-			continue;
-		}
-		ct->blocks[ct->nr].pfn = page_to_pfn(page);
-		ct->blocks[ct->nr++].order = order;
-		got += PAGE_SIZE << order;
-		cond_resched();
-	}
-	if (!ct->nr) {
-		sm_contig_free(ct);
-		sm_err("contig: the page allocator gave no block of order %u",
-		       min_order);
-		return -ENOMEM;
-	}
-
-	sort(ct->blocks, ct->nr, sizeof(*ct->blocks), sm_block_cmp, NULL);
-	for (i = 0; i < ct->nr; i++) {
-		if (!i || ct->blocks[i].pfn != end_pfn)
-			nr_chunks++;
-		end_pfn = ct->blocks[i].pfn + (1UL << ct->blocks[i].order);
-	}
-	area->chunks = kvcalloc(nr_chunks, sizeof(*area->chunks), GFP_KERNEL);
-	if (!area->chunks)
-		goto out_free_blocks;
-
-	ch = area->chunks - 1;
-	for (i = 0; i < ct->nr; i++) {
-		if (!i || ct->blocks[i].pfn != end_pfn) {
-			ch++;
-			ch->pfn = ct->blocks[i].pfn;
-			ch->va = (unsigned long)pfn_to_kaddr(ch->pfn);
-		}
-		ch->nr_pages += 1UL << ct->blocks[i].order;
-		end_pfn = ct->blocks[i].pfn + (1UL << ct->blocks[i].order);
-	}
-	area->nr_chunks = nr_chunks;
-	area->bytes = got;
-	for (i = 0; i < nr_chunks; i++) {
-		bytes = (u64)area->chunks[i].nr_pages << PAGE_SHIFT;
-		area->largest = max(area->largest, bytes);
-	}
-	area->prot = pgprot_tagged(PAGE_KERNEL);
-	area->priv = ct;
-	scnprintf(area->note, sizeof(area->note),
-		  "contig got %lluK of %lluK in %u chunks, largest %lluK",
-		  got >> 10, size >> 10, nr_chunks, area->largest >> 10);
-	return 0;
-
-out_free_blocks:
-	sm_contig_free(ct);
-	goto out_err;
-out_free_ct:
-	kfree(ct);
-out_nomem:
-out_err:
-	sm_err("contig region: out of memory");
-	return -ENOMEM;
-}
-
-static void sm_contig_release(struct sm_area *area)
-{
-	sm_contig_free(area->priv);
-}
-
-const struct sm_region_ops sm_contig_ops = {
-	.name = "contig",
-	.prepare = sm_contig_prepare,
-	.release = sm_contig_release,
-};
-
-static int sm_unsupported_prepare(const struct sm_run_config *cfg,
-				  struct sm_area *area, char *err,
-				  size_t errlen)
-{
-	sm_err("region=%s: not supported by this build",
-	       sm_region_names[cfg->region]);
-	return -EOPNOTSUPP;
-}
-
-/* Placeholders: src/ram*.c and src/hotplug*.c define the real ones. */
-const struct sm_region_ops sm_ram_ops __weak = {
-	.name = "ram",
-	.prepare = sm_unsupported_prepare,
-};
-
-const struct sm_region_ops sm_hotplug_ops __weak = {
-	.name = "hotplug",
-	.prepare = sm_unsupported_prepare,
-};
+static_assert(ARRAY_SIZE(sm_regions) == SM_REGION_NR);
 
 const struct sm_region_ops *sm_region_ops(enum sm_region region)
 {
-	switch (region) {
-	case SM_REGION_VMALLOC:
-		return &sm_vmalloc_ops;
-	case SM_REGION_CONTIG:
-		return &sm_contig_ops;
-	case SM_REGION_RAM:
-		return &sm_ram_ops;
-	case SM_REGION_HOTPLUG:
-		return &sm_hotplug_ops;
-	default:
-		return NULL;
-	}
+	return region < SM_REGION_NR ? sm_regions[region] : NULL;
 }
 
 int sm_area_prepare(const struct sm_run_config *cfg, struct sm_area *area,
@@ -269,4 +45,23 @@ void sm_area_release(enum sm_region region, struct sm_area *area)
 		ops->release(area);
 	kvfree(area->chunks);
 	memset(area, 0, sizeof(*area));
+}
+
+static bool sm_pfns_overlap(unsigned long a, unsigned long an,
+			    unsigned long b, unsigned long bn)
+{
+	return a < b + bn && b < a + an;
+}
+
+/* Whether a linear-map area maps any of [pfn, pfn + nr). */
+bool sm_area_overlaps(const struct sm_area *area, unsigned long pfn,
+		      unsigned long nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < area->nr_chunks; i++)
+		if (sm_pfns_overlap(area->chunks[i].pfn,
+				    area->chunks[i].nr_pages, pfn, nr))
+			return true;
+	return false;
 }

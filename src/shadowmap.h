@@ -14,6 +14,12 @@ struct seq_file;
 
 #define SHADOWMAP_VERSION "0.1.0"
 
+/*
+ * The symbol namespace of everything exported, for shadowmap_kunit.ko only.
+ * 6.1 and 6.12 take a bare identifier; 6.13 switched to a string literal.
+ */
+#define SM_NS	SHADOWMAP
+
 /* How page-table pages are made writable while they are filled in. */
 enum sm_remap {
 	SM_REMAP_CONT,		/* remap per contiguous block: 6.1 */
@@ -71,17 +77,53 @@ struct sm_run_config {
 	struct sm_walker walker;
 };
 
+/* sm_run_config.index for the hotplug region */
+#define SM_HOTPLUG_INDEX_LAST	0		/* the most recent range */
+#define SM_HOTPLUG_INDEX_ALL	UINT_MAX	/* every range, in order */
+#define SM_HOTPLUG_INDEX_FROM	0x80000000U	/* "index=N+": N and later */
+
+/* The historical points of the walker, and the steps beyond them. */
+enum sm_preset {
+	SM_PRESET_V6_1,		/* 6.1 at boot */
+	SM_PRESET_V6_1_LATE,	/* 6.1 after boot: memory hot-add */
+	SM_PRESET_V6_10,	/* v6.10 and 6.12 */
+	SM_PRESET_LAZY,		/* v1/v2 patch 4, dropped upstream */
+	SM_PRESET_DIRECT,	/* no remap: the linear map */
+	SM_PRESET_BBML2,	/* direct plus block leaves */
+	SM_PRESET_NR
+};
+
+/* A walker axis: its key in "key=value" and the names of its values. */
+enum sm_axis {
+	SM_AXIS_REMAP,
+	SM_AXIS_BARRIER,
+	SM_AXIS_ZERO,
+	SM_AXIS_LEAF,
+	SM_AXIS_NR
+};
+
+struct sm_axis_desc {
+	const char *key;
+	const char * const *names;
+	unsigned int nr;
+};
+
+/* src/config.c: every list the scripts read back from debugfs */
 extern const char * const sm_remap_names[SM_REMAP_NR];
 extern const char * const sm_barrier_names[SM_BARRIER_NR];
 extern const char * const sm_zero_names[SM_ZERO_NR];
 extern const char * const sm_leaf_names[SM_LEAF_NR];
 extern const char * const sm_region_names[SM_REGION_NR];
+extern const char * const sm_preset_names[SM_PRESET_NR];
+extern const struct sm_walker sm_preset_walkers[SM_PRESET_NR];
+extern const struct sm_axis_desc sm_axes[SM_AXIS_NR];
 
 void sm_run_config_init(struct sm_run_config *cfg);
 int sm_walker_set_preset(struct sm_walker *w, const char *name);
 int sm_parse_run_args(char *args, struct sm_run_config *cfg,
 		      char *err, size_t errlen);
 int sm_format_walker(const struct sm_walker *w, char *buf, size_t len);
+unsigned int sm_walker_axis(const struct sm_walker *w, enum sm_axis axis);
 
 /* Page-table levels, named as in the kernel; folded levels stay empty. */
 enum sm_level {
@@ -97,7 +139,8 @@ extern const char * const sm_level_names[SM_LVL_NR];
 
 /*
  * Exact per-run counters.  Each barrier and TLBI counter is bumped by the
- * wrapper that issues the instruction (see src/walker.c for the sequences).
+ * wrapper that issues the instruction (src/counted.h; the sequences are in
+ * src/walker.c).
  */
 enum sm_counter {
 	SM_CNT_TABLE_PGD,	/* tables allocated, per level */
@@ -152,74 +195,8 @@ struct sm_chunk {
 	const unsigned long *pfns;	/* per-page pfns, or NULL */
 };
 
-struct sm_shadow;
-
-/* Comparison result: pages compared and the first mismatch. */
-struct sm_leaf_info {
-	u64 desc;		/* the leaf descriptor */
-	u64 table_attrs;	/* hierarchical bits of the table descriptors */
-	unsigned long va_base;	/* VA the leaf starts at */
-	unsigned long size;	/* bytes the leaf maps */
-	phys_addr_t pa;		/* output address of the looked-up page */
-	int level;		/* enum sm_level, or -1 when not mapped */
-};
-
-struct sm_compare_result {
-	unsigned long pages;		/* pages compared */
-	unsigned long mismatches;
-	unsigned long bad_va;		/* first mismatch: shadow VA */
-	struct sm_leaf_info shadow;	/* first mismatch: both sides */
-	struct sm_leaf_info live;
-	const char *why;		/* first mismatch: which field */
-};
-
-/* Live walker, shadow walker and hardware walker (src/lookup.c). */
-pgd_t *sm_live_pgd(void);
-void sm_lookup(pgd_t *pgd, unsigned long va, struct sm_leaf_info *out);
-int sm_hw_translate(unsigned long va, phys_addr_t *pa, u8 *attr);
-u8 sm_mair_attr(u64 desc);
-int sm_compare(struct sm_shadow *sh, unsigned long shadow_va,
-	       unsigned long live_va, unsigned long size,
-	       struct sm_compare_result *res);
-int sm_compare_chunks(struct sm_shadow *sh, const struct sm_chunk *chunks,
-		      unsigned int nr, struct sm_compare_result *res);
-int sm_check_live(unsigned long va, unsigned long size, unsigned int nr,
-		  unsigned long *checked, unsigned long *bad);
-void sm_ptdump(struct seq_file *m, struct sm_shadow *sh,
-	       const struct sm_chunk *chunks, unsigned int nr);
-
-/* Shadow lifetime (src/walker.c). */
-struct sm_shadow *sm_shadow_create(const struct sm_walker *w, pgprot_t prot,
-				   struct sm_stats *st);
-int sm_shadow_map(struct sm_shadow *sh, const struct sm_chunk *chunk);
-int sm_shadow_map_threads(struct sm_shadow *sh, const struct sm_chunk *chunks,
-			  unsigned int nr, unsigned int threads);
-void sm_shadow_destroy(struct sm_shadow *sh);
-pgd_t *sm_shadow_pgd(struct sm_shadow *sh);
-unsigned long sm_shadow_tables(struct sm_shadow *sh);
-long sm_pages_held(void);
-int sm_shadow_corrupt(struct sm_shadow *sh, unsigned long va, u64 xor);
-int sm_slots_init(void);
-void sm_slots_exit(void);
-
-/* Runs (src/run.c) */
-#define SM_ERR_LEN	160
 /* Say why into the caller's (char *err, size_t errlen). */
+#define SM_ERR_LEN	160
 #define sm_err(fmt, ...) scnprintf(err, errlen, fmt, ##__VA_ARGS__)
-
-int sm_run(struct sm_run_config *cfg, char *err, size_t errlen);
-int sm_run_verify(char *err, size_t errlen);
-void sm_run_free(void);
-void sm_run_reset(void);
-void sm_run_show_last(struct seq_file *m);
-void sm_run_show_history(struct seq_file *m);
-void sm_run_show_ptdump(struct seq_file *m);
-void sm_run_set_error(int ret, const char *err);
-void sm_run_exit(void);
-extern struct mutex sm_lock;
-
-/* debugfs/ */
-int sm_debugfs_init(void);
-void sm_debugfs_exit(void);
 
 #endif /* SHADOWMAP_H */

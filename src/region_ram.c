@@ -8,7 +8,7 @@
  * NOMAP memory is "reserved", not System RAM, and is not in the linear map.
  *
  * Only memory that stays mapped is taken: every section must be online and
- * not going offline (src/hotplug.c, which frees the kept shadow before
+ * not going offline (src/hotplug.c; src/lab.c frees a kept shadow before
  * memory it maps can go).  Offline memory that is still in /proc/iomem could
  * be removed, and its live page tables freed, under a walk.
  *
@@ -35,9 +35,10 @@
 #include <linux/pgtable.h>
 #include <linux/slab.h>
 
-#include "shadowmap.h"
-#include "hotplug.h"
 #include "region.h"
+#include "extents.h"
+#include "hotplug.h"
+#include "lookup.h"
 
 /* Keep this much available memory on top of the estimate: 64M or 1/8. */
 #define SM_RAM_MARGIN_MIN	(64ULL << 20)
@@ -86,7 +87,7 @@ static int sm_ram_res(struct resource *res, void *arg)
 
 	while (pfn < end) {
 		next = min(ALIGN(pfn + 1, PAGES_PER_SECTION), end);
-		if (!sm_hotplug_pfns_stable(pfn, next - pfn)) {
+		if (!sm_hotplug_pfns_stable(&sm_hotplug, pfn, next - pfn)) {
 			ret = sm_ram_add(w, PFN_PHYS(run), PFN_PHYS(pfn - run));
 			if (ret)
 				goto out_err;
@@ -194,7 +195,7 @@ u64 sm_ram_table_bytes(const struct sm_extents *e, unsigned int leaf)
 	}
 	return tables * PAGE_SIZE;
 }
-EXPORT_SYMBOL_GPL(sm_ram_table_bytes);
+EXPORT_SYMBOL_NS_GPL(sm_ram_table_bytes, SM_NS);
 
 int sm_ram_extents(unsigned int leaf, struct sm_extents *out,
 		   char *err, size_t errlen)
@@ -239,9 +240,9 @@ out_free:
 	sm_extents_free(out);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(sm_ram_extents);
+EXPORT_SYMBOL_NS_GPL(sm_ram_extents, SM_NS);
 
-/* Region "ram": one chunk per System RAM range.  Called under sm_lock. */
+/* Region "ram": one chunk per System RAM range. */
 static int sm_ram_prepare(const struct sm_run_config *cfg,
 			  struct sm_area *area, char *err, size_t errlen)
 {
@@ -269,7 +270,6 @@ static int sm_ram_prepare(const struct sm_run_config *cfg,
 		sm_ram_table_bytes(&e, cfg->walker.leaf) >> 10,
 		skipped[SM_RAM_RDONLY], skipped[SM_RAM_UNMAPPED],
 		skipped[SM_RAM_MEMTYPE]);
-	sm_hotplug_area_set(area);
 
 out_free_filtered:
 	sm_extents_free(&f);
@@ -281,5 +281,5 @@ out_free_extents:
 const struct sm_region_ops sm_ram_ops = {
 	.name = "ram",
 	.prepare = sm_ram_prepare,
-	.release = sm_hotplug_area_release,
+	.offlinable = true,
 };

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Shadow against live, page by page, through the one lookup walk of
+ * src/lookup.c: both sides are plain pgd_t trees.
+ *
+ * Comparison, per page: output address, memory type (AttrIndx) and the
+ * permissions.  The bits ignored are:
+ *   - the output address bits (compared as an address instead);
+ *   - bit 1, page vs block descriptor, and PTE_CONT: the leaf kind may
+ *     differ (a shadow with leaf=cont or leaf=block against a PTE mapping);
+ *   - PTE_AF: the access flag is not a permission;
+ *   - the software bits 55-58 and 63 (PTE_DIRTY, PTE_SPECIAL, ...).
+ * Everything else is compared, nG, DBM (= PTE_WRITE), SH, GP included, after
+ * folding the table descriptors' PXNTable, UXNTable and APTable into the
+ * leaf's PXN, UXN, AP[2] (read-only) and AP[1] (EL0) bits.
+ */
+#include <linux/kernel.h>
+#include <linux/export.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+
+#include "compare.h"
+#include "compat.h"
+
+/* APTable[1:0] of a table descriptor */
+#define SM_APTABLE_NO_EL0	BIT_ULL(61)
+#define SM_APTABLE_RDONLY	BIT_ULL(62)
+#define SM_CMP_IGNORED		(PTE_AF | PTE_CONT | SM_PTE_SWBITS | \
+				 PTE_TABLE_BIT)
+
+/* Attributes compared: see the list at the top of this file. */
+static u64 sm_effective_attrs(const struct sm_leaf_info *li)
+{
+	u64 a = sm_leaf_attrs(li->desc);
+
+	a &= ~SM_CMP_IGNORED;
+	if (li->table_attrs & PMD_TABLE_PXN)
+		a |= PTE_PXN;
+	if (li->table_attrs & PMD_TABLE_UXN)
+		a |= PTE_UXN;
+	if (li->table_attrs & SM_APTABLE_RDONLY)
+		a |= PTE_RDONLY;
+	if (li->table_attrs & SM_APTABLE_NO_EL0)
+		a &= ~PTE_USER;
+	return a;
+}
+
+static const char *sm_compare_one(const struct sm_leaf_info *s,
+				  const struct sm_leaf_info *l)
+{
+	u64 diff;
+
+	if (s->level < 0)
+		return "shadow unmapped";
+	if (l->level < 0)
+		return "live unmapped";
+	if (s->pa != l->pa)
+		return "output address";
+	diff = sm_effective_attrs(s) ^ sm_effective_attrs(l);
+	if (diff & PTE_ATTRINDX_MASK)
+		return "memory type";
+	if (diff)
+		return "permissions";
+	return NULL;
+}
+
+int sm_compare(pgd_t *shadow, unsigned long shadow_va, unsigned long live_va,
+	       unsigned long size, struct sm_compare_result *res)
+{
+	struct sm_leaf_info s, l;
+	pgd_t *live = sm_live_pgd();
+	unsigned long off;
+	const char *why;
+
+	for (off = 0; off < size; off += PAGE_SIZE) {
+		sm_lookup(shadow, shadow_va + off, &s);
+		sm_lookup(live, live_va + off, &l);
+		res->pages++;
+		if (!(res->pages % 512))
+			cond_resched();
+		why = sm_compare_one(&s, &l);
+		if (!why)
+			continue;
+		if (!res->mismatches++) {
+			res->bad_va = shadow_va + off;
+			res->shadow = s;
+			res->live = l;
+			res->why = why;
+		}
+	}
+	return res->mismatches ? -EFAULT : 0;
+}
+EXPORT_SYMBOL_NS_GPL(sm_compare, SM_NS);
+
+int sm_compare_chunks(pgd_t *shadow, const struct sm_chunk *chunks,
+		      unsigned int nr, struct sm_compare_result *res)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		sm_compare(shadow, chunks[i].va, chunks[i].va,
+			   chunks[i].nr_pages * PAGE_SIZE, res);
+		cond_resched();
+	}
+	return res->mismatches ? -EFAULT : 0;
+}
+EXPORT_SYMBOL_NS_GPL(sm_compare_chunks, SM_NS);

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Counted instructions: every barrier and TLBI the walker and the remap
+ * slots issue goes through one of these, which bumps its counter.  The
+ * sequences are the kernel's own (arch/arm64/include/asm/tlbflush.h and
+ * set_pte()), so the counts are what the kernel would issue.
+ */
+#ifndef SHADOWMAP_COUNTED_H
+#define SHADOWMAP_COUNTED_H
+
+#include <asm/barrier.h>
+#include <asm/tlbflush.h>
+
+#include "shadowmap.h"
+
+static inline void sm_dsb_ishst(struct sm_stats *st)
+{
+	dsb(ishst);
+	st->cnt[SM_CNT_DSB]++;
+}
+
+static inline void sm_isb(struct sm_stats *st)
+{
+	isb();
+	st->cnt[SM_CNT_ISB]++;
+}
+
+/* set_pte()/set_pmd()/... of a valid kernel entry: the barriers after it */
+static inline void sm_entry_sync(struct sm_stats *st)
+{
+	sm_dsb_ishst(st);
+	sm_isb(st);
+}
+
+/* flush_tlb_kernel_range(): DSB ISHST, one TLBI per page, DSB ISH, ISB. */
+static inline void sm_flush_tlb(struct sm_stats *st, unsigned long va,
+				unsigned int nr)
+{
+	flush_tlb_kernel_range(va, va + nr * PAGE_SIZE);
+	st->cnt[SM_CNT_TLBI] += nr;
+	st->cnt[SM_CNT_DSB] += 2;
+	st->cnt[SM_CNT_ISB]++;
+}
+
+#endif /* SHADOWMAP_COUNTED_H */

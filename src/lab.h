@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The lab: runs, the shadow a run keeps, and the results.  One struct owns
+ * all of the module's mutable run state, under one lock.  Its fields are
+ * touched only by src/lab.c (state and lock), src/run.c (runs) and
+ * src/results.c (results); everyone else calls the functions below.
+ */
+#ifndef SHADOWMAP_LAB_H
+#define SHADOWMAP_LAB_H
+
+#include <linux/mutex.h>
+
+#include "shadowmap.h"
+#include "region.h"
+#include "compare.h"
+
+struct seq_file;
+struct sm_shadow;
+
+#define SM_HISTORY		64
+#define SM_HISTORY_LEN		320
+
+/* The last run, or the last verify of its kept shadow. */
+struct sm_result {
+	bool valid;
+	unsigned int seq;
+	struct sm_run_config cfg;
+	char walker[96];
+	char note[96];
+	u64 bytes;
+	u64 largest;
+	u64 cont_pte_blocks;		/* CONT_PTE_SIZE blocks the chunks touch */
+	u64 cont_pmd_blocks;		/* CONT_PMD_SIZE blocks the chunks touch */
+	unsigned int chunks;
+	struct sm_stats cnt;		/* the first build's counters */
+	bool stable;			/* every build counted the same */
+	u64 ns[SM_PHASE_NR][3];		/* min, median, max */
+	unsigned int samples[SM_PHASE_NR];
+	struct sm_compare_result cmp;
+	unsigned long bad_chunk;	/* first mismatch: chunk and offset */
+	unsigned long bad_offset;
+	unsigned long hw_checked;
+	unsigned long hw_bad;
+};
+
+struct sm_lab {
+	struct mutex lock;		/* everything below */
+	enum sm_region region;		/* the area's */
+	struct sm_area area;		/* prepared and not yet released */
+	struct sm_shadow *shadow;	/* kept from the last run, or NULL */
+	struct sm_stats shadow_stats;	/* the kept shadow's build counters */
+	struct sm_result last;
+	unsigned int seq;		/* runs since load */
+	int last_errno;
+	char last_error[SM_ERR_LEN];
+	char (*history)[SM_HISTORY_LEN];
+	unsigned int history_nr;
+};
+
+extern struct sm_lab sm_lab;
+
+/* src/lab.c: commands run between begin and end, which records the error */
+int sm_lab_begin(bool wait);
+void sm_lab_end(int ret, const char *err);
+void sm_lab_free(void);
+void sm_lab_reset(void);
+void sm_lab_going_offline(unsigned long pfn, unsigned long nr);
+void sm_lab_exit(void);
+
+/* src/run.c */
+int sm_lab_run(const struct sm_run_config *cfg, char *err, size_t errlen);
+int sm_lab_verify(char *err, size_t errlen);
+
+/* src/results.c */
+void sm_result_summarise(struct sm_result *r, u64 *samples, unsigned int n);
+void sm_result_finish(struct sm_result *r, const struct sm_area *area);
+void sm_result_log(const struct sm_result *r);
+void sm_result_verified(struct sm_result *r, const struct sm_area *area);
+void sm_lab_add_history(const struct sm_result *r);
+void sm_lab_show_last(struct seq_file *m);
+void sm_lab_show_history(struct seq_file *m);
+void sm_lab_show_ptdump(struct seq_file *m);
+
+#endif /* SHADOWMAP_LAB_H */

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Read-only walks of any page-table tree: the live kernel tables or a
+ * shadow (src/lookup.c), and the hardware walker's opinion (AT S1E1R).
+ */
+#ifndef SHADOWMAP_LOOKUP_H
+#define SHADOWMAP_LOOKUP_H
+
+#include <linux/pgtable.h>
+
+/* What a walk found for one VA. */
+struct sm_leaf_info {
+	u64 desc;		/* the leaf descriptor */
+	u64 table_attrs;	/* hierarchical bits of the table descriptors */
+	unsigned long va_base;	/* VA the leaf starts at */
+	unsigned long size;	/* bytes the leaf maps */
+	phys_addr_t pa;		/* output address of the looked-up page */
+	int level;		/* enum sm_level, or -1 when not mapped */
+};
+
+pgd_t *sm_live_pgd(void);
+void sm_lookup(pgd_t *pgd, unsigned long va, struct sm_leaf_info *out);
+pte_t *sm_lookup_ptep(pgd_t *pgd, unsigned long va);
+u64 sm_leaf_attrs(u64 desc);
+
+int sm_hw_translate(unsigned long va, phys_addr_t *pa, u8 *attr);
+u8 sm_mair_attr(u64 desc);
+int sm_check_live(unsigned long va, unsigned long size, unsigned int nr,
+		  unsigned long *checked, unsigned long *bad);
+
+#endif /* SHADOWMAP_LOOKUP_H */

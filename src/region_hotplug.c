@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The hotplug region: memory hot-added since the module was loaded
+ * (src/hotplug.c records it), at its linear-map VA.
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+
+#include "region.h"
+#include "extents.h"
+#include "hotplug.h"
+
+/*
+ * Region "hotplug": one chunk per recorded range, in the order they came
+ * online, each mapped by its own call into one shadow, as arch_add_memory()
+ * mapped each into swapper_pg_dir.
+ */
+static int sm_hotplug_prepare(const struct sm_run_config *cfg,
+			      struct sm_area *area, char *err, size_t errlen)
+{
+	unsigned int picked = 0;
+	struct sm_extents e;
+	int ret;
+
+	ret = sm_hotplug_extents(&sm_hotplug, cfg->index, &e, &picked, err,
+				 errlen);
+	if (ret)
+		return ret;
+	ret = sm_area_from_extents(&e, area, err, errlen);
+	sm_extents_free(&e);
+	if (ret)
+		return ret;
+	if (cfg->index == SM_HOTPLUG_INDEX_ALL)
+		scnprintf(area->note, sizeof(area->note),
+			  "hotplug index=all: %u ranges, %lluM",
+			  area->nr_chunks, area->bytes >> 20);
+	else if (cfg->index & SM_HOTPLUG_INDEX_FROM)
+		scnprintf(area->note, sizeof(area->note),
+			  "hotplug index=%u+: %u ranges, %lluM",
+			  cfg->index & ~SM_HOTPLUG_INDEX_FROM,
+			  area->nr_chunks, area->bytes >> 20);
+	else
+		scnprintf(area->note, sizeof(area->note),
+			  "hotplug index=%u: %lluM",
+			  picked, area->bytes >> 20);
+	return 0;
+}
+
+const struct sm_region_ops sm_hotplug_ops = {
+	.name = "hotplug",
+	.prepare = sm_hotplug_prepare,
+	.offlinable = true,
+};

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Results: what a run measured, summarised (min/median/max per phase), the
+ * region's geometry for the host's counter formulas, the history, and the
+ * `last`, `history` and `ptdump` files' text.  No kernel addresses: a
+ * mismatch is located as chunk and offset.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/lockdep.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/utsname.h>
+
+#include "lab.h"
+#include "shadow.h"
+#include "fixmap.h"
+#include "ptdump.h"
+#include "compat.h"
+
+static int sm_u64_cmp(const void *a, const void *b)
+{
+	const u64 *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+static void sm_summarise(u64 *s, unsigned int n, u64 out[3])
+{
+	if (!n)
+		return;
+	sort(s, n, sizeof(*s), sm_u64_cmp, NULL);
+	out[0] = s[0];
+	out[1] = n & 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	out[2] = s[n - 1];
+}
+
+/* @samples holds each phase's r->samples[p] samples at p * n. */
+void sm_result_summarise(struct sm_result *r, u64 *samples, unsigned int n)
+{
+	unsigned int p;
+
+	for (p = 0; p < SM_PHASE_NR; p++)
+		sm_summarise(samples + p * n, r->samples[p], r->ns[p]);
+}
+
+/* Where the first mismatch is, as chunk and offset. */
+void sm_result_verified(struct sm_result *r, const struct sm_area *area)
+{
+	const struct sm_chunk *c;
+	unsigned int i;
+
+	for (i = 0; i < area->nr_chunks; i++) {
+		c = &area->chunks[i];
+		if (r->cmp.bad_va >= c->va &&
+		    r->cmp.bad_va - c->va < c->nr_pages * PAGE_SIZE) {
+			r->bad_chunk = i;
+			r->bad_offset = r->cmp.bad_va - c->va;
+			break;
+		}
+	}
+}
+
+/* Aligned blocks of @size that [va, va + len) touches. */
+static u64 sm_blocks_touched(unsigned long va, unsigned long len,
+			     unsigned long size)
+{
+	return (va + len - 1) / size - va / size + 1;
+}
+
+/*
+ * The region's geometry, for the counter formulas in the README: the 6.1
+ * walker remaps once per CONT_PTE and per CONT_PMD block it touches.  These
+ * are counts, not addresses, so they may be shown.
+ */
+static void sm_count_spans(struct sm_result *r, const struct sm_area *area)
+{
+	unsigned int i;
+
+	r->cont_pte_blocks = 0;
+	r->cont_pmd_blocks = 0;
+	for (i = 0; i < area->nr_chunks; i++) {
+		const struct sm_chunk *ch = &area->chunks[i];
+		unsigned long len = ch->nr_pages << PAGE_SHIFT;
+
+		r->cont_pte_blocks += sm_blocks_touched(ch->va, len,
+							CONT_PTE_SIZE);
+		r->cont_pmd_blocks += sm_blocks_touched(ch->va, len,
+							CONT_PMD_SIZE);
+	}
+}
+
+/* The run is over: describe its walker and region. */
+void sm_result_finish(struct sm_result *r, const struct sm_area *area)
+{
+	sm_format_walker(&r->cfg.walker, r->walker, sizeof(r->walker));
+	strscpy(r->note, area->note, sizeof(r->note));
+	r->bytes = area->bytes;
+	r->largest = area->largest;
+	r->chunks = area->nr_chunks;
+	sm_count_spans(r, area);
+	sm_result_verified(r, area);
+}
+
+static u64 sm_tables(const struct sm_stats *st)
+{
+	return st->cnt[SM_CNT_TABLE_BYTES] >> PAGE_SHIFT;
+}
+
+void sm_result_log(const struct sm_result *r)
+{
+	pr_info("%s %s: build %llu/%llu/%llu ns (min/median/max of %u), tables %llu, remaps %llu, tlbi %llu, dsb %llu, isb %llu, verify %s (%lu pages)\n",
+		sm_region_names[r->cfg.region], r->walker,
+		r->ns[SM_PHASE_BUILD][0], r->ns[SM_PHASE_BUILD][1],
+		r->ns[SM_PHASE_BUILD][2], r->cfg.repeat, sm_tables(&r->cnt),
+		r->cnt.cnt[SM_CNT_REMAP_MAP], r->cnt.cnt[SM_CNT_TLBI],
+		r->cnt.cnt[SM_CNT_DSB], r->cnt.cnt[SM_CNT_ISB],
+		r->cmp.mismatches ? "FAILED" : "passed", r->cmp.pages);
+}
+
+void sm_lab_add_history(const struct sm_result *r)
+{
+	struct sm_lab *lab = &sm_lab;
+	char *line;
+
+	lockdep_assert_held(&lab->lock);
+	if (!lab->history)
+		lab->history = kcalloc(SM_HISTORY, SM_HISTORY_LEN, GFP_KERNEL);
+	if (!lab->history)
+		return;
+	line = lab->history[lab->history_nr++ % SM_HISTORY];
+	scnprintf(line, SM_HISTORY_LEN,
+		  "seq=%u region=%s size=%lluK walker=%s repeat=%u verify=%s pages=%lu tables=%llu remaps=%llu tlbi=%llu dsb=%llu isb=%llu build_ns_median=%llu teardown_ns_median=%llu",
+		  r->seq, sm_region_names[r->cfg.region], r->bytes >> 10,
+		  r->walker, r->cfg.repeat,
+		  r->cmp.mismatches ? "FAIL" : "pass", r->cmp.pages,
+		  sm_tables(&r->cnt), r->cnt.cnt[SM_CNT_REMAP_MAP],
+		  r->cnt.cnt[SM_CNT_TLBI], r->cnt.cnt[SM_CNT_DSB],
+		  r->cnt.cnt[SM_CNT_ISB], r->ns[SM_PHASE_BUILD][1],
+		  r->ns[SM_PHASE_TEARDOWN][1]);
+}
+
+static int sm_levels(void)
+{
+	return 2 + sm_p4d_present() + sm_pud_present() + sm_pmd_present();
+}
+
+static void sm_show_result(struct seq_file *m, const struct sm_result *r,
+			   bool kept)
+{
+	const struct sm_run_config *c = &r->cfg;
+	int i;
+
+	seq_printf(m, "status: %s\n", r->cmp.mismatches || r->hw_bad ?
+		   "fail" : "pass");
+	seq_printf(m, "seq: %u\n", r->seq);
+	seq_printf(m, "region: %s\n", sm_region_names[c->region]);
+	seq_printf(m, "size_requested: %llu\n", c->size);
+	seq_printf(m, "size_mapped: %llu\n", r->bytes);
+	seq_printf(m, "chunks: %u\n", r->chunks);
+	seq_printf(m, "largest_chunk: %llu\n", r->largest);
+	seq_printf(m, "span_cont_pte_blocks: %llu\n", r->cont_pte_blocks);
+	seq_printf(m, "span_cont_pmd_blocks: %llu\n", r->cont_pmd_blocks);
+	seq_printf(m, "region_note: %s\n", r->note);
+	seq_printf(m, "walker: %s\n", r->walker);
+	for (i = 0; i < SM_AXIS_NR; i++)
+		seq_printf(m, "%s: %s\n", sm_axes[i].key,
+			   sm_axes[i].names[sm_walker_axis(&c->walker, i)]);
+	seq_printf(m, "threads: %u\n", c->walker.threads);
+	seq_printf(m, "lazy_ring: %d\n", SM_LAZY_SLOTS);
+	seq_printf(m, "repeat: %u\n", c->repeat);
+	seq_printf(m, "counters_stable: %s\n", r->stable ? "yes" : "no");
+	for (i = 0; i < SM_CNT_NR; i++)
+		seq_printf(m, "%s: %llu\n", sm_counter_names[i], r->cnt.cnt[i]);
+	for (i = 0; i < SM_PHASE_NR; i++) {
+		seq_printf(m, "%s_samples: %u\n", sm_phase_names[i],
+			   r->samples[i]);
+		seq_printf(m, "%s_ns_min: %llu\n", sm_phase_names[i],
+			   r->ns[i][0]);
+		seq_printf(m, "%s_ns_median: %llu\n", sm_phase_names[i],
+			   r->ns[i][1]);
+		seq_printf(m, "%s_ns_max: %llu\n", sm_phase_names[i],
+			   r->ns[i][2]);
+	}
+	seq_printf(m, "verify_pages: %lu\n", r->cmp.pages);
+	seq_printf(m, "verify_mismatches: %lu\n", r->cmp.mismatches);
+	seq_printf(m, "verify_percent: %lu\n", r->cmp.pages ?
+		   (r->cmp.pages - r->cmp.mismatches) * 100 / r->cmp.pages : 0);
+	if (r->cmp.mismatches) {
+		seq_printf(m, "verify_first_mismatch: chunk=%lu offset=0x%lx field=%s\n",
+			   r->bad_chunk, r->bad_offset, r->cmp.why);
+		seq_printf(m, "verify_shadow_leaf: level=%d attrs=0x%llx\n",
+			   r->cmp.shadow.level,
+			   r->cmp.shadow.desc & ~(u64)PTE_ADDR_LOW);
+		seq_printf(m, "verify_live_leaf: level=%d attrs=0x%llx\n",
+			   r->cmp.live.level,
+			   r->cmp.live.desc & ~(u64)PTE_ADDR_LOW);
+	}
+	seq_printf(m, "live_checked: %lu\n", r->hw_checked);
+	seq_printf(m, "live_mismatches: %lu\n", r->hw_bad);
+	seq_printf(m, "kept: %s\n", kept ? "yes" : "no");
+}
+
+void sm_lab_show_last(struct seq_file *m)
+{
+	struct sm_lab *lab = &sm_lab;
+
+	mutex_lock(&lab->lock);
+	seq_printf(m, "last_error: %s\n",
+		   lab->last_error[0] ? lab->last_error : "none");
+	seq_printf(m, "last_errno: %d\n", lab->last_errno);
+	seq_printf(m, "kernel: %s\n", init_utsname()->release);
+	seq_printf(m, "page_size: %lu\n", PAGE_SIZE);
+	seq_printf(m, "levels: %d\n", sm_levels());
+	if (lab->last.valid)
+		sm_show_result(m, &lab->last, lab->shadow);
+	else
+		seq_puts(m, "status: no run\n");
+	mutex_unlock(&lab->lock);
+}
+
+void sm_lab_show_history(struct seq_file *m)
+{
+	struct sm_lab *lab = &sm_lab;
+	unsigned int i, first;
+
+	mutex_lock(&lab->lock);
+	first = lab->history_nr > SM_HISTORY ? lab->history_nr - SM_HISTORY : 0;
+	for (i = first; i < lab->history_nr; i++)
+		seq_printf(m, "%s\n", lab->history[i % SM_HISTORY]);
+	mutex_unlock(&lab->lock);
+}
+
+void sm_lab_show_ptdump(struct seq_file *m)
+{
+	struct sm_lab *lab = &sm_lab;
+
+	mutex_lock(&lab->lock);
+	if (lab->shadow)
+		sm_ptdump(m, sm_shadow_pgd(lab->shadow), lab->area.chunks,
+			  lab->area.nr_chunks);
+	else
+		seq_puts(m, "no shadow is kept\n");
+	mutex_unlock(&lab->lock);
+}
