@@ -58,6 +58,6 @@ expect contig_says_how_much "$(grep '^region_note' "$SM_DIR/last")" \
 
 # Walker threads (split at top-level entries) build a shadow that verifies.
 run_walker threads_2 "run size=8M walker=v6.10 threads=2"
-expect_last threads_2_threads_2 threads 2
+expect_last threads_2_ran_2_threads threads 2
 unload_result
 ktap_finished
