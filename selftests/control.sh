@@ -9,7 +9,7 @@ sm_require
 sm_load_or_bail
 sm_require_control
 
-ktap_plan 28
+ktap_plan 27
 ok module_loads
 
 ctl_expect_errno ctl_bad_preset "Invalid argument" "run walker=v5.0"
