@@ -60,6 +60,7 @@ stage host-tests sh "$SHADOWMAP_TOP/scripts/host-tests.sh"
 stage checkpatch sh "$SHADOWMAP_TOP/scripts/checkpatch.sh"
 stage dkms-6.1 sh "$SHADOWMAP_TOP/scripts/dkms-check.sh" 6.1
 stage dkms-6.12 sh "$SHADOWMAP_TOP/scripts/dkms-check.sh" 6.12
+stage module-deps sh "$SHADOWMAP_TOP/scripts/module-deps.sh"
 stage debian-6.1 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.1 --mode check
 stage debian-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 --mode check
 stage debian-6.12-4level sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \
