@@ -60,6 +60,7 @@ stage host-tests sh "$SHADOWMAP_TOP/scripts/host-tests.sh"
 stage checkpatch sh "$SHADOWMAP_TOP/scripts/checkpatch.sh"
 stage dkms-6.1 sh "$SHADOWMAP_TOP/scripts/dkms-check.sh" debian-6.1
 stage dkms-6.12 sh "$SHADOWMAP_TOP/scripts/dkms-check.sh" debian-6.12
+stage module-deps sh "$SHADOWMAP_TOP/scripts/module-deps.sh"
 # Every selftest on every Debian kernel of scripts/kernels.
 for k in $(kernel_names debian); do
 	stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" --mode check

@@ -71,6 +71,7 @@ expect_error lab-option "unknown option" sh scripts/lab.sh --frobnicate
 expect_error lab-kernel "unknown kernel" sh scripts/lab.sh --kernel debian-5.10
 expect_error lab-value "wants a value" sh scripts/lab.sh --walkers
 expect_error check-option "usage" sh scripts/check.sh --frobnicate
+expect_error module-deps-args "no arguments" sh scripts/module-deps.sh now
 expect_error qmp-grow-args "Usage" python3 scripts/qmp-grow.py
 expect_error lab-table-args "Usage" python3 scripts/lab-table.py
 expect_error cli-usage "Usage" sh cli/shadowmap bogus

@@ -40,9 +40,16 @@ static const struct sm_prot_bits sm_pte_bits[] = {
 	  "MEM/NORMAL-TAGGED" },
 };
 
-static const char * const sm_ptdump_level[SM_LVL_NR] = {
-	"PGD", "P4D", "PUD", "PMD", "PTE",
+/* Level names as ptdump prints them */
+static const char * const sm_ptdump_level[] = {
+	[SM_LVL_PGD] = "PGD",
+	[SM_LVL_P4D] = "P4D",
+	[SM_LVL_PUD] = "PUD",
+	[SM_LVL_PMD] = "PMD",
+	[SM_LVL_PTE] = "PTE",
 };
+
+static_assert(ARRAY_SIZE(sm_ptdump_level) == SM_LVL_NR);
 
 static void sm_ptdump_line(struct seq_file *m, unsigned long start,
 			   unsigned long end, int level, u64 prot)
