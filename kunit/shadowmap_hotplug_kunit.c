@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite for the hotplug and ram regions: the memory notifier's
- * bookkeeping (fed made-up events far above any RAM), range selection,
- * "index=" parsing, the ram region's ranges and its table estimate.
+ * KUnit suite for the hotplug and ram regions: the memory notifier's range
+ * records, range selection, "index=" parsing, the ram region's ranges and
+ * its table estimate.
+ *
+ * Each run gets a private set of range records from .init, fed with
+ * made-up events far above any RAM, and never touches the module's own set
+ * (sm_hotplug), which the real memory notifier feeds.  .exit frees the set
+ * and any extents the run still holds.
  */
 #include <kunit/test.h>
 #include <linux/memory.h>
@@ -11,156 +16,267 @@
 #include <linux/string.h>
 
 #include "shadowmap.h"
+#include "extents.h"
 #include "hotplug.h"
+#include "region.h"
+#include "shadowmap_kunit.h"
 
-/* 64 TiB, far above the RAM of any test machine. */
+/* 64 TiB at 4K, far above the RAM of any test machine. */
 #define SM_FAKE_PFN	(1UL << (36 - PAGE_SHIFT + 10))
 #define SM_FAKE_PAGES	(SZ_128M >> PAGE_SHIFT)
 
+struct sm_hp_test {
+	struct sm_hotplug hp;		/* private: never the module's */
+	struct sm_extents e;		/* the last sm_hp_test_extents() */
+	unsigned int picked;
+	char err[SM_ERR_LEN];
+};
+
+/*
+ * The going-offline callback takes no context, and suites run one case
+ * at a time: it records its calls here, for the running case.
+ */
+static struct {
+	unsigned int calls;
+	unsigned long pfn, nr;
+} sm_going_seen;
+
+static void sm_going_record(unsigned long pfn, unsigned long nr)
+{
+	sm_going_seen.calls++;
+	sm_going_seen.pfn = pfn;
+	sm_going_seen.nr = nr;
+}
+
+static int sm_hp_test_init(struct kunit *test)
+{
+	struct sm_hp_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	if (!t)
+		return -ENOMEM;
+	memset(&sm_going_seen, 0, sizeof(sm_going_seen));
+	sm_hotplug_init(&t->hp, sm_going_record);
+	test->priv = t;
+	return 0;
+}
+
+static void sm_hp_test_exit(struct kunit *test)
+{
+	struct sm_hp_test *t = test->priv;
+
+	if (!t)
+		return;
+	sm_extents_free(&t->e);
+	sm_hotplug_destroy(&t->hp);
+}
+
+/* sm_hotplug_extents() on the private set; the result stays in t->e. */
+static int sm_hp_test_extents(struct kunit *test, unsigned int index)
+{
+	struct sm_hp_test *t = test->priv;
+
+	sm_extents_free(&t->e);
+	t->picked = 0;
+	t->err[0] = '\0';
+	return sm_hotplug_extents(&t->hp, index, &t->e, &t->picked, t->err,
+				  sizeof(t->err));
+}
+
+static void sm_hp_test_event(struct kunit *test, unsigned long action,
+			     unsigned int block)
+{
+	struct sm_hp_test *t = test->priv;
+
+	sm_hotplug_event(&t->hp, action, SM_FAKE_PFN + block * SM_FAKE_PAGES,
+			 SM_FAKE_PAGES);
+}
+
+static void sm_expect_going_seen(struct kunit *test, unsigned int calls,
+				 unsigned long pfn, unsigned long nr)
+{
+	KUNIT_EXPECT_EQ(test, sm_going_seen.calls, calls);
+	KUNIT_EXPECT_EQ(test, sm_going_seen.pfn, pfn);
+	KUNIT_EXPECT_EQ(test, sm_going_seen.nr, nr);
+}
+
 static void hotplug_online_offline(struct kunit *test)
 {
-	unsigned int base = sm_hotplug_nr_ranges();
-	struct sm_extents e;
-	char err[SM_ERR_LEN];
+	struct sm_hp_test *t = test->priv;
 
-	sm_hotplug_notify_test(MEM_ONLINE, SM_FAKE_PFN, SM_FAKE_PAGES);
-	KUNIT_ASSERT_EQ(test, sm_hotplug_nr_ranges(), base + 1);
-	KUNIT_ASSERT_EQ(test, sm_hotplug_extents(SM_HOTPLUG_INDEX_LAST, &e,
-						 err, sizeof(err)), 0);
-	KUNIT_EXPECT_EQ(test, e.nr, 1U);
-	KUNIT_EXPECT_EQ(test, e.ext[0].start, PFN_PHYS(SM_FAKE_PFN));
-	KUNIT_EXPECT_EQ(test, e.ext[0].size, (u64)SZ_128M);
-	KUNIT_EXPECT_EQ(test, e.bytes, (u64)SZ_128M);
-	sm_extents_free(&e);
+	/* A fresh set: nothing came online */
+	KUNIT_EXPECT_EQ(test, sm_hotplug_nr_ranges(&t->hp), 0U);
+	KUNIT_EXPECT_EQ(test, sm_hp_test_extents(test, SM_HOTPLUG_INDEX_LAST),
+			-ENOENT);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(t->err, "no memory came online"));
 
-	/* Going offline: refused; cancelled: back; offline: gone. */
-	sm_hotplug_notify_test(MEM_GOING_OFFLINE, SM_FAKE_PFN, SM_FAKE_PAGES);
-	KUNIT_EXPECT_EQ(test, sm_hotplug_extents(SM_HOTPLUG_INDEX_LAST, &e,
-						 err, sizeof(err)), -EBUSY);
-	KUNIT_EXPECT_NOT_NULL(test, strstr(err, "going offline"));
-	KUNIT_EXPECT_NULL(test, e.ext);
-	sm_hotplug_notify_test(MEM_CANCEL_OFFLINE, SM_FAKE_PFN, SM_FAKE_PAGES);
-	KUNIT_EXPECT_EQ(test, sm_hotplug_extents(SM_HOTPLUG_INDEX_LAST, &e,
-						 err, sizeof(err)), 0);
-	sm_extents_free(&e);
-	sm_hotplug_notify_test(MEM_GOING_OFFLINE, SM_FAKE_PFN, SM_FAKE_PAGES);
-	sm_hotplug_notify_test(MEM_OFFLINE, SM_FAKE_PFN, SM_FAKE_PAGES);
-	KUNIT_EXPECT_EQ(test, sm_hotplug_nr_ranges(), base);
+	sm_hp_test_event(test, MEM_ONLINE, 0);
+	KUNIT_ASSERT_EQ(test, sm_hotplug_nr_ranges(&t->hp), 1U);
+	KUNIT_ASSERT_EQ(test, sm_hp_test_extents(test, SM_HOTPLUG_INDEX_LAST),
+			0);
+	KUNIT_EXPECT_EQ(test, t->picked, 1U);
+	KUNIT_ASSERT_EQ(test, t->e.nr, 1U);
+	KUNIT_EXPECT_EQ(test, t->e.ext[0].start, PFN_PHYS(SM_FAKE_PFN));
+	KUNIT_EXPECT_EQ(test, t->e.ext[0].size, (u64)SZ_128M);
+	KUNIT_EXPECT_EQ(test, t->e.bytes, (u64)SZ_128M);
 
-	/* Nothing left (the rig's KUnit guests hot-add nothing real) */
-	if (!base) {
-		KUNIT_EXPECT_EQ(test,
-				sm_hotplug_extents(SM_HOTPLUG_INDEX_LAST, &e,
-						   err, sizeof(err)), -ENOENT);
-		KUNIT_EXPECT_NOT_NULL(test, strstr(err, "gone offline again"));
-	}
+	/* Going offline: the callback, then refused; cancelled: back */
+	sm_hp_test_event(test, MEM_GOING_OFFLINE, 0);
+	sm_expect_going_seen(test, 1, SM_FAKE_PFN, SM_FAKE_PAGES);
+	KUNIT_EXPECT_EQ(test, sm_hp_test_extents(test, SM_HOTPLUG_INDEX_LAST),
+			-EBUSY);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(t->err, "going offline"));
+	KUNIT_EXPECT_NULL(test, t->e.ext);
+	sm_hp_test_event(test, MEM_CANCEL_OFFLINE, 0);
+	KUNIT_EXPECT_EQ(test, sm_hp_test_extents(test, SM_HOTPLUG_INDEX_LAST),
+			0);
+	KUNIT_EXPECT_EQ(test, sm_hotplug_nr_ranges(&t->hp), 1U);
+
+	/* Offline: gone, and the set says so */
+	sm_hp_test_event(test, MEM_GOING_OFFLINE, 0);
+	sm_hp_test_event(test, MEM_OFFLINE, 0);
+	sm_expect_going_seen(test, 2, SM_FAKE_PFN, SM_FAKE_PAGES);
+	KUNIT_EXPECT_EQ(test, sm_hotplug_nr_ranges(&t->hp), 0U);
+	KUNIT_EXPECT_EQ(test, sm_hp_test_extents(test, SM_HOTPLUG_INDEX_LAST),
+			-ENOENT);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(t->err, "gone offline again"));
 }
 
 static void hotplug_select(struct kunit *test)
 {
-	unsigned int base = sm_hotplug_nr_ranges(), first;
-	struct sm_extents e;
-	char err[SM_ERR_LEN];
-	int i;
+	struct sm_hp_test *t = test->priv;
+	unsigned int i;
 
 	/* Three adjacent blocks no probed arch_add_memory() added: 3 ranges */
 	for (i = 0; i < 3; i++)
-		sm_hotplug_notify_test(MEM_ONLINE,
-				       SM_FAKE_PFN + i * SM_FAKE_PAGES,
-				       SM_FAKE_PAGES);
-	KUNIT_ASSERT_EQ(test, sm_hotplug_nr_ranges(), base + 3);
-	KUNIT_ASSERT_EQ(test, sm_hotplug_extents(SM_HOTPLUG_INDEX_LAST, &e,
-						 err, sizeof(err)), 0);
-	KUNIT_EXPECT_EQ(test, e.ext[0].start,
+		sm_hp_test_event(test, MEM_ONLINE, i);
+	KUNIT_ASSERT_EQ(test, sm_hotplug_nr_ranges(&t->hp), 3U);
+
+	KUNIT_ASSERT_EQ(test, sm_hp_test_extents(test, SM_HOTPLUG_INDEX_LAST),
+			0);
+	KUNIT_ASSERT_EQ(test, t->e.nr, 1U);
+	KUNIT_EXPECT_EQ(test, t->e.ext[0].start,
 			PFN_PHYS(SM_FAKE_PFN + 2 * SM_FAKE_PAGES));
-	sm_extents_free(&e);
+	KUNIT_EXPECT_EQ(test, t->picked, 3U);
 
-	KUNIT_ASSERT_EQ(test, sm_hotplug_extents(SM_HOTPLUG_INDEX_ALL, &e,
-						 err, sizeof(err)), 0);
-	KUNIT_EXPECT_EQ(test, e.nr, base + 3);
-	first = e.nr - 3;
+	KUNIT_ASSERT_EQ(test, sm_hp_test_extents(test, SM_HOTPLUG_INDEX_ALL),
+			0);
+	KUNIT_ASSERT_EQ(test, t->e.nr, 3U);
 	for (i = 0; i < 3; i++)
-		KUNIT_EXPECT_EQ(test, e.ext[first + i].start,
+		KUNIT_EXPECT_EQ(test, t->e.ext[i].start,
 				PFN_PHYS(SM_FAKE_PFN + i * SM_FAKE_PAGES));
-	sm_extents_free(&e);
+	KUNIT_EXPECT_EQ(test, t->e.bytes, 3ULL * SZ_128M);
+	KUNIT_EXPECT_EQ(test, t->picked, 3U);
 
-	/* No such index, ever: indices are never reused */
-	KUNIT_EXPECT_EQ(test, sm_hotplug_extents(SM_HOTPLUG_INDEX_FROM - 1, &e,
-						 err, sizeof(err)), -ENOENT);
-	KUNIT_EXPECT_NOT_NULL(test, strstr(err, "no range index="));
+	/* index=2 and index=2+ */
+	KUNIT_ASSERT_EQ(test, sm_hp_test_extents(test, 2), 0);
+	KUNIT_ASSERT_EQ(test, t->e.nr, 1U);
+	KUNIT_EXPECT_EQ(test, t->e.ext[0].start,
+			PFN_PHYS(SM_FAKE_PFN + SM_FAKE_PAGES));
+	KUNIT_EXPECT_EQ(test, t->picked, 2U);
+	KUNIT_ASSERT_EQ(test, sm_hp_test_extents(test,
+						 2 | SM_HOTPLUG_INDEX_FROM), 0);
+	KUNIT_ASSERT_EQ(test, t->e.nr, 2U);
+	KUNIT_EXPECT_EQ(test, t->e.ext[0].start,
+			PFN_PHYS(SM_FAKE_PFN + SM_FAKE_PAGES));
+	KUNIT_EXPECT_EQ(test, t->picked, 3U);
+
+	/* No such index */
+	KUNIT_EXPECT_EQ(test, sm_hp_test_extents(test, 4), -ENOENT);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(t->err, "no range index=4 "));
+	KUNIT_EXPECT_EQ(test, sm_hp_test_extents(test,
+						 4 | SM_HOTPLUG_INDEX_FROM),
+			-ENOENT);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(t->err, "index=4 or later"));
+	KUNIT_EXPECT_EQ(test, sm_hp_test_extents(test,
+						 SM_HOTPLUG_INDEX_FROM - 1),
+			-ENOENT);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(t->err, "no range index="));
 
 	/* The middle one going offline fails "all" cleanly, not the last */
-	sm_hotplug_notify_test(MEM_GOING_OFFLINE, SM_FAKE_PFN + SM_FAKE_PAGES,
-			       SM_FAKE_PAGES);
-	KUNIT_EXPECT_EQ(test, sm_hotplug_extents(SM_HOTPLUG_INDEX_ALL, &e,
-						 err, sizeof(err)), -EBUSY);
-	KUNIT_EXPECT_EQ(test, sm_hotplug_extents(SM_HOTPLUG_INDEX_LAST, &e,
-						 err, sizeof(err)), 0);
-	sm_extents_free(&e);
-	sm_hotplug_notify_test(MEM_OFFLINE, SM_FAKE_PFN + SM_FAKE_PAGES,
-			       SM_FAKE_PAGES);
-	KUNIT_EXPECT_EQ(test, sm_hotplug_nr_ranges(), base + 2);
+	sm_hp_test_event(test, MEM_GOING_OFFLINE, 1);
+	sm_expect_going_seen(test, 1, SM_FAKE_PFN + SM_FAKE_PAGES,
+			     SM_FAKE_PAGES);
+	KUNIT_EXPECT_EQ(test, sm_hp_test_extents(test, SM_HOTPLUG_INDEX_ALL),
+			-EBUSY);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(t->err, "range 2 is going"));
+	KUNIT_EXPECT_NULL(test, t->e.ext);
+	KUNIT_EXPECT_EQ(test, sm_hp_test_extents(test, SM_HOTPLUG_INDEX_LAST),
+			0);
+	sm_hp_test_event(test, MEM_OFFLINE, 1);
+	KUNIT_EXPECT_EQ(test, sm_hotplug_nr_ranges(&t->hp), 2U);
 
-	for (i = 0; i < 3; i += 2) {
-		sm_hotplug_notify_test(MEM_GOING_OFFLINE,
-				       SM_FAKE_PFN + i * SM_FAKE_PAGES,
-				       SM_FAKE_PAGES);
-		sm_hotplug_notify_test(MEM_OFFLINE,
-				       SM_FAKE_PFN + i * SM_FAKE_PAGES,
-				       SM_FAKE_PAGES);
+	/* Indices are never reused: 2 is gone, 3 is still 3 */
+	KUNIT_EXPECT_EQ(test, sm_hp_test_extents(test, 2), -ENOENT);
+	KUNIT_EXPECT_EQ(test, sm_hp_test_extents(test, 3), 0);
+	sm_hp_test_event(test, MEM_ONLINE, 1);
+	KUNIT_EXPECT_EQ(test, sm_hp_test_extents(test, SM_HOTPLUG_INDEX_LAST),
+			0);
+	KUNIT_EXPECT_EQ(test, t->picked, 4U);
+
+	for (i = 0; i < 3; i++) {
+		sm_hp_test_event(test, MEM_GOING_OFFLINE, i);
+		sm_hp_test_event(test, MEM_OFFLINE, i);
 	}
-	KUNIT_EXPECT_EQ(test, sm_hotplug_nr_ranges(), base);
+	KUNIT_EXPECT_EQ(test, sm_hotplug_nr_ranges(&t->hp), 0U);
 }
 
 static void hotplug_pfns_stable(struct kunit *test)
 {
+	struct sm_hp_test *t = test->priv;
 	void *p = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
 	unsigned long pfn;
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	pfn = virt_to_pfn(p);
-	KUNIT_EXPECT_TRUE(test, sm_hotplug_pfns_stable(pfn, 1));
+	KUNIT_EXPECT_TRUE(test, sm_hotplug_pfns_stable(&t->hp, pfn, 1));
 	/* Not RAM at all */
-	KUNIT_EXPECT_FALSE(test, sm_hotplug_pfns_stable(SM_FAKE_PFN, 1));
-	/* Our bookkeeping only: no memory really goes offline */
-	sm_hotplug_notify_test(MEM_GOING_OFFLINE, pfn, 1);
-	KUNIT_EXPECT_FALSE(test, sm_hotplug_pfns_stable(pfn, 1));
-	sm_hotplug_notify_test(MEM_CANCEL_OFFLINE, pfn, 1);
-	KUNIT_EXPECT_TRUE(test, sm_hotplug_pfns_stable(pfn, 1));
+	KUNIT_EXPECT_FALSE(test, sm_hotplug_pfns_stable(&t->hp, SM_FAKE_PFN,
+							1));
+	/* The private set's bookkeeping only: no memory really goes offline */
+	sm_hotplug_event(&t->hp, MEM_GOING_OFFLINE, pfn, 1);
+	sm_expect_going_seen(test, 1, pfn, 1);
+	KUNIT_EXPECT_FALSE(test, sm_hotplug_pfns_stable(&t->hp, pfn, 1));
+	sm_hotplug_event(&t->hp, MEM_CANCEL_OFFLINE, pfn, 1);
+	KUNIT_EXPECT_TRUE(test, sm_hotplug_pfns_stable(&t->hp, pfn, 1));
 }
 
-static int parse_index(struct kunit *test, const char *arg, unsigned int *idx)
-{
-	struct sm_run_config cfg;
-	char err[SM_ERR_LEN];
-	char *buf = kstrdup(arg, GFP_KERNEL);
+/* "index=" in the run arguments: what it parses to, or -EINVAL. */
+struct sm_index_arg {
+	const char *arg;
 	int ret;
+	unsigned int index;
+};
 
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	sm_run_config_init(&cfg);
-	ret = sm_parse_run_args(buf, &cfg, err, sizeof(err));
-	kfree(buf);
-	*idx = cfg.index;
-	return ret;
+static const struct sm_index_arg sm_index_args[] = {
+	{ "region=hotplug", 0, SM_HOTPLUG_INDEX_LAST },
+	{ "index=all", 0, SM_HOTPLUG_INDEX_ALL },
+	{ "index=7", 0, 7 },
+	{ "index=17+", 0, 17 | SM_HOTPLUG_INDEX_FROM },
+	{ "index=+", -EINVAL },
+	{ "index=all+", -EINVAL },
+	{ "index=x", -EINVAL },
+	{ "index=2147483648", -EINVAL },
+};
+
+static void sm_index_arg_desc(const struct sm_index_arg *a, char *desc)
+{
+	strscpy(desc, a->arg, KUNIT_PARAM_DESC_SIZE);
 }
+
+KUNIT_ARRAY_PARAM(sm_index_arg, sm_index_args, sm_index_arg_desc);
 
 static void hotplug_index_parse(struct kunit *test)
 {
-	unsigned int idx;
+	const struct sm_index_arg *a = test->param_value;
+	struct sm_run_config cfg;
+	char err[SM_ERR_LEN] = "";
 
-	KUNIT_EXPECT_EQ(test, parse_index(test, "region=hotplug", &idx), 0);
-	KUNIT_EXPECT_EQ(test, idx, (unsigned int)SM_HOTPLUG_INDEX_LAST);
-	KUNIT_EXPECT_EQ(test, parse_index(test, "index=all", &idx), 0);
-	KUNIT_EXPECT_EQ(test, idx, (unsigned int)SM_HOTPLUG_INDEX_ALL);
-	KUNIT_EXPECT_EQ(test, parse_index(test, "index=7", &idx), 0);
-	KUNIT_EXPECT_EQ(test, idx, 7U);
-	KUNIT_EXPECT_EQ(test, parse_index(test, "index=17+", &idx), 0);
-	KUNIT_EXPECT_EQ(test, idx, 17U | SM_HOTPLUG_INDEX_FROM);
-	KUNIT_EXPECT_EQ(test, parse_index(test, "index=+", &idx), -EINVAL);
-	KUNIT_EXPECT_EQ(test, parse_index(test, "index=all+", &idx), -EINVAL);
-	KUNIT_EXPECT_EQ(test, parse_index(test, "index=x", &idx), -EINVAL);
-	KUNIT_EXPECT_EQ(test, parse_index(test, "index=2147483648", &idx),
-			-EINVAL);
+	KUNIT_EXPECT_EQ(test, sm_kunit_parse(test, a->arg, &cfg, err,
+					     sizeof(err)), a->ret);
+	if (a->ret)
+		KUNIT_EXPECT_NE(test, strlen(err), 0);
+	else
+		KUNIT_EXPECT_EQ(test, cfg.index, a->index);
 }
 
 /* Tables of span @span that [va, va + size) touches: the closed form. */
@@ -188,39 +304,39 @@ static void ram_table_estimate(struct kunit *test)
 
 static void ram_ranges(struct kunit *test)
 {
-	struct sm_extents e;
-	char err[SM_ERR_LEN];
+	struct sm_hp_test *t = test->priv;
+	struct sm_extents *e = &t->e;
 	unsigned int i;
 
-	KUNIT_ASSERT_EQ(test, sm_ram_extents(SM_LEAF_PTE, &e, err,
-					     sizeof(err)), 0);
-	KUNIT_EXPECT_GE(test, e.nr, 1U);
+	KUNIT_ASSERT_EQ(test, sm_ram_extents(SM_LEAF_PTE, e, t->err,
+					     sizeof(t->err)), 0);
+	KUNIT_EXPECT_GE(test, e->nr, 1U);
 	/* System RAM includes what the kernel reserved: at least totalram */
-	KUNIT_EXPECT_GE(test, e.bytes, (u64)totalram_pages() << PAGE_SHIFT);
-	for (i = 0; i < e.nr; i++) {
-		KUNIT_EXPECT_EQ(test, e.ext[i].start & ~PAGE_MASK, 0ULL);
-		KUNIT_EXPECT_EQ(test, e.ext[i].size & ~PAGE_MASK, 0ULL);
-		KUNIT_EXPECT_GT(test, e.ext[i].size, 0ULL);
+	KUNIT_EXPECT_GE(test, e->bytes, (u64)totalram_pages() << PAGE_SHIFT);
+	for (i = 0; i < e->nr; i++) {
+		KUNIT_EXPECT_EQ(test, e->ext[i].start & ~PAGE_MASK, 0ULL);
+		KUNIT_EXPECT_EQ(test, e->ext[i].size & ~PAGE_MASK, 0ULL);
+		KUNIT_EXPECT_GT(test, e->ext[i].size, 0ULL);
 		if (i)
-			KUNIT_EXPECT_GE(test, e.ext[i].start,
-					e.ext[i - 1].start + e.ext[i - 1].size);
+			KUNIT_EXPECT_GE(test, e->ext[i].start,
+					e->ext[i - 1].start +
+					e->ext[i - 1].size);
 	}
-	sm_extents_free(&e);
 }
 
 static struct kunit_case shadowmap_hotplug_cases[] = {
 	KUNIT_CASE(hotplug_online_offline),
 	KUNIT_CASE(hotplug_select),
 	KUNIT_CASE(hotplug_pfns_stable),
-	KUNIT_CASE(hotplug_index_parse),
+	KUNIT_CASE_PARAM(hotplug_index_parse, sm_index_arg_gen_params),
 	KUNIT_CASE(ram_table_estimate),
 	KUNIT_CASE(ram_ranges),
 	{}
 };
 
-static struct kunit_suite shadowmap_hotplug_suite = {
+struct kunit_suite shadowmap_hotplug_suite = {
 	.name = "shadowmap_hotplug",
+	.init = sm_hp_test_init,
+	.exit = sm_hp_test_exit,
 	.test_cases = shadowmap_hotplug_cases,
 };
-
-kunit_test_suites(&shadowmap_hotplug_suite);

@@ -3,45 +3,109 @@
  * KUnit suites for the shadow walker, the live walker and the comparison.
  *
  * A shadow is never installed, so it can map any VA: the tests map the
- * pfns of a small vmalloc buffer at synthetic VAs placed just below a
- * contiguous-block, PMD, PUD, P4D or PGD boundary, and compare each shadow
- * page with the live mapping of the matching buffer page.  The expected
- * counters are computed here from the geometry alone (PTRS_PER_*, CONT_*
- * and the boundaries the range crosses), not from the walker's code.
+ * pfns of a vmalloc buffer at synthetic VAs placed just below a
+ * contiguous-block, PMD, PUD, P4D or PGD boundary (the "places"), and
+ * compare each shadow page with the live mapping of the matching buffer
+ * page.  The expected counters are computed here from the geometry alone
+ * (PTRS_PER_*, CONT_* and the boundaries the range crosses), not from the
+ * walker's code.
+ *
+ * Each case runs once per preset and place, or per axis mix, as a KUnit
+ * parameter.  .init gives every run the buffer; .exit frees the buffer and
+ * whatever shadow or page block the run still holds, so a failed assertion
+ * leaks nothing.
  */
 #include <kunit/test.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/vmalloc.h>
 
 #include "shadowmap.h"
 #include "compat.h"
+#include "compare.h"
+#include "fixmap.h"
+#include "lookup.h"
+#include "shadow.h"
+#include "walker.h"
 #include "shadowmap_kunit.h"
 
-#define SM_TEST_PAGES	600	/* more than one PTE table at 4K */
-#define SM_LAZY_SLOTS	16	/* src/walker.c */
+/*
+ * One full PTE table and 88 pages more (600 at 4K, 2136 at 16K), but no
+ * more than 64 MiB: at 64K a PTE table alone maps 512 MiB.
+ */
+#define SM_TEST_PAGES_MAX	(SZ_64M / PAGE_SIZE)
+#define SM_TEST_PAGES		(PTRS_PER_PTE + 88 < SM_TEST_PAGES_MAX ? \
+				 PTRS_PER_PTE + 88 : SM_TEST_PAGES_MAX)
 
-struct sm_buf {
-	void *va;
-	unsigned long pfns[SM_TEST_PAGES];
+/* What a test run holds; .exit gives all of it back. */
+struct sm_test {
+	void *buf;			/* vmalloc'ed, SM_TEST_PAGES pages */
+	unsigned long *pfns;		/* buf's pfns, page by page */
+	struct sm_shadow *sh;		/* the shadow under test, or NULL */
+	struct sm_stats st;		/* its counters */
+	struct page *block;		/* physically contiguous, or NULL */
+	unsigned int order;
 };
 
-static struct sm_buf *sm_buf_alloc(struct kunit *test)
+static int sm_test_init(struct kunit *test)
 {
-	struct sm_buf *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
-	int i;
+	struct sm_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	unsigned long i;
 
-	KUNIT_ASSERT_NOT_NULL(test, b);
-	b->va = vmalloc(SM_TEST_PAGES * PAGE_SIZE);
-	KUNIT_ASSERT_NOT_NULL(test, b->va);
+	if (!t)
+		return -ENOMEM;
+	test->priv = t;
+	t->pfns = kunit_kcalloc(test, SM_TEST_PAGES, sizeof(*t->pfns),
+				GFP_KERNEL);
+	t->buf = vmalloc(SM_TEST_PAGES * PAGE_SIZE);
+	if (!t->pfns || !t->buf)
+		return -ENOMEM;
 	for (i = 0; i < SM_TEST_PAGES; i++)
-		b->pfns[i] = vmalloc_to_pfn(b->va + i * PAGE_SIZE);
-	return b;
+		t->pfns[i] = vmalloc_to_pfn(t->buf + i * PAGE_SIZE);
+	return 0;
 }
 
-static void sm_buf_free(struct sm_buf *b)
+static void sm_test_drop_shadow(struct sm_test *t)
 {
-	vfree(b->va);
+	if (t->sh)
+		sm_shadow_destroy(t->sh);
+	t->sh = NULL;
+}
+
+static void sm_test_exit(struct kunit *test)
+{
+	struct sm_test *t = test->priv;
+
+	if (!t)
+		return;
+	sm_test_drop_shadow(t);
+	if (t->block)
+		__free_pages(t->block, t->order);
+	vfree(t->buf);
+}
+
+/* A new, empty shadow for the run, with fresh counters. */
+static struct sm_shadow *sm_test_shadow(struct kunit *test,
+					const struct sm_walker *w,
+					pgprot_t prot)
+{
+	struct sm_test *t = test->priv;
+
+	sm_test_drop_shadow(t);
+	memset(&t->st, 0, sizeof(t->st));
+	t->sh = sm_shadow_create(w, prot, &t->st);
+	KUNIT_ASSERT_NOT_NULL(test, t->sh);
+	return t->sh;
+}
+
+static void sm_test_compare(struct sm_test *t, unsigned long sva,
+			    unsigned long live_va, unsigned long size,
+			    struct sm_compare_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	sm_compare(sm_shadow_pgd(t->sh), sva, live_va, size, res);
 }
 
 /* Number of size-aligned blocks that [s, s + len) touches. */
@@ -115,382 +179,424 @@ static void sm_expect(const struct sm_walker *w, unsigned long s,
 	x[SM_CNT_ISB] = maps + flushes + descs + extra;
 }
 
+/* The lazy ring's TLBIs, DSBs and ISBs depend on where the ring wraps. */
+static bool sm_counter_lazy(enum sm_counter i)
+{
+	return i == SM_CNT_TLBI || i == SM_CNT_DSB || i == SM_CNT_ISB;
+}
+
+/*
+ * Where a test range sits: @below pages under a @boundary-aligned VA (or
+ * at the buffer's own VA), @pages long.  It needs @level to exist.
+ */
 struct sm_place {
 	const char *name;
 	unsigned long boundary;	/* 0: the buffer's own VA */
 	unsigned long below;	/* pages below the boundary */
 	unsigned long pages;
+	enum sm_level level;	/* the level whose boundary it crosses */
 };
 
-static void sm_places(struct sm_place *p, int *nr)
-{
-	int i = 0;
+enum sm_place_id {
+	SM_PLACE_NATURAL,
+	SM_PLACE_ONE_PAGE,
+	SM_PLACE_CONT,
+	SM_PLACE_PMD,
+	SM_PLACE_PMD_FULL,
+	SM_PLACE_CONT_PMD,
+	SM_PLACE_PUD,
+	SM_PLACE_P4D,
+	SM_PLACE_PGD,
+	SM_PLACE_NR
+};
 
-	p[i++] = (struct sm_place){ "natural", 0, 0, 83 };
-	p[i++] = (struct sm_place){ "one page", 0, 0, 1 };
-	p[i++] = (struct sm_place){ "cont", CONT_PTE_SIZE, 5, 37 };
-	p[i++] = (struct sm_place){ "pmd", PMD_SIZE, 37, 83 };
-	p[i++] = (struct sm_place){ "pmd-full", PMD_SIZE, 0, PTRS_PER_PTE };
-	p[i++] = (struct sm_place){ "cont-pmd", CONT_PMD_SIZE, 3, 300 };
-	p[i++] = (struct sm_place){ "pud", PUD_SIZE, 37, SM_TEST_PAGES };
-	p[i++] = (struct sm_place){ "p4d", P4D_SIZE, 101, 211 };
-	p[i++] = (struct sm_place){ "pgd", PGDIR_SIZE, 300, 301 };
-	*nr = i;
+static const struct sm_place sm_places[] = {
+	[SM_PLACE_NATURAL] = { "natural", 0, 0, 83, SM_LVL_PTE },
+	[SM_PLACE_ONE_PAGE] = { "one-page", 0, 0, 1, SM_LVL_PTE },
+	[SM_PLACE_CONT] = { "cont", CONT_PTE_SIZE, 5, 37, SM_LVL_PTE },
+	[SM_PLACE_PMD] = { "pmd", PMD_SIZE, 37, 83, SM_LVL_PMD },
+	[SM_PLACE_PMD_FULL] = { "pmd-full", PMD_SIZE, 0, PTRS_PER_PTE,
+				SM_LVL_PMD },
+	[SM_PLACE_CONT_PMD] = { "cont-pmd", CONT_PMD_SIZE, 3, 300,
+				SM_LVL_PMD },
+	[SM_PLACE_PUD] = { "pud", PUD_SIZE, 37, SM_TEST_PAGES, SM_LVL_PUD },
+	[SM_PLACE_P4D] = { "p4d", P4D_SIZE, 101, 211, SM_LVL_P4D },
+	[SM_PLACE_PGD] = { "pgd", PGDIR_SIZE, 300, 301, SM_LVL_PGD },
+};
+
+static_assert(ARRAY_SIZE(sm_places) == SM_PLACE_NR);
+
+static bool sm_level_present(enum sm_level level)
+{
+	switch (level) {
+	case SM_LVL_P4D:
+		return sm_p4d_present();
+	case SM_LVL_PUD:
+		return sm_pud_present();
+	case SM_LVL_PMD:
+		return sm_pmd_present();
+	default:
+		return true;
+	}
 }
 
-static unsigned long sm_place_va(const struct sm_place *p, struct sm_buf *b)
+/* Skip, saying why, where this kernel's geometry has no such place. */
+static void sm_place_require(struct kunit *test, const struct sm_place *p)
 {
-	unsigned long va = (unsigned long)b->va;
+	if (!sm_level_present(p->level))
+		kunit_skip(test, "%s: the %s level is folded (%d levels)",
+			   p->name, sm_level_names[p->level],
+			   2 + sm_pmd_present() + sm_pud_present() +
+			   sm_p4d_present());
+	if (p->pages > SM_TEST_PAGES)
+		kunit_skip(test, "%s: %lu pages, more than the %lu-page buffer",
+			   p->name, p->pages, (unsigned long)SM_TEST_PAGES);
+}
+
+static unsigned long sm_place_va(struct sm_test *t, const struct sm_place *p)
+{
+	unsigned long va = (unsigned long)t->buf;
 
 	if (!p->boundary)
 		return va;
 	return ALIGN_DOWN(va, p->boundary) - p->below * PAGE_SIZE;
 }
 
-static const char * const sm_presets[] = {
-	"v6.1", "v6.1-late", "v6.10", "lazy", "direct", "bbml2",
-};
+/*
+ * Presets x places.  The parameter is an element of this array and its
+ * offset names both; the elements themselves are never read.
+ */
+static const u8 sm_preset_places[SM_PRESET_NR * SM_PLACE_NR];
 
-/* Build one shadow of b's first pages at sva; compare; check counters. */
-static void sm_check_one(struct kunit *test, struct sm_buf *b,
-			 const char *preset, const struct sm_place *p)
+static unsigned int sm_param_preset_place(const u8 *param,
+					  const struct sm_place **place)
 {
-	struct sm_compare_result res = {};
-	struct sm_walker w;
-	struct sm_stats st = {};
-	struct sm_chunk ch;
-	struct sm_shadow *sh;
-	unsigned long sva = sm_place_va(p, b);
-	unsigned long len = p->pages * PAGE_SIZE;
-	u64 x[SM_CNT_NR];
-	long held = sm_pages_held();
+	unsigned int i = param - sm_preset_places;
+
+	*place = &sm_places[i % SM_PLACE_NR];
+	return i / SM_PLACE_NR;
+}
+
+static void sm_preset_place_desc(const u8 *param, char *desc)
+{
+	const struct sm_place *p;
+	unsigned int preset = sm_param_preset_place(param, &p);
+
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s %s",
+		 sm_preset_names[preset], p->name);
+}
+
+KUNIT_ARRAY_PARAM(sm_preset_place, sm_preset_places, sm_preset_place_desc);
+
+/* This run's preset (in *w) and place, skipped where they do not apply. */
+static const struct sm_place *sm_test_preset_place(struct kunit *test,
+						   struct sm_walker *w)
+{
+	const struct sm_place *p;
+	unsigned int preset = sm_param_preset_place(test->param_value, &p);
+
+	sm_place_require(test, p);
+	KUNIT_ASSERT_EQ(test, sm_walker_set_preset(w, sm_preset_names[preset]),
+			0);
+	return p;
+}
+
+/* Every counter the closed forms give, and the lazy ring's batching. */
+static void sm_expect_counters(struct kunit *test, const struct sm_walker *w,
+			       unsigned long sva, unsigned long len)
+{
+	struct sm_test *t = test->priv;
+	const u64 *cnt = t->st.cnt;
+	u64 x[SM_CNT_NR], flushes;
 	int i;
 
-	KUNIT_ASSERT_EQ(test, sm_walker_set_preset(&w, preset), 0);
-	KUNIT_ASSERT_LE(test, p->pages, (unsigned long)SM_TEST_PAGES);
-	ch = (struct sm_chunk){ .va = sva, .nr_pages = p->pages,
-				.pfns = b->pfns };
-	sh = sm_shadow_create(&w, PAGE_KERNEL, &st);
-	KUNIT_ASSERT_NOT_NULL(test, sh);
-	KUNIT_ASSERT_EQ_MSG(test, sm_shadow_map(sh, &ch), 0, "%s %s",
-			    preset, p->name);
+	sm_expect(w, sva, len, x);
+	for (i = 0; i < SM_CNT_NR; i++) {
+		if (w->remap == SM_REMAP_LAZY && sm_counter_lazy(i))
+			continue;
+		KUNIT_EXPECT_EQ_MSG(test, cnt[i], x[i], "%s",
+				    sm_counter_names[i]);
+	}
+	if (w->remap != SM_REMAP_LAZY)
+		return;
+	/* one batched TLBI per wrap, 2 DSB + 1 ISB each */
+	flushes = cnt[SM_CNT_TLBI] / SM_LAZY_SLOTS;
+	KUNIT_EXPECT_EQ(test, cnt[SM_CNT_TLBI] % SM_LAZY_SLOTS, 0ULL);
+	KUNIT_EXPECT_GE(test, flushes, 1ULL);
+	KUNIT_EXPECT_EQ_MSG(test, cnt[SM_CNT_DSB], x[SM_CNT_DSB] + 2 * flushes,
+			    "lazy dsb");
+	KUNIT_EXPECT_EQ_MSG(test, cnt[SM_CNT_ISB], x[SM_CNT_ISB] + flushes,
+			    "lazy isb");
+}
 
-	sm_compare(sh, sva, (unsigned long)b->va, len, &res);
-	KUNIT_EXPECT_EQ_MSG(test, res.pages, p->pages, "%s %s", preset,
-			    p->name);
-	KUNIT_EXPECT_EQ_MSG(test, res.mismatches, 0UL, "%s %s: %s at page %lu",
-			    preset, p->name, res.why ?: "-",
-			    (res.bad_va - sva) >> PAGE_SHIFT);
+/*
+ * Build one shadow of the buffer's first pages at the place's VA, compare
+ * it page by page with the buffer, check every counter and the pages held.
+ */
+static void walker_preset_matches_live(struct kunit *test)
+{
+	struct sm_test *t = test->priv;
+	struct sm_compare_result res;
+	struct sm_walker w;
+	const struct sm_place *p = sm_test_preset_place(test, &w);
+	unsigned long sva = sm_place_va(t, p);
+	unsigned long len = p->pages * PAGE_SIZE;
+	struct sm_chunk ch = { .va = sva, .nr_pages = p->pages,
+			       .pfns = t->pfns };
+	long held = sm_pages_held();
+
+	sm_test_shadow(test, &w, PAGE_KERNEL);
+	KUNIT_ASSERT_EQ(test, sm_shadow_map(t->sh, &ch), 0);
+
+	sm_test_compare(t, sva, (unsigned long)t->buf, len, &res);
+	KUNIT_EXPECT_EQ(test, res.pages, p->pages);
+	KUNIT_EXPECT_EQ_MSG(test, res.mismatches, 0UL, "%s at page %lu",
+			    res.why ?: "-", (res.bad_va - sva) >> PAGE_SHIFT);
 
 	/* bbml2 may use blocks where the vmalloc pfns happen to allow them */
-	if (w.leaf == SM_LEAF_PTE) {
-		sm_expect(&w, sva, len, x);
-		for (i = 0; i < SM_CNT_NR; i++) {
-			if (w.remap == SM_REMAP_LAZY &&
-			    (i == SM_CNT_TLBI || i == SM_CNT_DSB ||
-			     i == SM_CNT_ISB))
-				continue;
-			KUNIT_EXPECT_EQ_MSG(test, st.cnt[i], x[i],
-					    "%s %s: %s", preset, p->name,
-					    sm_counter_names[i]);
-		}
-		if (w.remap == SM_REMAP_LAZY) {
-			u64 flushes = st.cnt[SM_CNT_TLBI] / SM_LAZY_SLOTS;
+	if (w.leaf == SM_LEAF_PTE)
+		sm_expect_counters(test, &w, sva, len);
 
-			/* one batched TLBI per wrap, 2 DSB + 1 ISB each */
-			KUNIT_EXPECT_EQ(test, st.cnt[SM_CNT_TLBI] % SM_LAZY_SLOTS,
-					0ULL);
-			KUNIT_EXPECT_GE(test, flushes, 1ULL);
-			KUNIT_EXPECT_EQ_MSG(test, st.cnt[SM_CNT_DSB],
-					    x[SM_CNT_DSB] + 2 * flushes,
-					    "%s lazy dsb", p->name);
-			KUNIT_EXPECT_EQ_MSG(test, st.cnt[SM_CNT_ISB],
-					    x[SM_CNT_ISB] + flushes,
-					    "%s lazy isb", p->name);
-		}
-	}
 	KUNIT_EXPECT_EQ(test, sm_pages_held(),
-			held + (long)(st.cnt[SM_CNT_TABLE_BYTES] >> PAGE_SHIFT));
-	sm_shadow_destroy(sh);
+			held + (long)(t->st.cnt[SM_CNT_TABLE_BYTES] >>
+				      PAGE_SHIFT));
+	sm_test_drop_shadow(t);
 	KUNIT_EXPECT_EQ(test, sm_pages_held(), held);
 }
 
-static void walker_presets_match_live(struct kunit *test)
+/*
+ * threads=N splits at top-level entries: the same tree and the same
+ * counters as the same two chunks mapped one after the other.  Where the
+ * lazy ring wraps depends on the split, so its barriers are left out.
+ */
+static void walker_threads_match(struct kunit *test)
 {
-	struct sm_place places[16];
-	struct sm_buf *b = sm_buf_alloc(test);
-	int i, j, nr;
-
-	sm_places(places, &nr);
-	for (i = 0; i < ARRAY_SIZE(sm_presets); i++)
-		for (j = 0; j < nr; j++)
-			sm_check_one(test, b, sm_presets[i], &places[j]);
-	sm_buf_free(b);
-}
-
-/* One remap x barrier x zero combination on a PMD-crossing range. */
-static void sm_check_axes(struct kunit *test, struct sm_buf *b,
-			  const struct sm_walker *w)
-{
-	struct sm_place p = { "axes", PMD_SIZE, 37, 83 };
-	unsigned long sva = sm_place_va(&p, b);
-	struct sm_chunk ch = { .va = sva, .nr_pages = p.pages,
-			       .pfns = b->pfns };
-	struct sm_compare_result res = {};
-	struct sm_stats st = {};
-	struct sm_shadow *sh;
+	long held = sm_pages_held();
+	struct sm_test *t = test->priv;
+	struct sm_compare_result res;
+	struct sm_walker w;
+	const struct sm_place *p = sm_test_preset_place(test, &w);
+	unsigned long sva = sm_place_va(t, p);
+	struct sm_chunk ch[2];
 	u64 x[SM_CNT_NR];
-	char name[96];
+	int i;
 
-	sm_format_walker(w, name, sizeof(name));
-	sh = sm_shadow_create(w, PAGE_KERNEL, &st);
-	KUNIT_ASSERT_NOT_NULL(test, sh);
-	KUNIT_ASSERT_EQ_MSG(test, sm_shadow_map(sh, &ch), 0, "%s", name);
-	sm_compare(sh, sva, (unsigned long)b->va, p.pages * PAGE_SIZE, &res);
-	KUNIT_EXPECT_EQ_MSG(test, res.mismatches, 0UL, "%s", name);
-	sm_expect(w, sva, p.pages * PAGE_SIZE, x);
-	KUNIT_EXPECT_EQ_MSG(test, st.cnt[SM_CNT_REMAP_MAP],
-			    x[SM_CNT_REMAP_MAP], "%s", name);
-	if (w->remap != SM_REMAP_LAZY) {
-		KUNIT_EXPECT_EQ_MSG(test, st.cnt[SM_CNT_TLBI], x[SM_CNT_TLBI],
-				    "%s", name);
-		KUNIT_EXPECT_EQ_MSG(test, st.cnt[SM_CNT_DSB], x[SM_CNT_DSB],
-				    "%s", name);
-		KUNIT_EXPECT_EQ_MSG(test, st.cnt[SM_CNT_ISB], x[SM_CNT_ISB],
-				    "%s", name);
+	/* two chunks: the range cut in two unequal halves */
+	ch[0] = (struct sm_chunk){ .va = sva, .nr_pages = p->pages / 3 ?: 1,
+				   .pfns = t->pfns };
+	ch[1] = (struct sm_chunk){ .va = sva + ch[0].nr_pages * PAGE_SIZE,
+				   .nr_pages = p->pages - ch[0].nr_pages,
+				   .pfns = t->pfns + ch[0].nr_pages };
+
+	sm_test_shadow(test, &w, PAGE_KERNEL);
+	KUNIT_ASSERT_EQ(test, sm_shadow_map_threads(t->sh, ch,
+						    ch[1].nr_pages ? 2 : 1, 3),
+			0);
+	sm_test_compare(t, sva, (unsigned long)t->buf, p->pages * PAGE_SIZE,
+			&res);
+	KUNIT_EXPECT_EQ(test, res.mismatches, 0UL);
+	memcpy(x, t->st.cnt, sizeof(x));
+
+	/* the same two calls, one thread */
+	sm_test_shadow(test, &w, PAGE_KERNEL);
+	KUNIT_ASSERT_EQ(test, sm_shadow_map(t->sh, &ch[0]), 0);
+	if (ch[1].nr_pages)
+		KUNIT_ASSERT_EQ(test, sm_shadow_map(t->sh, &ch[1]), 0);
+	for (i = 0; i < SM_CNT_NR; i++) {
+		if (w.remap == SM_REMAP_LAZY && sm_counter_lazy(i))
+			continue;
+		KUNIT_EXPECT_EQ_MSG(test, x[i], t->st.cnt[i], "%s",
+				    sm_counter_names[i]);
 	}
-	sm_shadow_destroy(sh);
+	sm_test_drop_shadow(t);
+	KUNIT_EXPECT_EQ(test, sm_pages_held(), held);
 }
+
+/*
+ * Remap x barrier x zero on a PMD-crossing range, the other axes from
+ * v6.10.  The parameter's offset in this array is the mix.
+ */
+static const u8 sm_axis_mixes[SM_REMAP_NR * SM_BARRIER_NR * SM_ZERO_NR];
+
+static void sm_param_axis_mix(const u8 *param, struct sm_walker *w)
+{
+	unsigned int i = param - sm_axis_mixes;
+
+	*w = sm_preset_walkers[SM_PRESET_V6_10];
+	w->preset = NULL;
+	w->zero = i % SM_ZERO_NR;
+	i /= SM_ZERO_NR;
+	w->barrier = i % SM_BARRIER_NR;
+	w->remap = i / SM_BARRIER_NR;
+}
+
+static void sm_axis_mix_desc(const u8 *param, char *desc)
+{
+	struct sm_walker w;
+
+	sm_param_axis_mix(param, &w);
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "remap=%s barrier=%s zero=%s",
+		 sm_remap_names[w.remap], sm_barrier_names[w.barrier],
+		 sm_zero_names[w.zero]);
+}
+
+KUNIT_ARRAY_PARAM(sm_axis_mix, sm_axis_mixes, sm_axis_mix_desc);
 
 static void walker_axes_match_live(struct kunit *test)
 {
-	struct sm_buf *b = sm_buf_alloc(test);
+	const struct sm_place *p = &sm_places[SM_PLACE_PMD];
+	struct sm_test *t = test->priv;
+	unsigned long sva = sm_place_va(t, p);
+	struct sm_chunk ch = { .va = sva, .nr_pages = p->pages,
+			       .pfns = t->pfns };
+	struct sm_compare_result res;
 	struct sm_walker w;
-	int r, ba, z;
 
-	sm_walker_set_preset(&w, "v6.10");
-	w.preset = NULL;
-	for (r = 0; r < SM_REMAP_NR; r++) {
-		for (ba = 0; ba < SM_BARRIER_NR; ba++) {
-			for (z = 0; z < SM_ZERO_NR; z++) {
-				w.remap = r;
-				w.barrier = ba;
-				w.zero = z;
-				sm_check_axes(test, b, &w);
-			}
-		}
-	}
-	sm_buf_free(b);
+	sm_param_axis_mix(test->param_value, &w);
+	sm_place_require(test, p);
+	sm_test_shadow(test, &w, PAGE_KERNEL);
+	KUNIT_ASSERT_EQ(test, sm_shadow_map(t->sh, &ch), 0);
+	sm_test_compare(t, sva, (unsigned long)t->buf, p->pages * PAGE_SIZE,
+			&res);
+	KUNIT_EXPECT_EQ(test, res.mismatches, 0UL);
+	sm_expect_counters(test, &w, sva, p->pages * PAGE_SIZE);
+}
+
+/* Map one full PTE table with a preset: the counters sm_expect() skips. */
+static const u64 *sm_map_full_pte_table(struct kunit *test,
+					enum sm_preset preset)
+{
+	const struct sm_place *p = &sm_places[SM_PLACE_PMD_FULL];
+	struct sm_test *t = test->priv;
+	struct sm_chunk ch = { .va = sm_place_va(t, p), .nr_pages = p->pages,
+			       .pfns = t->pfns };
+	struct sm_walker w;
+
+	sm_place_require(test, p);
+	KUNIT_ASSERT_EQ(test, sm_walker_set_preset(&w, sm_preset_names[preset]),
+			0);
+	sm_test_shadow(test, &w, PAGE_KERNEL);
+	KUNIT_ASSERT_EQ(test, sm_shadow_map(t->sh, &ch), 0);
+	return t->st.cnt;
 }
 
 /* The seeds' claim: 32 remaps per full PTE table for 6.1, 1 for v6.10. */
 static void counters_full_pte_table(struct kunit *test)
 {
-	struct sm_place p = { "pmd-full", PMD_SIZE, 0, PTRS_PER_PTE };
-	struct sm_buf *b = sm_buf_alloc(test);
-	unsigned long sva = sm_place_va(&p, b);
-	struct sm_chunk ch = { .va = sva, .nr_pages = p.pages,
-			       .pfns = b->pfns };
 	u64 upper = sm_pmd_present() + sm_pud_present() + sm_p4d_present();
-	struct sm_stats st = {};
-	struct sm_shadow *sh;
-	struct sm_walker w;
+	const u64 *cnt;
 
-	KUNIT_ASSERT_LE(test, (unsigned long)PTRS_PER_PTE,
-			(unsigned long)SM_TEST_PAGES);
 	/* v6.1: CONT blocks + 1 CONT_PMD block + 1 per upper table + zeroing */
-	sm_walker_set_preset(&w, "v6.1");
-	sh = sm_shadow_create(&w, PAGE_KERNEL, &st);
-	KUNIT_ASSERT_NOT_NULL(test, sh);
-	KUNIT_ASSERT_EQ(test, sm_shadow_map(sh, &ch), 0);
-	KUNIT_EXPECT_EQ(test, st.cnt[SM_CNT_TABLE_PTE], 1ULL);
-	KUNIT_EXPECT_EQ(test, st.cnt[SM_CNT_REMAP_MAP] -
+	cnt = sm_map_full_pte_table(test, SM_PRESET_V6_1);
+	KUNIT_EXPECT_EQ(test, cnt[SM_CNT_TABLE_PTE], 1ULL);
+	KUNIT_EXPECT_EQ(test, cnt[SM_CNT_REMAP_MAP] -
 			(1 + upper) /* zeroing */ -
 			(upper - sm_pmd_present()) /* pud, p4d */ -
 			sm_pmd_present() /* the CONT_PMD block */,
 			(u64)(PTRS_PER_PTE / CONT_PTES));
 	if (PAGE_SIZE == SZ_4K)
 		KUNIT_EXPECT_EQ(test, (u64)(PTRS_PER_PTE / CONT_PTES), 32ULL);
-	sm_shadow_destroy(sh);
 
 	/* v6.10: one remap per table, no separate zeroing */
-	memset(&st, 0, sizeof(st));
-	sm_walker_set_preset(&w, "v6.10");
-	sh = sm_shadow_create(&w, PAGE_KERNEL, &st);
-	KUNIT_ASSERT_NOT_NULL(test, sh);
-	KUNIT_ASSERT_EQ(test, sm_shadow_map(sh, &ch), 0);
-	KUNIT_EXPECT_EQ(test, st.cnt[SM_CNT_REMAP_MAP], 1 + upper);
-	KUNIT_EXPECT_EQ(test, st.cnt[SM_CNT_TLBI], 1 + upper);
-	KUNIT_EXPECT_EQ(test, st.cnt[SM_CNT_PTE], (u64)PTRS_PER_PTE);
-	sm_shadow_destroy(sh);
-	sm_buf_free(b);
+	cnt = sm_map_full_pte_table(test, SM_PRESET_V6_10);
+	KUNIT_EXPECT_EQ(test, cnt[SM_CNT_REMAP_MAP], 1 + upper);
+	KUNIT_EXPECT_EQ(test, cnt[SM_CNT_TLBI], 1 + upper);
+	KUNIT_EXPECT_EQ(test, cnt[SM_CNT_PTE], (u64)PTRS_PER_PTE);
 }
 
 /* Physically contiguous memory: cont and block leaves where aligned. */
 static void walker_contig_leaves(struct kunit *test)
 {
-	unsigned int order = PMD_SHIFT - PAGE_SHIFT;
-	struct sm_compare_result res = {};
-	struct sm_stats st = {};
-	struct sm_shadow *sh;
+	struct sm_test *t = test->priv;
+	struct sm_compare_result res;
 	struct sm_walker w;
 	struct sm_chunk ch;
-	struct page *page;
 	unsigned long va;
 
-	if (order > SM_MAX_ORDER)
-		kunit_skip(test, "a PMD is larger than the largest page block");
-	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
-	if (!page)
-		kunit_skip(test, "no order-%u block free", order);
-	va = (unsigned long)page_address(page);
-	ch = (struct sm_chunk){ .va = va, .nr_pages = 1UL << order,
-				.pfn = page_to_pfn(page) };
+	t->order = PMD_SHIFT - PAGE_SHIFT;
+	if (t->order > SM_MAX_ORDER)
+		kunit_skip(test, "a PMD is order %u, the largest block %u",
+			   t->order, SM_MAX_ORDER);
+	t->block = alloc_pages(GFP_KERNEL | __GFP_NOWARN, t->order);
+	if (!t->block)
+		kunit_skip(test, "no order-%u block free", t->order);
+	va = (unsigned long)page_address(t->block);
+	ch = (struct sm_chunk){ .va = va, .nr_pages = 1UL << t->order,
+				.pfn = page_to_pfn(t->block) };
 
-	sm_walker_set_preset(&w, "bbml2");
-	sh = sm_shadow_create(&w, pgprot_tagged(PAGE_KERNEL), &st);
-	KUNIT_ASSERT_NOT_NULL(test, sh);
-	KUNIT_ASSERT_EQ(test, sm_shadow_map(sh, &ch), 0);
-	KUNIT_EXPECT_EQ(test, st.cnt[SM_CNT_PMD_BLOCK], 1ULL);
-	KUNIT_EXPECT_EQ(test, st.cnt[SM_CNT_TABLE_PTE], 0ULL);
-	sm_compare(sh, va, va, PMD_SIZE, &res);
+	KUNIT_ASSERT_EQ(test, sm_walker_set_preset(&w, "bbml2"), 0);
+	sm_test_shadow(test, &w, pgprot_tagged(PAGE_KERNEL));
+	KUNIT_ASSERT_EQ(test, sm_shadow_map(t->sh, &ch), 0);
+	KUNIT_EXPECT_EQ(test, t->st.cnt[SM_CNT_PMD_BLOCK], 1ULL);
+	KUNIT_EXPECT_EQ(test, t->st.cnt[SM_CNT_TABLE_PTE], 0ULL);
+	sm_test_compare(t, va, va, PMD_SIZE, &res);
 	KUNIT_EXPECT_EQ(test, res.mismatches, 0UL);
-	sm_shadow_destroy(sh);
 
-	memset(&st, 0, sizeof(st));
-	memset(&res, 0, sizeof(res));
-	sm_walker_set_preset(&w, "v6.10");
+	KUNIT_ASSERT_EQ(test, sm_walker_set_preset(&w, "v6.10"), 0);
 	w.leaf = SM_LEAF_CONT;
-	sh = sm_shadow_create(&w, pgprot_tagged(PAGE_KERNEL), &st);
-	KUNIT_ASSERT_NOT_NULL(test, sh);
-	KUNIT_ASSERT_EQ(test, sm_shadow_map(sh, &ch), 0);
-	KUNIT_EXPECT_EQ(test, st.cnt[SM_CNT_PTE_CONT], (u64)PTRS_PER_PTE);
-	KUNIT_EXPECT_EQ(test, st.cnt[SM_CNT_PTE], 0ULL);
-	sm_compare(sh, va, va, PMD_SIZE, &res);
+	sm_test_shadow(test, &w, pgprot_tagged(PAGE_KERNEL));
+	KUNIT_ASSERT_EQ(test, sm_shadow_map(t->sh, &ch), 0);
+	KUNIT_EXPECT_EQ(test, t->st.cnt[SM_CNT_PTE_CONT], (u64)PTRS_PER_PTE);
+	KUNIT_EXPECT_EQ(test, t->st.cnt[SM_CNT_PTE], 0ULL);
+	sm_test_compare(t, va, va, PMD_SIZE, &res);
 	KUNIT_EXPECT_EQ(test, res.mismatches, 0UL);
-	sm_shadow_destroy(sh);
-	__free_pages(page, order);
 }
 
 /* Teardown and every error path give back every page. */
 static void walker_teardown_returns_pages(struct kunit *test)
 {
-	struct sm_buf *b = sm_buf_alloc(test);
+	struct sm_test *t = test->priv;
 	long held = sm_pages_held();
-	struct sm_stats st = {};
-	struct sm_shadow *sh;
 	struct sm_walker w;
-	struct sm_chunk ch = { .va = (unsigned long)b->va, .nr_pages = 100,
-			       .pfns = b->pfns };
+	struct sm_chunk ch = { .va = (unsigned long)t->buf, .nr_pages = 100,
+			       .pfns = t->pfns };
 	struct sm_chunk shifted = ch;
 
-	sm_walker_set_preset(&w, "v6.1");
-	sh = sm_shadow_create(&w, PAGE_KERNEL, &st);
-	KUNIT_ASSERT_NOT_NULL(test, sh);
-	KUNIT_ASSERT_EQ(test, sm_shadow_map(sh, &ch), 0);
+	KUNIT_ASSERT_EQ(test, sm_walker_set_preset(&w, "v6.1"), 0);
+	sm_test_shadow(test, &w, PAGE_KERNEL);
+	KUNIT_ASSERT_EQ(test, sm_shadow_map(t->sh, &ch), 0);
 	KUNIT_EXPECT_GT(test, sm_pages_held(), held);
-	KUNIT_EXPECT_EQ(test, (u64)sm_shadow_tables(sh) * PAGE_SIZE,
-			st.cnt[SM_CNT_TABLE_BYTES]);
+	KUNIT_EXPECT_EQ(test, (u64)sm_shadow_tables(t->sh) * PAGE_SIZE,
+			t->st.cnt[SM_CNT_TABLE_BYTES]);
 	/* the same VAs again with other pfns: refused, not BUG()ed */
-	shifted.pfns = b->pfns + 1;
-	KUNIT_EXPECT_EQ(test, sm_shadow_map(sh, &shifted), -EEXIST);
+	shifted.pfns = t->pfns + 1;
+	KUNIT_EXPECT_EQ(test, sm_shadow_map(t->sh, &shifted), -EEXIST);
 	ch.nr_pages = 0;
-	KUNIT_EXPECT_EQ(test, sm_shadow_map(sh, &ch), -EINVAL);
-	sm_shadow_destroy(sh);
+	KUNIT_EXPECT_EQ(test, sm_shadow_map(t->sh, &ch), -EINVAL);
+	sm_test_drop_shadow(t);
 	KUNIT_EXPECT_EQ(test, sm_pages_held(), held);
-	sm_buf_free(b);
-}
-
-/* threads=N splits at top-level entries: same tree, same counters. */
-static void walker_threads_match(struct kunit *test)
-{
-	static const char * const presets[] = { "v6.1", "v6.10", "direct" };
-	struct sm_place places[16];
-	struct sm_buf *b = sm_buf_alloc(test);
-	struct sm_compare_result res;
-	unsigned long sva, len;
-	struct sm_stats st;
-	struct sm_shadow *sh;
-	struct sm_walker w;
-	struct sm_chunk ch[2];
-	u64 x[SM_CNT_NR], y[SM_CNT_NR];
-	long held = sm_pages_held();
-	int i, j, k, nr;
-
-	sm_places(places, &nr);
-	for (i = 0; i < ARRAY_SIZE(presets); i++) {
-		for (j = 0; j < nr; j++) {
-			sva = sm_place_va(&places[j], b);
-			len = places[j].pages * PAGE_SIZE;
-			/* two chunks: the range cut in two unequal halves */
-			ch[0] = (struct sm_chunk){ .va = sva,
-				.nr_pages = places[j].pages / 3 ?: 1,
-				.pfns = b->pfns };
-			ch[1] = (struct sm_chunk){
-				.va = sva + ch[0].nr_pages * PAGE_SIZE,
-				.nr_pages = places[j].pages - ch[0].nr_pages,
-				.pfns = b->pfns + ch[0].nr_pages };
-			sm_walker_set_preset(&w, presets[i]);
-			memset(&st, 0, sizeof(st));
-			memset(&res, 0, sizeof(res));
-			sh = sm_shadow_create(&w, PAGE_KERNEL, &st);
-			KUNIT_ASSERT_NOT_NULL(test, sh);
-			k = sm_shadow_map_threads(sh, ch, ch[1].nr_pages ? 2 : 1,
-						  3);
-			KUNIT_ASSERT_EQ(test, k, 0);
-			sm_compare(sh, sva, (unsigned long)b->va, len, &res);
-			KUNIT_EXPECT_EQ_MSG(test, res.mismatches, 0UL, "%s %s",
-					    presets[i], places[j].name);
-			/* the same two calls, one thread */
-			memcpy(x, st.cnt, sizeof(x));
-			sm_shadow_destroy(sh);
-			memset(&st, 0, sizeof(st));
-			sh = sm_shadow_create(&w, PAGE_KERNEL, &st);
-			KUNIT_ASSERT_NOT_NULL(test, sh);
-			KUNIT_ASSERT_EQ(test, sm_shadow_map(sh, &ch[0]), 0);
-			if (ch[1].nr_pages)
-				KUNIT_ASSERT_EQ(test, sm_shadow_map(sh, &ch[1]),
-						0);
-			memcpy(y, st.cnt, sizeof(y));
-			sm_shadow_destroy(sh);
-			for (k = 0; k < SM_CNT_NR; k++)
-				KUNIT_EXPECT_EQ_MSG(test, x[k], y[k],
-						    "%s %s: %s", presets[i],
-						    places[j].name,
-						    sm_counter_names[k]);
-		}
-	}
-	KUNIT_EXPECT_EQ(test, sm_pages_held(), held);
-	sm_buf_free(b);
 }
 
 static struct kunit_case shadowmap_walker_cases[] = {
-	KUNIT_CASE(walker_presets_match_live),
-	KUNIT_CASE(walker_axes_match_live),
+	KUNIT_CASE_PARAM(walker_preset_matches_live,
+			 sm_preset_place_gen_params),
+	KUNIT_CASE_PARAM(walker_axes_match_live, sm_axis_mix_gen_params),
+	KUNIT_CASE_PARAM(walker_threads_match, sm_preset_place_gen_params),
 	KUNIT_CASE(counters_full_pte_table),
 	KUNIT_CASE(walker_contig_leaves),
 	KUNIT_CASE(walker_teardown_returns_pages),
-	KUNIT_CASE(walker_threads_match),
 	{}
 };
 
 struct kunit_suite shadowmap_walker_suite = {
 	.name = "shadowmap_walker",
+	.init = sm_test_init,
+	.exit = sm_test_exit,
 	.test_cases = shadowmap_walker_cases,
 };
 
 /* The live walker agrees with vmalloc_to_pfn(), __pa() and AT S1E1R. */
 static void live_agrees_with_kernel_and_hw(struct kunit *test)
 {
-	struct sm_buf *b = sm_buf_alloc(test);
+	struct sm_test *t = test->priv;
+	unsigned long va = (unsigned long)t->buf;
 	unsigned long checked = 0, bad = 0;
 	struct sm_leaf_info li;
 	phys_addr_t pa;
 	void *lin;
 	u8 attr;
 
-	sm_check_live((unsigned long)b->va, SM_TEST_PAGES * PAGE_SIZE, 64,
-		      &checked, &bad);
+	sm_check_live(va, SM_TEST_PAGES * PAGE_SIZE, 64, &checked, &bad);
 	KUNIT_EXPECT_GE(test, checked, 64UL);
 	KUNIT_EXPECT_EQ(test, bad, 0UL);
 
@@ -502,75 +608,81 @@ static void live_agrees_with_kernel_and_hw(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, checked, 1UL);
 	KUNIT_EXPECT_EQ(test, bad, 0UL);
 
-	sm_lookup(sm_live_pgd(), (unsigned long)b->va, &li);
+	sm_lookup(sm_live_pgd(), va, &li);
 	KUNIT_EXPECT_EQ(test, li.level, (int)SM_LVL_PTE);
-	KUNIT_EXPECT_EQ(test, PHYS_PFN(li.pa), b->pfns[0]);
-	KUNIT_EXPECT_EQ(test, sm_hw_translate((unsigned long)b->va, &pa,
-					      &attr), 0);
+	KUNIT_EXPECT_EQ(test, PHYS_PFN(li.pa), t->pfns[0]);
+	KUNIT_EXPECT_EQ(test, sm_hw_translate(va, &pa, &attr), 0);
 	KUNIT_EXPECT_EQ(test, pa, li.pa);
 	KUNIT_EXPECT_EQ(test, attr, sm_mair_attr(li.desc));
-	sm_buf_free(b);
 }
 
 /* A corrupted shadow entry must be caught, and for the right reason. */
+struct sm_corruption {
+	const char *bit;
+	u64 xor;
+	const char *why;	/* NULL: documented as ignored */
+};
+
+static const struct sm_corruption sm_corruptions[] = {
+	{ "PTE_RDONLY", PTE_RDONLY, "permissions" },
+	{ "PTE_USER", PTE_USER, "permissions" },  /* PXN: PXNTable masks it */
+	{ "PTE_NG", PTE_NG, "permissions" },
+	{ "PTE_ATTRINDX(1)", PTE_ATTRINDX_MASK & PTE_ATTRINDX(1),
+	  "memory type" },
+	{ "PAGE_SIZE", PAGE_SIZE, "output address" },
+	{ "PTE_VALID", PTE_VALID, "shadow unmapped" },
+	{ "PTE_AF", PTE_AF, NULL },
+};
+
+static void sm_corruption_desc(const struct sm_corruption *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s: %s", c->bit,
+		 c->why ?: "ignored");
+}
+
+KUNIT_ARRAY_PARAM(sm_corruption, sm_corruptions, sm_corruption_desc);
+
 static void compare_catches_corruption(struct kunit *test)
 {
-	static const struct {
-		u64 xor;
-		const char *why;
-	} cases[] = {
-		{ PTE_RDONLY, "permissions" },
-		{ PTE_USER, "permissions" },	/* PXN: PXNTable masks it */
-		{ PTE_NG, "permissions" },
-		{ PTE_ATTRINDX_MASK & PTE_ATTRINDX(1), "memory type" },
-		{ PAGE_SIZE, "output address" },
-		{ PTE_VALID, "shadow unmapped" },
-		{ PTE_AF, NULL },	/* documented as ignored */
-	};
-	struct sm_buf *b = sm_buf_alloc(test);
-	unsigned long va = (unsigned long)b->va;
+	const struct sm_corruption *c = test->param_value;
+	struct sm_test *t = test->priv;
+	unsigned long va = (unsigned long)t->buf;
+	unsigned long bad_va = va + 5 * PAGE_SIZE;
 	struct sm_compare_result res;
-	struct sm_stats st = {};
-	struct sm_shadow *sh;
 	struct sm_walker w;
-	struct sm_chunk ch = { .va = va, .nr_pages = 64, .pfns = b->pfns };
-	int i;
+	struct sm_chunk ch = { .va = va, .nr_pages = 64, .pfns = t->pfns };
 
-	sm_walker_set_preset(&w, "v6.10");
-	sh = sm_shadow_create(&w, PAGE_KERNEL, &st);
-	KUNIT_ASSERT_NOT_NULL(test, sh);
-	KUNIT_ASSERT_EQ(test, sm_shadow_map(sh, &ch), 0);
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		memset(&res, 0, sizeof(res));
-		KUNIT_ASSERT_EQ(test, sm_shadow_corrupt(sh, va + 5 * PAGE_SIZE,
-							cases[i].xor), 0);
-		sm_compare(sh, va, va, 64 * PAGE_SIZE, &res);
-		if (cases[i].why) {
-			KUNIT_EXPECT_EQ_MSG(test, res.mismatches, 1UL,
-					    "xor %llx", cases[i].xor);
-			KUNIT_EXPECT_EQ(test, res.bad_va, va + 5 * PAGE_SIZE);
-			KUNIT_EXPECT_STREQ(test, res.why ?: "", cases[i].why);
-		} else {
-			KUNIT_EXPECT_EQ(test, res.mismatches, 0UL);
-		}
-		/* put it back: the shadow compares clean again */
-		KUNIT_ASSERT_EQ(test, sm_shadow_corrupt(sh, va + 5 * PAGE_SIZE,
-							cases[i].xor), 0);
-		memset(&res, 0, sizeof(res));
-		sm_compare(sh, va, va, 64 * PAGE_SIZE, &res);
+	KUNIT_ASSERT_EQ(test, sm_walker_set_preset(&w, "v6.10"), 0);
+	sm_test_shadow(test, &w, PAGE_KERNEL);
+	KUNIT_ASSERT_EQ(test, sm_shadow_map(t->sh, &ch), 0);
+	sm_test_compare(t, va, va, 64 * PAGE_SIZE, &res);
+	KUNIT_EXPECT_EQ(test, res.mismatches, 0UL);
+
+	KUNIT_ASSERT_EQ(test, sm_shadow_corrupt(t->sh, bad_va, c->xor), 0);
+	sm_test_compare(t, va, va, 64 * PAGE_SIZE, &res);
+	if (c->why) {
+		KUNIT_EXPECT_EQ(test, res.mismatches, 1UL);
+		KUNIT_EXPECT_EQ(test, res.bad_va, bad_va);
+		KUNIT_EXPECT_STREQ(test, res.why ?: "", c->why);
+	} else {
 		KUNIT_EXPECT_EQ(test, res.mismatches, 0UL);
 	}
-	sm_shadow_destroy(sh);
-	sm_buf_free(b);
+
+	/* put it back: the shadow compares clean again */
+	KUNIT_ASSERT_EQ(test, sm_shadow_corrupt(t->sh, bad_va, c->xor), 0);
+	sm_test_compare(t, va, va, 64 * PAGE_SIZE, &res);
+	KUNIT_EXPECT_EQ(test, res.mismatches, 0UL);
 }
 
 static struct kunit_case shadowmap_live_cases[] = {
 	KUNIT_CASE(live_agrees_with_kernel_and_hw),
-	KUNIT_CASE(compare_catches_corruption),
+	KUNIT_CASE_PARAM(compare_catches_corruption, sm_corruption_gen_params),
 	{}
 };
 
 struct kunit_suite shadowmap_live_suite = {
 	.name = "shadowmap_live",
+	.init = sm_test_init,
+	.exit = sm_test_exit,
 	.test_cases = shadowmap_live_cases,
 };

@@ -209,6 +209,7 @@ unsigned int sm_walker_axis(const struct sm_walker *w, enum sm_axis axis)
 		return w->leaf;
 	}
 }
+EXPORT_SYMBOL_NS_GPL(sm_walker_axis, SM_NS);
 
 static void sm_walker_set_axis(struct sm_walker *w, enum sm_axis axis, int v)
 {
