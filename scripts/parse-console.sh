@@ -110,8 +110,9 @@ if grep -q 'SM: LAST ' "$log"; then
 	fi
 fi
 
-# The guest's notes: diagnostics other than data lines.
-grep -E '^SM: NOTE |^[[:space:]]*# ' "$log" |
-	grep -vE '# (SM: |Subtest: )' | sed "s/^[[:space:]]*# //; s/^/[$kernel] /" || true
+# The guest's notes: diagnostics other than data lines, and what it skipped.
+grep -E '^SM: NOTE |^[[:space:]]*# |^ok [0-9]+ .* # SKIP ' "$log" |
+	grep -vE '# (SM: |Subtest: )' |
+	sed "s/^[[:space:]]*# //; s/^ok [0-9]* \(.*\) # SKIP /skipped \1: /; s/^/[$kernel] /" || true
 echo "guest: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
