@@ -12,10 +12,17 @@ ver=$k_series
 need_host_tools
 src=$(sh "$SHADOWMAP_TOP/scripts/kernel-source.sh" "$ver")
 pkgtag=${src##*/linux-source-}
-frag=$SHADOWMAP_TOP/configs/kunit-arm64.config
+# The KUnit fragment, and the page size's (4K is arm64's default).
+frags=$SHADOWMAP_TOP/configs/kunit-arm64.config
+case "$k_page" in
+4096) ;;
+16384) frags="$frags $SHADOWMAP_TOP/configs/arm64-16k.config" ;;
+*) die "$1: no config fragment for $k_page-byte pages" ;;
+esac
 # Bump when the recipe below changes what gets built.
 recipe=1
-key=$(echo "$recipe" | key_of "$frag" -)
+# shellcheck disable=SC2086
+key=$(echo "$recipe" | key_of $frags -)
 out=$SHADOWMAP_CACHE/kbuild/$ver-$pkgtag-$key
 
 if [ -f "$out/.shadowmap-done" ]; then
@@ -26,6 +33,9 @@ fi
 log "building $ver kernel ($pkgtag, config $key) in $out"
 rm -rf "$out"
 mkdir -p "$out"
+frag=$out/fragment.config
+# shellcheck disable=SC2086
+cat $frags >"$frag"
 mk() {
 	make -s -C "$src" O="$out" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE" "$@"
 }
