@@ -185,7 +185,12 @@ static ssize_t control_write(struct file *file, const char __user *ubuf,
 		kfree(buf);
 		return ret;
 	}
-	if (buf) {
+	if (buf && strlen(buf) != count) {
+		/* What follows a NUL would be dropped without a word. */
+		scnprintf(err, sizeof(err), "command holds a NUL byte at %zu",
+			  strlen(buf));
+		ret = -EINVAL;
+	} else if (buf) {
 		ret = sm_command(buf, err, sizeof(err));
 	} else {
 		scnprintf(err, sizeof(err), "command of %zu bytes, want fewer than %d",

@@ -10,16 +10,24 @@ bad_params="walker=v5.0 repeat=0 size=12345 region=disk axes=remap=fast"
 modes="version:444 control:200 last:444 history:444 ptdump:400 events:444
 ranges:400 presets:444 axes:444 counters:444"
 # shellcheck disable=SC2086
-ktap_plan $((5 + 2 + $(echo $modes | wc -w) + 2 + 5 + 2))
+ktap_plan $((5 + 2 + 2 + $(echo $modes | wc -w) + 2 + 5 + 2))
 
-for bad in $bad_params; do
-	if sm_load "$bad" 2>/dev/null; then
-		not_ok "param_rejects_$bad" "module loaded"
+# param_rejects NAME PARAM: loading with PARAM must fail.
+param_rejects() {
+	if sm_load "$2" 2>/dev/null; then
+		not_ok "param_rejects_$1" "module loaded with $2"
 		sm_unload
 	else
-		ok "param_rejects_$bad"
+		ok "param_rejects_$1"
 	fi
+}
+
+for bad in $bad_params; do
+	param_rejects "$bad" "$bad"
 done
+# Values that would smuggle in other keys, had the parameters been joined.
+param_rejects injected_walker 'walker="v6.10 repeat=5"'
+param_rejects injected_axes 'axes="leaf=cont region=ram"'
 check module_loads sm_load
 expect debugfs_dir "no $SM_DIR" [ -d "$SM_DIR" ]
 for fm in $modes; do

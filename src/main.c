@@ -12,6 +12,7 @@
 #include <linux/moduleparam.h>
 #include <linux/kernel.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "shadowmap.h"
 #include "fixmap.h"
@@ -47,21 +48,65 @@ MODULE_PARM_DESC(repeat, "Repeat the run this many times (1..1000)");
 /* The load-time experiment, as parsed from the parameters. */
 static struct sm_run_config sm_param_config;
 
+/* A parameter that names one value must not smuggle in more words. */
+static int sm_param_one_word(const char *name, const char *val, char *err,
+			     size_t errlen)
+{
+	if (*val && !strpbrk(val, " \t\n="))
+		return 0;
+	sm_err("%s='%s': want one word", name, val);
+	return -EINVAL;
+}
+
+/* axes= takes walker axes only, never region, size, walker or repeat. */
+static int sm_param_axes(char *err, size_t errlen)
+{
+	const char *word = axes;
+	size_t len;
+	int i;
+
+	while (*(word += strspn(word, " \t\n"))) {
+		len = strcspn(word, "= \t\n");
+		for (i = 0; i < SM_AXIS_NR; i++)
+			if (len == strlen(sm_axes[i].key) &&
+			    !strncmp(word, sm_axes[i].key, len))
+				break;
+		if (i == SM_AXIS_NR &&
+		    !(len == strlen("threads") && !strncmp(word, "threads", len))) {
+			sm_err("axes='%s': '%.*s' is not a walker axis", axes,
+			       (int)len, word);
+			return -EINVAL;
+		}
+		word += strcspn(word, " \t\n");
+	}
+	return 0;
+}
+
 static int sm_parse_params(struct sm_run_config *cfg)
 {
 	char err[128] = "";
 	char *args;
 	int ret;
 
+	ret = sm_param_one_word("region", region, err, sizeof(err)) ?:
+	      sm_param_one_word("size", size, err, sizeof(err)) ?:
+	      sm_param_one_word("walker", walker, err, sizeof(err)) ?:
+	      sm_param_axes(err, sizeof(err));
+	if (ret)
+		goto out_err;
 	args = kasprintf(GFP_KERNEL, "region=%s size=%s walker=%s repeat=%u %s",
 			 region, size, walker, repeat, axes);
 	if (!args)
 		return -ENOMEM;
 	sm_run_config_init(cfg);
 	ret = sm_parse_run_args(args, cfg, err, sizeof(err));
-	if (ret)
-		pr_err("bad module parameter: %s\n", err);
 	kfree(args);
+	if (ret)
+		goto out_err;
+	return 0;
+
+out_err:
+	pr_err("bad module parameter: %s\n", err);
 	return ret;
 }
 
