@@ -9,7 +9,7 @@ sm_require
 sm_load_or_bail
 sm_require_control
 
-ktap_plan 29
+ktap_plan 31
 ok module_loads
 
 ctl_expect_errno ctl_bad_preset "Invalid argument" "run walker=v5.0"
@@ -44,6 +44,10 @@ expect ptdump_format "$(head -n 2 "$SM_DIR/ptdump" | tr '\n' '|')" \
 	grep -qE '^0x[0-9a-f]{16}-0x[0-9a-f]{16} +[0-9]+[KMGT] +' "$SM_DIR/ptdump"
 addr=$(grep -iE 'ffff[0-9a-f]{12}' "$SM_DIR/last" "$SM_DIR/history" | head -n 1)
 expect no_kernel_addresses "$addr" [ -z "$addr" ]
+# A run that fails frees the kept shadow: last must not still say pass.
+ctl_expect_errno ctl_failed_run "No such file" "run region=hotplug index=999"
+status=$(sm_last status)
+expect ctl_failed_run_not_pass "status: $status after a failed run" [ "$status" != pass ]
 
 # A second writer during a run gets EBUSY.  The first run is long (tens of
 # seconds under TCG) and is given a second to start; a machine that

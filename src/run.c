@@ -90,7 +90,8 @@ int sm_lab_run(const struct sm_run_config *cfg, char *err, size_t errlen)
 	samples = kcalloc(SM_PHASE_NR * n, sizeof(*samples), GFP_KERNEL);
 	if (!samples) {
 		sm_err("out of memory");
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto out_free_samples;
 	}
 	ret = sm_area_prepare(cfg, &lab->area, err, errlen);
 	if (ret)
@@ -139,9 +140,10 @@ int sm_lab_run(const struct sm_run_config *cfg, char *err, size_t errlen)
 
 out_release_area:
 	sm_area_release(lab->region, &lab->area);
-	memset(r, 0, sizeof(*r));
 out_free_samples:
 	kfree(samples);
+	/* The kept shadow is gone: `last` must not still say pass. */
+	memset(r, 0, sizeof(*r));
 	return ret;
 }
 
