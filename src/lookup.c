@@ -43,17 +43,6 @@ pgd_t *sm_live_pgd(void)
 }
 EXPORT_SYMBOL_NS_GPL(sm_live_pgd, SM_NS);
 
-static phys_addr_t sm_leaf_phys(u64 desc)
-{
-	return __pte_to_phys(__pte(desc));
-}
-
-/* A leaf descriptor without its output address: the attribute bits. */
-u64 sm_leaf_attrs(u64 desc)
-{
-	return desc ^ __phys_to_pte_val(sm_leaf_phys(desc));
-}
-
 static void sm_set_leaf_info(struct sm_leaf_info *out, unsigned long va,
 			     u64 desc, int level, unsigned long size)
 {

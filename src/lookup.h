@@ -21,7 +21,21 @@ struct sm_leaf_info {
 pgd_t *sm_live_pgd(void);
 void sm_lookup(pgd_t *pgd, unsigned long va, struct sm_leaf_info *out);
 pte_t *sm_lookup_ptep(pgd_t *pgd, unsigned long va);
-u64 sm_leaf_attrs(u64 desc);
+
+/*
+ * Inline: compare and ptdump call these once per page, and an out-of-line
+ * call costs a pointer-authentication pair (very slow under TCG).
+ */
+static inline phys_addr_t sm_leaf_phys(u64 desc)
+{
+	return __pte_to_phys(__pte(desc));
+}
+
+/* A leaf descriptor without its output address: the attribute bits. */
+static inline u64 sm_leaf_attrs(u64 desc)
+{
+	return desc ^ __phys_to_pte_val(sm_leaf_phys(desc));
+}
 
 int sm_hw_translate(unsigned long va, phys_addr_t *pa, u8 *attr);
 u8 sm_mair_attr(u64 desc);

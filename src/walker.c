@@ -116,7 +116,8 @@ static int sm_alloc_table(struct sm_ctx *c, int level, phys_addr_t *phys)
 	return 0;
 }
 
-static phys_addr_t sm_phys(struct sm_ctx *c, unsigned long addr)
+static __always_inline phys_addr_t sm_phys(struct sm_ctx *c,
+					   unsigned long addr)
 {
 	unsigned long i = (addr - c->chunk->va) >> PAGE_SHIFT;
 
@@ -126,7 +127,8 @@ static phys_addr_t sm_phys(struct sm_ctx *c, unsigned long addr)
 }
 
 /* Cont and block leaves only where the pfns are physically contiguous. */
-static bool sm_contig(struct sm_ctx *c, unsigned long addr, unsigned long end)
+static __always_inline bool sm_contig(struct sm_ctx *c, unsigned long addr,
+				      unsigned long end)
 {
 	unsigned long i = (addr - c->chunk->va) >> PAGE_SHIFT;
 	unsigned long n = (end - addr) >> PAGE_SHIFT, k;
@@ -151,8 +153,13 @@ static void sm_populate(struct sm_ctx *c, int level, void *ptr, u64 val)
 	c->st->cnt[SM_CNT_DESC_PGD + level]++;
 }
 
-/* A leaf: set_pte() (barrier=entry) or __set_pte_nosync() (table). */
-static int sm_set_leaf(struct sm_ctx *c, void *ptr, u64 val, int counter)
+/*
+ * A leaf: set_pte() (barrier=entry) or __set_pte_nosync() (table).  Inlined
+ * into the entry loops, as the kernel's are: an out-of-line call per entry
+ * costs a pointer-authentication pair, which TCG makes very expensive.
+ */
+static __always_inline int sm_set_leaf(struct sm_ctx *c, void *ptr, u64 val,
+				       int counter)
 {
 	u64 old = READ_ONCE(*(u64 *)ptr);
 
