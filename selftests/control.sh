@@ -9,7 +9,7 @@ sm_require
 sm_load_or_bail
 sm_require_control
 
-ktap_plan 31
+ktap_plan 32
 ok module_loads
 
 ctl_expect_errno ctl_bad_preset "Invalid argument" "run walker=v5.0"
@@ -23,11 +23,13 @@ ctl_expect_errno ctl_bad_word "Invalid argument" "run size"
 ctl_expect_errno ctl_too_long "Invalid argument" "run $(printf '%0600d' 0)"
 expect_last_error ctl_too_long_reason 'command of [0-9]* bytes'
 # A NUL byte would hide what follows it: refused, not truncated.
-if printf 'run size=4M\000size=0' >"$SM_DIR/control" 2>"$ktap_tmp/nul.err"; then
+# (busybox's printf says nothing when its write fails: judge by last.)
+if printf 'run size=4M\000size=0' >"$SM_DIR/control" 2>/dev/null; then
 	not_ok ctl_nul_byte "'run size=4M<NUL>size=0' was accepted"
 else
-	expect ctl_nul_byte "$(cat "$ktap_tmp/nul.err")" grep -q 'Invalid argument' "$ktap_tmp/nul.err"
+	ok ctl_nul_byte
 fi
+expect_last ctl_nul_byte_errno last_errno -22
 expect_last_error ctl_nul_byte_reason 'command holds a NUL byte'
 ctl_expect_errno ctl_verify_without_shadow "No such file" "verify"
 ctl_expect_errno ctl_hotplug_without_ranges "No such file" "run region=hotplug"
