@@ -12,7 +12,6 @@
 #include <linux/mm.h>
 
 #include "shadowmap.h"
-#include "hotplug.h"
 
 const char * const sm_remap_names[] = {
 	[SM_REMAP_CONT] = "cont",
@@ -185,13 +184,15 @@ static int sm_match(const char * const *names, int nr, const char *val)
 /* Render the walker as "preset" or as its axes. */
 int sm_format_walker(const struct sm_walker *w, char *buf, size_t len)
 {
+	int i, n;
+
 	if (w->preset && w->threads == 1)
 		return scnprintf(buf, len, "%s", w->preset);
-	return scnprintf(buf, len, "%s%sremap=%s,barrier=%s,zero=%s,leaf=%s,threads=%u",
-			 w->preset ? w->preset : "", w->preset ? "+" : "",
-			 sm_remap_names[w->remap], sm_barrier_names[w->barrier],
-			 sm_zero_names[w->zero], sm_leaf_names[w->leaf],
-			 w->threads);
+	n = scnprintf(buf, len, "%s%s", w->preset ?: "", w->preset ? "+" : "");
+	for (i = 0; i < SM_AXIS_NR; i++)
+		n += scnprintf(buf + n, len - n, "%s=%s,", sm_axes[i].key,
+			       sm_axes[i].names[sm_walker_axis(w, i)]);
+	return n + scnprintf(buf + n, len - n, "threads=%u", w->threads);
 }
 EXPORT_SYMBOL_NS_GPL(sm_format_walker, SM_NS);
 
@@ -280,21 +281,37 @@ static int sm_parse_axis(struct sm_walker *w, const char *key, const char *val,
  * repeat, walker (a preset), and the axes remap, barrier, zero, leaf and
  * threads, which override the preset's.  On error, err says why.
  */
+/*
+ * The next "key=value" word of *@args, split in place into *@key and *@val:
+ * 1, or 0 at the end, or -EINVAL (err says why).
+ */
+static int sm_next_word(char **args, char **key, char **val, char *err,
+			size_t errlen)
+{
+	char *word;
+
+	while ((word = strsep(args, " \t\n")) != NULL) {
+		if (!*word)
+			continue;
+		*val = strchr(word, '=');
+		if (!*val || !(*val)[1]) {
+			sm_err("'%s': expected key=value", word);
+			return -EINVAL;
+		}
+		*(*val)++ = '\0';
+		*key = word;
+		return 1;
+	}
+	return 0;
+}
+
 int sm_parse_run_args(char *args, struct sm_run_config *cfg,
 		      char *err, size_t errlen)
 {
 	char *word, *val, *end;
 	int ret, v;
 
-	while ((word = strsep(&args, " \t\n")) != NULL) {
-		if (!*word)
-			continue;
-		val = strchr(word, '=');
-		if (!val || !val[1]) {
-			sm_err("'%s': expected key=value", word);
-			return -EINVAL;
-		}
-		*val++ = '\0';
+	while ((ret = sm_next_word(&args, &word, &val, err, errlen)) > 0) {
 		if (!strcmp(word, "region")) {
 			v = sm_match(sm_region_names, SM_REGION_NR, val);
 			if (v < 0) {
@@ -348,6 +365,21 @@ int sm_parse_run_args(char *args, struct sm_run_config *cfg,
 				return ret;
 		}
 	}
-	return 0;
+	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(sm_parse_run_args, SM_NS);
+
+/* Walker axes only, as the axes= module parameter takes them. */
+int sm_parse_walker_axes(char *args, struct sm_walker *w, char *err,
+			 size_t errlen)
+{
+	char *key, *val;
+	int ret;
+
+	while ((ret = sm_next_word(&args, &key, &val, err, errlen)) > 0) {
+		ret = sm_parse_axis(w, key, val, err, errlen);
+		if (ret)
+			return ret;
+	}
+	return ret;
+}

@@ -58,30 +58,6 @@ static int sm_param_one_word(const char *name, const char *val, char *err,
 	return -EINVAL;
 }
 
-/* axes= takes walker axes only, never region, size, walker or repeat. */
-static int sm_param_axes(char *err, size_t errlen)
-{
-	const char *word = axes;
-	size_t len;
-	int i;
-
-	while (*(word += strspn(word, " \t\n"))) {
-		len = strcspn(word, "= \t\n");
-		for (i = 0; i < SM_AXIS_NR; i++)
-			if (len == strlen(sm_axes[i].key) &&
-			    !strncmp(word, sm_axes[i].key, len))
-				break;
-		if (i == SM_AXIS_NR &&
-		    !(len == strlen("threads") && !strncmp(word, "threads", len))) {
-			sm_err("axes='%s': '%.*s' is not a walker axis", axes,
-			       (int)len, word);
-			return -EINVAL;
-		}
-		word += strcspn(word, " \t\n");
-	}
-	return 0;
-}
-
 static int sm_parse_params(struct sm_run_config *cfg)
 {
 	char err[128] = "";
@@ -90,12 +66,11 @@ static int sm_parse_params(struct sm_run_config *cfg)
 
 	ret = sm_param_one_word("region", region, err, sizeof(err)) ?:
 	      sm_param_one_word("size", size, err, sizeof(err)) ?:
-	      sm_param_one_word("walker", walker, err, sizeof(err)) ?:
-	      sm_param_axes(err, sizeof(err));
+	      sm_param_one_word("walker", walker, err, sizeof(err));
 	if (ret)
 		goto out_err;
-	args = kasprintf(GFP_KERNEL, "region=%s size=%s walker=%s repeat=%u %s",
-			 region, size, walker, repeat, axes);
+	args = kasprintf(GFP_KERNEL, "region=%s size=%s walker=%s repeat=%u",
+			 region, size, walker, repeat);
 	if (!args)
 		return -ENOMEM;
 	sm_run_config_init(cfg);
@@ -103,6 +78,16 @@ static int sm_parse_params(struct sm_run_config *cfg)
 	kfree(args);
 	if (ret)
 		goto out_err;
+	/* Parsed apart: axes= overrides the preset and takes nothing else. */
+	args = kstrdup(axes, GFP_KERNEL);
+	if (!args)
+		return -ENOMEM;
+	ret = sm_parse_walker_axes(args, &cfg->walker, err, sizeof(err));
+	kfree(args);
+	if (ret) {
+		pr_err("bad module parameter axes='%s': %s\n", axes, err);
+		return ret;
+	}
 	return 0;
 
 out_err:
