@@ -10,7 +10,8 @@
 #   --grow SIZE     boot with virtio-mem; grow it by SIZE over QMP each time
 #                   the guest asks ("SM: GROW"), unplug it all on "SM: SHRINK"
 #   --append ARGS   extra kernel command line (after the kernel's own)
-#   --args ARGS     arguments for the guest's lab script
+#   --args ARGS     arguments for the guest's lab script, or in check mode
+#                   the selftests to run (default: all)
 #   --timeout SEC   give up after SEC seconds (default 900)
 #   --tag NAME      names this run's console log (default: the mode)
 #   --log FILE      console log (default: under the cache, by tag)
