@@ -7,6 +7,7 @@
 #include <linux/mm.h>
 
 #include "region.h"
+#include "budget.h"
 #include "extents.h"
 #include "hotplug.h"
 
@@ -26,7 +27,10 @@ static int sm_hotplug_prepare(const struct sm_run_config *cfg,
 				 errlen);
 	if (ret)
 		return ret;
-	ret = sm_area_from_extents(&e, area, err, errlen);
+	ret = sm_budget_check("region=hotplug tables",
+			      sm_budget_tables(e.bytes) + e.nr * PAGE_SIZE,
+			      err, errlen) ?:
+	      sm_area_from_extents(&e, area, err, errlen);
 	sm_extents_free(&e);
 	if (ret)
 		return ret;
