@@ -36,6 +36,13 @@ int sm_area_prepare(const struct sm_run_config *cfg, struct sm_area *area,
 	return ops->prepare(cfg, area, err, errlen);
 }
 
+int sm_area_check(const struct sm_run_config *cfg, char *err, size_t errlen)
+{
+	const struct sm_region_ops *ops = sm_region_ops(cfg->region);
+
+	return ops && ops->check ? ops->check(cfg, err, errlen) : 0;
+}
+
 void sm_area_release(enum sm_region region, struct sm_area *area)
 {
 	const struct sm_region_ops *ops = sm_region_ops(region);

@@ -13,22 +13,33 @@
 
 #define SM_VMALLOC_DEFAULT_SIZE	SZ_64M
 
-static int sm_vmalloc_prepare(const struct sm_run_config *cfg,
-			      struct sm_area *area, char *err, size_t errlen)
+static int sm_vmalloc_check(const struct sm_run_config *cfg, char *err,
+			    size_t errlen)
 {
 	u64 size = cfg->size ?: SM_VMALLOC_DEFAULT_SIZE;
 	u64 ram = (u64)totalram_pages() << PAGE_SHIFT;
-	unsigned long nr = size >> PAGE_SHIFT, i;
-	unsigned long *pfns;
-	char what[64];
-	void *p;
-	int ret;
 
 	if (size > ram) {
 		sm_err("size=%llu: more than this machine's RAM (%llu MiB)",
 		       size, ram >> 20);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+static int sm_vmalloc_prepare(const struct sm_run_config *cfg,
+			      struct sm_area *area, char *err, size_t errlen)
+{
+	u64 size = cfg->size ?: SM_VMALLOC_DEFAULT_SIZE;
+	unsigned long nr = size >> PAGE_SHIFT, i;
+	unsigned long *pfns;
+	char what[64];
+	void *p;
+	int ret;
+
+	ret = sm_vmalloc_check(cfg, err, errlen);
+	if (ret)
+		return ret;
 	scnprintf(what, sizeof(what), "region=vmalloc size=%lluM", size >> 20);
 	ret = sm_budget_check(what, size + nr * sizeof(*pfns) +
 			      sm_budget_tables(size), err, errlen);
@@ -87,6 +98,7 @@ static void sm_vmalloc_release(struct sm_area *area)
 
 const struct sm_region_ops sm_vmalloc_ops = {
 	.name = "vmalloc",
+	.check = sm_vmalloc_check,
 	.prepare = sm_vmalloc_prepare,
 	.release = sm_vmalloc_release,
 };

@@ -105,6 +105,10 @@ int sm_lab_run(const struct sm_run_config *cfg, char *err, size_t errlen)
 	int ret;
 
 	lockdep_assert_held(&lab->lock);
+	/* What the region refuses anyway leaves the kept shadow alone. */
+	ret = sm_area_check(cfg, err, errlen);
+	if (ret)
+		return ret;
 	sm_lab_free();
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	samples = kcalloc(SM_PHASE_NR * n, sizeof(*samples), GFP_KERNEL);
