@@ -67,6 +67,33 @@ static void config_presets(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cfg.walker.remap, SM_REMAP_LAZY);
 	KUNIT_EXPECT_EQ(test, cfg.walker.zero, SM_ZERO_COMBINED);
 	KUNIT_EXPECT_NULL(test, cfg.walker.preset);
+
+	/* ... wherever it stands. */
+	KUNIT_ASSERT_EQ(test, sm_kunit_parse(test, "remap=lazy walker=v6.10",
+					     &cfg, err, sizeof(err)), 0);
+	KUNIT_EXPECT_EQ(test, cfg.walker.remap, SM_REMAP_LAZY);
+	KUNIT_EXPECT_EQ(test, cfg.walker.zero, SM_ZERO_COMBINED);
+	KUNIT_EXPECT_NULL(test, cfg.walker.preset);
+}
+
+/* Sizes: decimal, hex, octal, and K..E suffixes in either case. */
+static void config_sizes(struct kunit *test)
+{
+	struct sm_run_config cfg;
+	char err[SM_ERR_LEN];
+
+	KUNIT_ASSERT_EQ(test, sm_kunit_parse(test, "size=0x400000", &cfg, err,
+					     sizeof(err)), 0);
+	KUNIT_EXPECT_EQ(test, cfg.size, (u64)SZ_4M);
+	KUNIT_ASSERT_EQ(test, sm_kunit_parse(test, "size=020000000", &cfg, err,
+					     sizeof(err)), 0);
+	KUNIT_EXPECT_EQ(test, cfg.size, (u64)SZ_4M);
+	KUNIT_ASSERT_EQ(test, sm_kunit_parse(test, "size=2t", &cfg, err,
+					     sizeof(err)), 0);
+	KUNIT_EXPECT_EQ(test, cfg.size, 2ULL << 40);
+	KUNIT_ASSERT_EQ(test, sm_kunit_parse(test, "size=15E", &cfg, err,
+					     sizeof(err)), 0);
+	KUNIT_EXPECT_EQ(test, cfg.size, 15ULL << 60);
 }
 
 static void sm_string_desc(const char * const *name, char *desc)
@@ -156,6 +183,9 @@ static const char * const sm_bad_input[] = {
 	"walker=v5.0", "size=0", "size=12345", "size=1Q", "repeat=0",
 	"repeat=1001", "threads=0", "threads=99", "region=disk",
 	"remap=fast", "leaf=", "bogus=1", "novalue",
+	/* a key twice; sizes that do not fit in 64 bits */
+	"size=4M size=8M", "walker=v6.1 walker=v6.10", "size=17E",
+	"size=16384P", "size=0x10000000000000000", "size=99999999999999999999",
 };
 
 KUNIT_ARRAY_PARAM(sm_bad_input, sm_bad_input, sm_string_desc);
@@ -173,6 +203,7 @@ static void config_rejects_bad_input(struct kunit *test)
 
 static struct kunit_case shadowmap_config_cases[] = {
 	KUNIT_CASE(config_defaults),
+	KUNIT_CASE(config_sizes),
 	KUNIT_CASE(config_presets),
 	KUNIT_CASE_PARAM(config_preset_round_trip, sm_preset_gen_params),
 	KUNIT_CASE_PARAM(config_axis_value, sm_axis_value_gen_params),

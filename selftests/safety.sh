@@ -12,7 +12,7 @@ sm_require
 sm_load_or_bail
 sm_require_control
 
-ktap_plan 36
+ktap_plan 37
 ok module_loads
 
 ram_kib=$(memtotal_kib)
@@ -103,9 +103,19 @@ done
 expect_last killed_errno last_errno -4
 expect_last_error killed_reason 'interrupted: a fatal signal'
 echo free >"$SM_DIR/control"
-# Nothing held: within 4 MiB of before the runs (page cache may move).
-d=$((free0 - $(free_kib)))
-expect memory_returned "MemFree $d KiB lower after cancel and kill" [ "$d" -lt 4096 ]
+expect_last pages_held_after_free pages_held 0
+# Nothing held: MemFree within 8 MiB of before.  The kernel keeps the page
+# tables of the vmalloc area it used, 2 MiB per GiB at 4K, and each of the
+# two runs may have used another one; freed pages sit on the per-CPU lists
+# for a while (6.7+ grows them after a burst of frees), and MemFree does
+# not count those: give them time to drain.
+i=0
+while d=$((free0 - $(free_kib))) && [ "$d" -ge 8192 ] && [ $i -lt 30 ]; do
+	sleep 1
+	i=$((i + 1))
+done
+echo "# MemFree $d KiB lower after cancel and kill (waited $i s)"
+expect memory_returned "MemFree $d KiB lower" [ "$d" -lt 8192 ]
 
 expect fixmap_probe_disarmed "$(grep '^# probes' "$SM_DIR/events")" \
 	grep -q 'fixmap=off' "$SM_DIR/events"

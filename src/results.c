@@ -230,6 +230,8 @@ int sm_lab_show_last(struct seq_file *m)
 		   lab->last_error[0] ? lab->last_error : "none");
 	seq_printf(m, "last_errno: %d\n", lab->last_errno);
 	seq_printf(m, "running: %s\n", lab->holder[0] ? lab->holder : "none");
+	/* Table pages of every shadow that exists: 0 after free, or a leak. */
+	seq_printf(m, "pages_held: %ld\n", sm_pages_held());
 	seq_printf(m, "kernel: %s\n", init_utsname()->release);
 	seq_printf(m, "page_size: %lu\n", PAGE_SIZE);
 	seq_printf(m, "levels: %d\n", sm_levels());
