@@ -241,8 +241,12 @@ static ssize_t control_write(struct file *file, const char __user *ubuf,
 		goto out_refused;
 	}
 	buf = memdup_user_nul(ubuf, count);
-	if (IS_ERR(buf))
-		return PTR_ERR(buf);
+	if (IS_ERR(buf)) {
+		ret = PTR_ERR(buf);
+		scnprintf(err, sizeof(err), "could not copy the command (%d)",
+			  ret);
+		goto out_refused;
+	}
 	if (strlen(buf) != count) {
 		/* What follows a NUL would be dropped without a word. */
 		scnprintf(err, sizeof(err), "command holds a NUL byte at %zu",

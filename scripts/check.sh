@@ -69,7 +69,18 @@ stage hotplug-6.1 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.1 \
 	--mem 1G --grow 2G --mode hotplug
 stage hotplug-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \
 	--mem 1G --grow 2G --mode hotplug
+# The debug kernel (configs/debug.config): the selftests that exercise the
+# module's safety, a failure at every allocation among them, and KUnit;
+# any KASAN, lockdep, kmemleak, hung-task, lockup, stall or WARN report
+# fails the stage.  The big walker runs stay on Debian's kernels.
+debug_tests="control params module safety failnth"
 if [ -z "$quick" ]; then
+	for k in $(kernel_names debug); do
+		stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" \
+			--mode check --args "$debug_tests" --timeout 2400
+		stage "$k-kunit" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" \
+			--mode kunit --tag kunit --timeout 1200
+	done
 	for k in $(kernel_names kunit); do
 		stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" --mode kunit
 	done

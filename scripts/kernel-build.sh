@@ -1,19 +1,24 @@
 #!/bin/sh
-# Build a minimal arm64 KUnit kernel from Debian's linux-source-VER.
-# Usage: kernel-build.sh KERNEL   (a "kunit" kernel of scripts/kernels)
+# Build a minimal arm64 KUnit kernel from Debian's linux-source-VER, or the
+# debug kernel (the same plus configs/debug.config).
+# Usage: kernel-build.sh KERNEL   (a "kunit" or "debug" kernel of scripts/kernels)
 # Prints the build directory.  Cached by source version and config hash,
 # so a warm run rebuilds nothing.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-kernel "${1:?usage: kernel-build.sh KERNEL (one of: $(kernel_names kunit))}"
-[ "$k_build" = kunit ] || die "'$1' is not one of our KUnit kernels (want one of: $(kernel_names kunit))"
+kernel "${1:?usage: kernel-build.sh KERNEL (one of: $(kernel_names kunit) $(kernel_names debug))}"
+case "$k_build" in
+kunit|debug) ;;
+*) die "'$1' is not one of our own kernels (want one of: $(kernel_names kunit) $(kernel_names debug))" ;;
+esac
 ver=$k_series
 need_host_tools
 src=$(sh "$SHADOWMAP_TOP/scripts/kernel-source.sh" "$ver")
 pkgtag=${src##*/linux-source-}
 # The KUnit fragment, and the page size's (4K is arm64's default).
 frags=$SHADOWMAP_TOP/configs/kunit-arm64.config
+[ "$k_build" != debug ] || frags="$frags $SHADOWMAP_TOP/configs/debug.config"
 case "$k_page" in
 4096) ;;
 16384) frags="$frags $SHADOWMAP_TOP/configs/arm64-16k.config" ;;

@@ -24,9 +24,11 @@ grep -q '^SM: BOOTED' "$log" ||
 	bad "guest never reached its script (kernel or initramfs problem)"
 
 # The kernel's own alarms, wherever they are printed.
-alarms=$(grep -nE 'Oops|BUG:|WARNING:|Call trace:|Kernel panic|kernel BUG' "$log" | head -n 8 || true)
+# KASAN and soft lockups say BUG:, lockdep WARNING:; hung tasks, RCU stalls,
+# kmemleak (the guest's explicit scan) and the OOM killer have their own.
+alarms=$(grep -nE 'Oops|BUG:|WARNING:|Call trace:|Kernel panic|kernel BUG|blocked for more than|detected stalls|rcu_.*self-detected stall|unreferenced object|invoked oom-killer|Out of memory:' "$log" | head -n 8 || true)
 if [ -n "$alarms" ]; then
-	bad "kernel console shows Oops/BUG/WARNING/Call trace:"
+	bad "kernel console shows Oops/BUG/WARNING/Call trace/hung task/stall/leak/OOM:"
 	echo "$alarms" | sed 's/^/    /'
 fi
 

@@ -1,0 +1,97 @@
+#!/bin/sh
+# A failure at every allocation.  For a run of each region and preset, the
+# Nth allocation the run makes in the writer's task fails, for every N up
+# to the number the run makes (/proc/thread-self/fail-nth with failslab and
+# fail_page_alloc).  Each failure ends the run with ENOMEM and a reason, or
+# is one the module does without; either way nothing stays held and the
+# module stays usable.  Allocations in the walker's kthreads (threads>1)
+# are not counted by fail-nth.
+# Precondition: a kernel with CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB and
+# CONFIG_FAIL_PAGE_ALLOC (the rig's debug kernel); skips otherwise.
+# Environment: SM_FAILNTH_REGIONS (default "vmalloc contig"),
+# SM_FAILNTH_SIZE (default 4M).
+. "$(dirname "$0")/ktap.sh"
+fi_dir=/sys/kernel/debug
+nth=/proc/thread-self/fail-nth
+[ -w "$nth" ] && [ -d $fi_dir/failslab ] && [ -d $fi_dir/fail_page_alloc ] ||
+	ktap_skip_all "no fault injection here (needs CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC; the rig's debug-6.12 kernel has them)"
+sm_require
+sm_load_or_bail
+sm_require_control
+regions=${SM_FAILNTH_REGIONS:-vmalloc contig}
+size=${SM_FAILNTH_SIZE:-4M}
+presets=$(sm_presets)
+# shellcheck disable=SC2086
+set -- $regions
+nr=$#
+# shellcheck disable=SC2086
+set -- $presets
+ktap_plan $((nr * $# + 3))
+ok module_loads
+
+# Only fail-nth injects (probability stays 0), at every order, quietly
+# (a forced failure's stack dump would read as an alarm).
+for d in failslab fail_page_alloc; do
+	echo N >$fi_dir/$d/ignore-gfp-wait
+	echo 0 >$fi_dir/$d/verbose
+done
+echo 0 >$fi_dir/fail_page_alloc/min-order
+echo N >$fi_dir/fail_page_alloc/ignore-gfp-highmem
+
+# Stop any countdown left: the open of fail-nth may take the last count.
+nth_off() {
+	echo 0 >"$nth" 2>/dev/null
+}
+# count CMD: allocations a successful run of CMD makes in this task.  The
+# open of fail-nth for reading makes the same number each time, so two
+# readings, with and without the run between, differ by the run's.
+count() {
+	exec 3>"$SM_DIR/control"
+	echo 1000000 >"$nth"
+	read -r r0 <"$nth"
+	echo 1000000 >"$nth"
+	echo "$1" >&3 2>/dev/null
+	read -r r1 <"$nth"
+	nth_off
+	exec 3>&-
+	echo $((r0 - r1))
+}
+
+total=0 failures=0 tolerated=0
+for r in $regions; do
+	for w in $presets; do
+		cmd="run region=$r size=$size walker=$w"
+		echo "$cmd" >"$SM_DIR/control" 2>/dev/null
+		m=$(count "$cmd")
+		bad=
+		n=1
+		while [ $n -le "$m" ]; do
+			exec 3>"$SM_DIR/control"
+			echo "$n" >"$nth"
+			if echo "$cmd" >&3 2>/dev/null; then
+				nth_off
+				tolerated=$((tolerated + 1))
+			else
+				nth_off
+				failures=$((failures + 1))
+				e=$(sm_last last_errno)
+				[ "$e" = -12 ] ||
+					bad="$bad n=$n:errno=$e($(sm_last last_error))"
+				h=$(sm_last pages_held)
+				[ "$h" = 0 ] || bad="$bad n=$n:pages_held=$h"
+			fi
+			exec 3>&-
+			n=$((n + 1))
+		done
+		total=$((total + m))
+		# Still usable: the same run passes afterwards.
+		echo "$cmd" >"$SM_DIR/control" 2>/dev/null &&
+			[ "$(sm_last status)" = pass ] || bad="$bad unusable-after"
+		expect "failnth_${r}_$w" "$m allocations:$bad" [ -z "$bad" ]
+	done
+done
+echo free >"$SM_DIR/control"
+echo "# SM: FAILNTH points=$total failed_enomem=$failures tolerated=$tolerated"
+expect_last failnth_nothing_held pages_held 0
+unload_result
+ktap_finished
