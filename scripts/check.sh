@@ -65,6 +65,10 @@ stage module-deps sh "$SHADOWMAP_TOP/scripts/module-deps.sh"
 for k in $(kernel_names debian); do
 	stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" --mode check
 done
+# At size: a 12 GiB guest with the lockup detectors at their shortest.
+stage at-size-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \
+	--mem 12G --append "watchdog_thresh=1 rcupdate.rcu_cpu_stall_timeout=3" \
+	--mode check --args "atsize" --tag atsize --timeout 1500
 stage hotplug-6.1 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.1 \
 	--mem 1G --grow 2G --mode hotplug
 stage hotplug-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \

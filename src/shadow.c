@@ -7,6 +7,7 @@
 #include <linux/kernel.h>
 #include <linux/export.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/atomic.h>
 
@@ -67,6 +68,7 @@ void sm_shadow_own_table(struct sm_shadow *sh, struct page *page)
 void sm_shadow_destroy(struct sm_shadow *sh)
 {
 	struct page *page, *tmp;
+	unsigned long n = 0;
 
 	if (!sh)
 		return;
@@ -74,6 +76,9 @@ void sm_shadow_destroy(struct sm_shadow *sh)
 		list_del(&page->lru);
 		__free_page(page);
 		atomic_long_dec(&sm_held);
+		/* a shadow of all RAM has a table per 2 MiB */
+		if (!(++n % 512))
+			cond_resched();
 	}
 	kfree(sh);
 }
