@@ -85,6 +85,11 @@ if [ -z "$quick" ]; then
 		stage "$k-kunit" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" \
 			--mode kunit --tag kunit --timeout 1200
 	done
+	# Secure Boot: signed module, MODULE_SIG_FORCE, lockdown=integrity.
+	for k in $(kernel_names secure); do
+		stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" \
+			--mode check --args "secureboot params cli"
+	done
 	for k in $(kernel_names kunit); do
 		stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" --mode kunit
 	done

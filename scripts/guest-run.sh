@@ -83,6 +83,20 @@ build_modules() {
 		grep 'warning:' "$work/modbuild.log" >&2
 		die "module build against $kernel has warnings"
 	fi
+	[ "$k_build" != secure ] || sign_modules
+}
+
+# sign_modules: as dkms 3.0.10 signs, with the kernel's sign-file and a
+# MOK-style key pair (scripts/mok-key.sh); the Secure Boot kernel trusts
+# that key.  An unsigned copy is kept, to show that it is refused.
+sign_modules() {
+	keys=$(sh "$SHADOWMAP_TOP/scripts/mok-key.sh")
+	mkdir -p "$work/mod/unsigned"
+	for ko in "$work"/mod/*.ko; do
+		cp "$ko" "$work/mod/unsigned/"
+		"$kdir/scripts/sign-file" sha512 "$keys/mok.key" "$keys/mok.der" "$ko" ||
+			die "sign-file failed on $ko"
+	done
 }
 
 # pack_initramfs: busybox (Debian's busybox-static:arm64, unpacked with
@@ -99,6 +113,7 @@ pack_initramfs() {
 	cp "$SHADOWMAP_TOP/scripts/guest/lab.sh" "$SHADOWMAP_TOP/scripts/guest/kunit.sh" \
 		"$work/mod/shadowmap.ko" "$ird/shadowmap/"
 	[ ! -f "$work/mod/shadowmap_kunit.ko" ] || cp "$work/mod/shadowmap_kunit.ko" "$ird/shadowmap/"
+	[ ! -d "$work/mod/unsigned" ] || cp -r "$work/mod/unsigned" "$ird/shadowmap/"
 	# Debian builds the virtio PCI transport (6.1) and virtio-mem as
 	# modules; they are loaded in this order.  Those built in are not found.
 	if [ -n "$moddir" ]; then

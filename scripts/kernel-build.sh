@@ -7,10 +7,10 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-kernel "${1:?usage: kernel-build.sh KERNEL (one of: $(kernel_names kunit) $(kernel_names debug))}"
+kernel "${1:?usage: kernel-build.sh KERNEL (one of: $(kernel_names kunit) $(kernel_names debug) $(kernel_names secure))}"
 case "$k_build" in
-kunit|debug) ;;
-*) die "'$1' is not one of our own kernels (want one of: $(kernel_names kunit) $(kernel_names debug))" ;;
+kunit|debug|secure) ;;
+*) die "'$1' is not one of our own kernels (want one of: $(kernel_names kunit) $(kernel_names debug) $(kernel_names secure))" ;;
 esac
 ver=$k_series
 need_host_tools
@@ -19,6 +19,12 @@ pkgtag=${src##*/linux-source-}
 # The KUnit fragment, and the page size's (4K is arm64's default).
 frags=$SHADOWMAP_TOP/configs/kunit-arm64.config
 [ "$k_build" != debug ] || frags="$frags $SHADOWMAP_TOP/configs/debug.config"
+if [ "$k_build" = secure ]; then
+	keys=$(sh "$SHADOWMAP_TOP/scripts/mok-key.sh")
+	trusted=$SHADOWMAP_CACHE/trusted-keys.config
+	echo "CONFIG_SYSTEM_TRUSTED_KEYS=\"$keys/mok.pem\"" >"$trusted"
+	frags="$frags $SHADOWMAP_TOP/configs/secure.config $trusted $keys/mok.pem"
+fi
 case "$k_page" in
 4096) ;;
 16384) frags="$frags $SHADOWMAP_TOP/configs/arm64-16k.config" ;;
@@ -40,7 +46,7 @@ rm -rf "$out"
 mkdir -p "$out"
 frag=$out/fragment.config
 # shellcheck disable=SC2086
-cat $frags >"$frag"
+cat $(echo $frags | tr ' ' '\n' | grep '\.config$') >"$frag"
 mk() {
 	make -s -C "$src" O="$out" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE" "$@"
 }
