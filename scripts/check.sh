@@ -88,7 +88,7 @@ if [ -z "$quick" ]; then
 	# Secure Boot: signed module, MODULE_SIG_FORCE, lockdown=integrity.
 	for k in $(kernel_names secure); do
 		stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" \
-			--mode check --args "secureboot params cli"
+			--mode check --args "secureboot params module"
 	done
 	for k in $(kernel_names kunit); do
 		stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" --mode kunit
