@@ -12,7 +12,7 @@
 sm_require
 sm_load_or_bail
 sm_require_control
-ktap_plan 10
+ktap_plan 16
 ok module_loads
 sm_grow
 
@@ -72,7 +72,7 @@ echo "# removal settled after ${i}s: $(grep -c '^index=' "$SM_DIR/ranges") range
 run_after_remove() {
 	tries=1
 	while ! echo "$1" >"$SM_DIR/control" 2>"$ktap_tmp/ctl.err"; do
-		if [ $tries -ge 10 ] || ! grep -q 'busy' "$ktap_tmp/ctl.err" ||
+		if [ $tries -ge 10 ] || ! grep -qE 'busy|[Cc]anceled' "$ktap_tmp/ctl.err" ||
 		   ! grep -q '^last_error: .*going offline' "$SM_DIR/last"; then
 			report_refused hotplug-after-remove "$1 (try $tries)"
 			return
@@ -90,5 +90,48 @@ if grep -q 'state=online' "$SM_DIR/ranges"; then
 else
 	ctl_expect_errno hotplug_after_remove_empty "No such file" "run region=hotplug index=all"
 fi
+
+# shrink_during CMD [first]: grow and start CMD (long) in the background,
+# CMD first with "first" (so that its memory is not the memory that comes
+# and goes), then shrink; sets bg, and moved to how much MemTotal fell
+# within 90 s.
+shrink_during() {
+	[ "${2:-}" = first ] || sm_grow
+	echo "$1" >"$SM_DIR/control" 2>"$ktap_tmp/long.err" &
+	bg=$!
+	[ "${2:-}" != first ] || sm_grow
+	i=0
+	while [ "$(sm_last running)" = none ] && [ $i -lt 30 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	was=$(memtotal_kib)
+	sm_arm_fixmap
+	echo "# SM: SHRINK"
+	i=0 moved=0
+	while [ "$moved" -lt 131072 ] && [ $i -lt 90 ]; do
+		sleep 1
+		i=$((i + 1))
+		moved=$((was - $(memtotal_kib)))
+	done
+}
+# Offlining memory that no run uses never waits for the run: it is gone
+# while a vmalloc run still holds the module.
+shrink_during "run size=256M walker=v6.1 repeat=1000" first
+running=$(sm_last running)
+expect offline_never_waits_for_other_run \
+	"MemTotal fell by $moved KiB in ${i}s; running: $running" \
+	sh -c "[ $moved -ge 131072 ] && echo '$running' | grep -q '^run region=vmalloc'"
+echo cancel >"$SM_DIR/control" 2>/dev/null
+wait "$bg"
+settle_removal
+# Offlining memory that a run maps stops that run, with the reason.
+shrink_during "run region=hotplug index=all walker=v6.1 repeat=1000"
+wait "$bg"
+expect_last offline_stops_run_using_it last_errno -125
+expect_last_error offline_stop_reason 'cancelled: memory it maps .* is going offline'
+settle_removal
+echo free >"$SM_DIR/control"
+expect_last offline_nothing_held pages_held 0
 unload_result
 ktap_finished
