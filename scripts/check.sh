@@ -65,6 +65,9 @@ stage module-deps sh "$SHADOWMAP_TOP/scripts/module-deps.sh"
 for k in $(kernel_names debian); do
 	stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" --mode check
 done
+# Stress: the long selftests, on one kernel.
+stage stress-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \
+	--mode check --args "concurrency soak" --tag stress --timeout 1800
 # At size: a 12 GiB guest with the lockup detectors at their shortest.
 stage at-size-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \
 	--mem 12G --append "watchdog_thresh=1 rcupdate.rcu_cpu_stall_timeout=3" \
