@@ -40,6 +40,11 @@
 #include "lab.h"
 
 #define SM_CMD_MAX	512
+/*
+ * control's private_data after a command was taken: the file position does
+ * not move on a failed write(), so it cannot tell.
+ */
+#define SM_CONTROL_USED	((void *)1)
 
 static struct dentry *sm_debugfs_dir;
 
@@ -193,6 +198,14 @@ static int sm_command(char *buf, char *err, size_t errlen)
 			goto out_refused;
 		return ret;
 	}
+	if (strcmp(cmd, "verify") && strcmp(cmd, "free") &&
+	    strcmp(cmd, "reset") && strcmp(cmd, "cancel")) {
+		scnprintf(err, errlen,
+			  "unknown command '%s' (run, verify, free, reset, cancel)",
+			  cmd);
+		ret = -EINVAL;
+		goto out_refused;
+	}
 	if (args && *args) {
 		scnprintf(err, errlen, "'%s' takes no arguments", cmd);
 		ret = -EINVAL;
@@ -204,16 +217,9 @@ static int sm_command(char *buf, char *err, size_t errlen)
 			goto out_refused;
 		return 0;
 	}
-	if (!strcmp(cmd, "verify") || !strcmp(cmd, "free") ||
-	    !strcmp(cmd, "reset")) {
-		ret = sm_lab_command(cmd, NULL, err, errlen);
-		if (ret == -EBUSY)
-			goto out_refused;
+	ret = sm_lab_command(cmd, NULL, err, errlen);
+	if (ret != -EBUSY)
 		return ret;
-	}
-	scnprintf(err, errlen,
-		  "unknown command '%s' (run, verify, free, reset, cancel)", cmd);
-	ret = -EINVAL;
 out_refused:
 	sm_lab_refused(ret, err);
 	return ret;
@@ -226,7 +232,7 @@ static ssize_t control_write(struct file *file, const char __user *ubuf,
 	char *buf;
 	int ret;
 
-	if (*ppos) {
+	if (file->private_data == SM_CONTROL_USED) {
 		/* The rest of a command split over writes: never a command. */
 		scnprintf(err, sizeof(err),
 			  "one command per open(): write the whole command in one write()");
@@ -259,11 +265,11 @@ static ssize_t control_write(struct file *file, const char __user *ubuf,
 	kfree(buf);
 	/* A busy or interrupted writer may try the same command again. */
 	if (ret != -EBUSY && ret != -EINTR)
-		*ppos += count;
+		file->private_data = SM_CONTROL_USED;
 	return ret ? ret : count;
 
 out_refused:
-	*ppos += count;
+	file->private_data = SM_CONTROL_USED;
 	sm_lab_refused(ret, err);
 	return ret;
 }

@@ -347,6 +347,9 @@ static int sm_parse_size(const char *val, u64 *out)
 	u64 v;
 	int ret;
 
+	/* Digits first: kstrtoull() would take a sign. */
+	if (!isdigit(val[0]))
+		return -EINVAL;
 	/* A whole number first: "0x1E" is thirty, not 1 EiB. */
 	ret = kstrtoull(val, 0, out);
 	if (ret != -EINVAL)

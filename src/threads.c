@@ -89,10 +89,16 @@ int sm_shadow_map_threads(struct sm_shadow *sh, const struct sm_chunk *chunks,
 		}
 	}
 	for (i = 0; i < threads; i++) {
-		/* A fatal signal for the caller stops the threads too. */
-		if (sh->stop && wait_for_completion_killable(&t[i].done))
+		/*
+		 * A fatal signal for the caller stops the threads too; they
+		 * see it at their next table, and are waited for.
+		 */
+		if (!sh->stop) {
+			wait_for_completion(&t[i].done);
+		} else if (wait_for_completion_killable(&t[i].done)) {
 			sm_stop_request(sh->stop, -EINTR);
-		wait_for_completion(&t[i].done);
+			wait_for_completion(&t[i].done);
+		}
 		if (t[i].ret && !ret)
 			ret = t[i].ret;
 		for (k = 0; k < SM_CNT_NR; k++)
