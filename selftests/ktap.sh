@@ -227,3 +227,25 @@ sm_grow() {
 	echo "# hot-added $got KiB in ${i}s"
 	expect hotplug_grow "MemTotal grew by $got KiB of $want in ${i}s" [ "$got" -ge "$want" ]
 }
+
+# sm_find_unprivileged: find how to run a command as uid and gid 65534
+# here (util-linux setpriv, or nsenter -S/-G, busybox's too); false if none.
+sm_unprivileged_how=
+sm_find_unprivileged() {
+	for how in "setpriv --reuid=65534 --regid=65534 --clear-groups --" \
+		"nsenter -S 65534 -G 65534 --"; do
+		# shellcheck disable=SC2086
+		if [ "$($how id -u 2>/dev/null)" = 65534 ]; then
+			sm_unprivileged_how=$how
+			return 0
+		fi
+	done
+	return 1
+}
+
+# sm_unprivileged CMD...: run CMD as uid and gid 65534 (after
+# sm_find_unprivileged).
+sm_unprivileged() {
+	# shellcheck disable=SC2086
+	$sm_unprivileged_how "$@"
+}
