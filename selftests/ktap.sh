@@ -15,6 +15,8 @@
 #                 test prints "SM: GROW"; unset on a real server
 #   SM_PAGE_SIZE  page size the kernel must report (the rig's kernel table)
 #   SM_LEVELS     page-table levels the kernel must report
+#   SM_LOCKDOWN_RAISE  1: lockdown.sh may raise kernel lockdown (until
+#                 reboot); the rig's guests set it
 #   SHADOWMAP_DEBUGFS  default /sys/kernel/debug/shadowmap
 
 SM_DIR=${SHADOWMAP_DEBUGFS:-/sys/kernel/debug/shadowmap}
