@@ -32,7 +32,7 @@ cli_status() {
 	shift 3
 	"$@" >"$ktap_tmp/out" 2>&1
 	rc=$?
-	sed 's/^/# /' "$ktap_tmp/out"
+	sed -n '1,4s/^/# /p' "$ktap_tmp/out"
 	expect "$name" "exit status $rc, want $want with '$pattern'" \
 		cli_said "$rc" "$want" "$pattern"
 }
@@ -141,7 +141,7 @@ else
 	bg=$!
 	pid=$(holder_pid)
 	if [ -n "$pid" ]; then
-		cli_status cli_busy 7 "busy: run.*(pid $pid) (EBUSY).*shadowmap cancel" shadowmap run size=4M
+		cli_status cli_busy 7 "busy: run.*(pid $pid).* (EBUSY).*shadowmap cancel" shadowmap run size=4M
 		check cli_cancel shadowmap cancel
 	else
 		not_ok cli_busy "'$long_run' never showed in running: ($(sm_last running))"
@@ -168,6 +168,13 @@ else
 			echo "# SIGINT to$pids"
 			# shellcheck disable=SC2086
 			[ -z "$pids" ] || kill -INT $pids
+			# A run the signal did not stop is cancelled after 30 s.
+			i=0
+			while [ "$(sm_last running)" != none ] && [ $i -lt 30 ]; do
+				sleep 1
+				i=$((i + 1))
+			done
+			[ $i -lt 30 ] || echo cancel >"$SM_DIR/control"
 		) &
 		helper=$!
 		start=$(date +%s)

@@ -32,7 +32,7 @@ cli_status() {
 	shift 3
 	"$@" >"$ktap_tmp/out" 2>&1
 	rc=$?
-	sed 's/^/# /' "$ktap_tmp/out"
+	sed -n '1,4s/^/# /p' "$ktap_tmp/out"
 	expect "$name" "exit status $rc, want $want with '$pattern'" \
 		cli_said "$rc" "$want" "$pattern"
 }
