@@ -78,6 +78,15 @@ expect_error cli-usage "Usage" sh cli/shadowmap bogus
 SHADOWMAP_DEBUGFS=/nonexistent/shadowmap expect_error cli-no-module "load the module\|debugfs is not mounted" \
 	sh cli/shadowmap last
 expect_error selftest-name "no test 'bogus'" sh selftests/run.sh bogus
+# The CLI's exit status names the cause: 2 usage, 4 debugfs (3 not root).
+want=4
+[ "$(id -u)" = 0 ] || want=3
+for c in "2 bogus" "$want last" "$want run size=4M"; do
+	# shellcheck disable=SC2086
+	SHADOWMAP_DEBUGFS=/nonexistent/shadowmap sh cli/shadowmap ${c#* } >/dev/null 2>&1
+	rc=$?
+	[ "$rc" = "${c%% *}" ] && t_ok || t_bad "cli ${c#* }: exit status $rc, want ${c%% *}"
+done
 
 # lab-table.py: a lazy run whose last lacks lazy_ring is a clear failure.
 printf '# SM: LAST t %s\n' "remap: lazy" "leaf: pte" "chunks: 1" "tlbi: 16" >"$err"
@@ -101,6 +110,18 @@ summary=$(python3 "$kunitpy" parse <"$st/out" 2>&1 | grep -o 'Ran [0-9]* tests.*
 want="Ran 9 tests: passed: 4, failed: 1, crashed: 2, skipped: 2, errors: 2"
 [ "$got" = rc=1 ] && [ "$summary" = "$want" ] && t_ok ||
 	t_bad "selftests KTAP: run.sh $got, kunit.py '$summary', want rc=1 and '$want'"
+rm -rf "$st"
+# run.sh runs lockdown last (it raises kernel lockdown), however named.
+st=$(mktemp -d)
+cp selftests/ktap.sh selftests/run.sh "$st/"
+for t in a hotplug-live lockdown z; do
+	printf '. "$(dirname "$0")/ktap.sh"\nktap_skip_all "not here"\n' >"$st/$t.sh"
+done
+for c in "hotplug-live a z lockdown:" "a z lockdown:lockdown a z"; do
+	# shellcheck disable=SC2086
+	got=$(sh "$st/run.sh" ${c#*:} | sed -n 's/^    # Subtest: //p' | tr '\n' ' ')
+	[ "$got" = "${c%%:*} " ] && t_ok || t_bad "run.sh ${c#*:}: order '$got', want '${c%%:*} '"
+done
 rm -rf "$st"
 expect_error make-arch "arm64 only" make -s ARCH=x86 KDIR=/nonexistent
 expect_error make-kdir "does not exist" make -s KDIR=/nonexistent

@@ -15,6 +15,8 @@
 #                 test prints "SM: GROW"; unset on a real server
 #   SM_PAGE_SIZE  page size the kernel must report (the rig's kernel table)
 #   SM_LEVELS     page-table levels the kernel must report
+#   SM_LOCKDOWN_RAISE  1: lockdown.sh may raise kernel lockdown (until
+#                 reboot); the rig's guests set it
 #   SHADOWMAP_DEBUGFS  default /sys/kernel/debug/shadowmap
 
 SM_DIR=${SHADOWMAP_DEBUGFS:-/sys/kernel/debug/shadowmap}
@@ -234,4 +236,26 @@ sm_grow() {
 	got=$(($(memtotal_kib) - before))
 	echo "# hot-added $got KiB in ${i}s"
 	expect hotplug_grow "MemTotal grew by $got KiB of $want in ${i}s" [ "$got" -ge "$want" ]
+}
+
+# sm_find_unprivileged: find how to run a command as uid and gid 65534
+# here (util-linux setpriv, or nsenter -S/-G, busybox's too); false if none.
+sm_unprivileged_how=
+sm_find_unprivileged() {
+	for how in "setpriv --reuid=65534 --regid=65534 --clear-groups --" \
+		"nsenter -S 65534 -G 65534 --"; do
+		# shellcheck disable=SC2086
+		if [ "$($how id -u 2>/dev/null)" = 65534 ]; then
+			sm_unprivileged_how=$how
+			return 0
+		fi
+	done
+	return 1
+}
+
+# sm_unprivileged CMD...: run CMD as uid and gid 65534 (after
+# sm_find_unprivileged).
+sm_unprivileged() {
+	# shellcheck disable=SC2086
+	$sm_unprivileged_how "$@"
 }

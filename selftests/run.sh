@@ -10,7 +10,8 @@
 # SM_KO=DIR naming a directory with shadowmap.ko; see ktap.sh for the rest
 # of the environment.  hotplug-live runs first, so that it can use memory
 # hot-added while an already loaded shadowmap recorded it; every other test
-# unloads a loaded shadowmap and loads its own.
+# unloads a loaded shadowmap and loads its own.  lockdown runs last, however
+# the tests are named: it raises kernel lockdown, which lasts until reboot.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # Long tests run only when named (the rig gives them stages of their own).
@@ -24,12 +25,16 @@ tests() {
 }
 # shellcheck disable=SC2046
 [ $# -gt 0 ] || set -- $(tests)
+lockdown=
 for t in "$@"; do
 	[ -f "$here/$t.sh" ] || {
 		echo "run.sh: no test '$t' (have: $(tests))" >&2
 		exit 2
 	}
+	shift
+	if [ "$t" = lockdown ]; then lockdown=1; else set -- "$@" "$t"; fi
 done
+[ -z "$lockdown" ] || set -- "$@" lockdown
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
