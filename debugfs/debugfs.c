@@ -2,15 +2,21 @@
 /*
  * /sys/kernel/debug/shadowmap/: the module's user interface.
  *
- *   control  0200  one command per write:
+ *   control  0200  one command per open(), in one write():
  *                    run [key=value ...]   (grammar: src/config.c)
  *                    verify                compare the kept shadow again
  *                    free                  free the kept shadow and region
  *                    reset                 free, and forget last and history
- *                  errors: -EINVAL (bad input), -EBUSY (a command is
- *                  running), -ENOENT (verify without a shadow), -ENOMEM,
- *                  -EOPNOTSUPP; the reason is the last_error line of `last`.
- *   last     0444  the last run, "name: value" lines
+ *                    cancel                stop the command in progress
+ *                  errors: -EINVAL (bad input; changes nothing), -EBUSY
+ *                  (another command holds the lab), -ESRCH (cancel with
+ *                  nothing running), -ECANCELED (cancelled, or its memory
+ *                  went offline), -EINTR (a fatal signal), -ENOENT (verify
+ *                  without a shadow), -ENOMEM (over the memory budget, or
+ *                  out of memory); the reason is the last_error line of
+ *                  `last`.
+ *   last     0444  the last run, "name: value" lines; readers never wait
+ *                  for a command (running: names the one in progress)
  *   history  0444  one line per run
  *   ptdump   0400  the kept shadow, kernel_page_tables format
  *   version  0444
@@ -49,22 +55,19 @@ DEFINE_SHOW_ATTRIBUTE(version);
 
 static int last_show(struct seq_file *m, void *v)
 {
-	sm_lab_show_last(m);
-	return 0;
+	return sm_lab_show_last(m);
 }
 DEFINE_SHOW_ATTRIBUTE(last);
 
 static int history_show(struct seq_file *m, void *v)
 {
-	sm_lab_show_history(m);
-	return 0;
+	return sm_lab_show_history(m);
 }
 DEFINE_SHOW_ATTRIBUTE(history);
 
 static int ptdump_show(struct seq_file *m, void *v)
 {
-	sm_lab_show_ptdump(m);
-	return 0;
+	return sm_lab_show_ptdump(m);
 }
 
 static void sm_show_axes(struct seq_file *m, const struct sm_walker *w)
@@ -137,6 +140,41 @@ static const struct file_operations ptdump_fops = {
 	.release = single_release,
 };
 
+/* One command that takes the lab, run between begin and end. */
+static int sm_lab_command(const char *cmd, const struct sm_run_config *cfg,
+			  char *err, size_t errlen)
+{
+	char what[SM_HOLDER_LEN];
+	int ret;
+
+	if (cfg)
+		scnprintf(what, sizeof(what), "run region=%s size=%llu repeat=%u",
+			  sm_region_names[cfg->region], cfg->size, cfg->repeat);
+	else
+		strscpy(what, cmd, sizeof(what));
+	ret = sm_lab_begin(what, cfg && sm_region_ops(cfg->region)->offlinable,
+			   false, err, errlen);
+	if (ret)
+		return ret;
+	if (cfg)
+		ret = sm_lab_run(cfg, err, errlen);
+	else if (!strcmp(cmd, "verify"))
+		ret = sm_lab_verify(err, errlen);
+	else if (!strcmp(cmd, "free"))
+		sm_lab_free();
+	else
+		sm_lab_reset();
+	if (ret && !err[0])
+		scnprintf(err, errlen, "%s: %s", cmd,
+			  ret == -ENOMEM ? "out of memory" : "failed");
+	sm_lab_end(ret, err);
+	return ret;
+}
+
+/*
+ * One command.  Input is checked before the lab is taken, so a refused
+ * command changes nothing but last_error; -EBUSY says who holds the lab.
+ */
 static int sm_command(char *buf, char *err, size_t errlen)
 {
 	struct sm_run_config cfg;
@@ -148,26 +186,37 @@ static int sm_command(char *buf, char *err, size_t errlen)
 		sm_run_config_init(&cfg);
 		ret = sm_parse_run_args(args, &cfg, err, errlen);
 		if (ret)
-			return ret;
-		return sm_lab_run(&cfg, err, errlen);
+			goto out_refused;
+		/* A run's own failure is recorded by sm_lab_end(). */
+		ret = sm_lab_command(cmd, &cfg, err, errlen);
+		if (ret == -EBUSY)
+			goto out_refused;
+		return ret;
 	}
 	if (args && *args) {
 		scnprintf(err, errlen, "'%s' takes no arguments", cmd);
-		return -EINVAL;
+		ret = -EINVAL;
+		goto out_refused;
 	}
-	if (!strcmp(cmd, "verify"))
-		return sm_lab_verify(err, errlen);
-	if (!strcmp(cmd, "free")) {
-		sm_lab_free();
+	if (!strcmp(cmd, "cancel")) {
+		ret = sm_lab_cancel(err, errlen);
+		if (ret)
+			goto out_refused;
 		return 0;
 	}
-	if (!strcmp(cmd, "reset")) {
-		sm_lab_reset();
-		return 0;
+	if (!strcmp(cmd, "verify") || !strcmp(cmd, "free") ||
+	    !strcmp(cmd, "reset")) {
+		ret = sm_lab_command(cmd, NULL, err, errlen);
+		if (ret == -EBUSY)
+			goto out_refused;
+		return ret;
 	}
-	scnprintf(err, errlen, "unknown command '%s' (run, verify, free, reset)",
-		  cmd);
-	return -EINVAL;
+	scnprintf(err, errlen,
+		  "unknown command '%s' (run, verify, free, reset, cancel)", cmd);
+	ret = -EINVAL;
+out_refused:
+	sm_lab_refused(ret, err);
+	return ret;
 }
 
 static ssize_t control_write(struct file *file, const char __user *ubuf,
@@ -177,31 +226,42 @@ static ssize_t control_write(struct file *file, const char __user *ubuf,
 	char *buf;
 	int ret;
 
-	buf = count < SM_CMD_MAX ? memdup_user_nul(ubuf, count) : NULL;
+	if (*ppos) {
+		/* The rest of a command split over writes: never a command. */
+		scnprintf(err, sizeof(err),
+			  "one command per open(): write the whole command in one write()");
+		ret = -EINVAL;
+		goto out_refused;
+	}
+	if (count >= SM_CMD_MAX) {
+		scnprintf(err, sizeof(err),
+			  "command of %zu bytes, want fewer than %d", count,
+			  SM_CMD_MAX);
+		ret = -EINVAL;
+		goto out_refused;
+	}
+	buf = memdup_user_nul(ubuf, count);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	ret = sm_lab_begin(false);
-	if (ret) {
-		kfree(buf);
-		return ret;
-	}
-	if (buf && strlen(buf) != count) {
+	if (strlen(buf) != count) {
 		/* What follows a NUL would be dropped without a word. */
 		scnprintf(err, sizeof(err), "command holds a NUL byte at %zu",
 			  strlen(buf));
+		kfree(buf);
 		ret = -EINVAL;
-	} else if (buf) {
-		ret = sm_command(buf, err, sizeof(err));
-	} else {
-		scnprintf(err, sizeof(err), "command of %zu bytes, want fewer than %d",
-			  count, SM_CMD_MAX);
-		ret = -EINVAL;
+		goto out_refused;
 	}
-	if (ret && !err[0])
-		scnprintf(err, sizeof(err), "error %d", ret);
-	sm_lab_end(ret, err);
+	ret = sm_command(buf, err, sizeof(err));
 	kfree(buf);
+	/* A busy or interrupted writer may try the same command again. */
+	if (ret != -EBUSY && ret != -EINTR)
+		*ppos += count;
 	return ret ? ret : count;
+
+out_refused:
+	*ppos += count;
+	sm_lab_refused(ret, err);
+	return ret;
 }
 
 static const struct file_operations control_fops = {

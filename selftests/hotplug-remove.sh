@@ -20,6 +20,7 @@ ev=$SM_DIR/events
 run_walker hotplug-keep "run region=hotplug index=all walker=v6.10"
 expect_last hotplug_shadow_kept kept yes
 before=$(memtotal_kib)
+sm_arm_fixmap
 echo "# SM: SHRINK"
 # Judge the reading that ended the wait: virtio-mem may give memory back
 # (a block it could not offline) between two readings.

@@ -208,6 +208,13 @@ memtotal_kib() {
 	sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo
 }
 
+# sm_arm_fixmap: arm the module's __set_fixmap probe for the hot-add or
+# hot-remove that follows (it disarms itself when they stop).
+sm_arm_fixmap() {
+	echo 1 >/sys/module/shadowmap/parameters/live_fixmap ||
+		echo "# could not arm the __set_fixmap probe"
+}
+
 # sm_grow: ask the rig's host for SM_GROW more memory ("SM: GROW", answered
 # over QMP) and wait until the kernel has onlined all of it; one result.
 sm_grow() {
@@ -217,6 +224,7 @@ sm_grow() {
 	*) not_ok hotplug_grow "bad SM_GROW '$SM_GROW'"; return ;;
 	esac
 	before=$(memtotal_kib)
+	sm_arm_fixmap
 	echo "# SM: GROW $SM_GROW"
 	i=0
 	while [ $(($(memtotal_kib) - before)) -lt "$want" ] && [ $i -lt 300 ]; do

@@ -64,23 +64,31 @@ static const char *sm_compare_one(const struct sm_leaf_info *s,
 	return NULL;
 }
 
-int sm_compare(pgd_t *shadow, unsigned long shadow_va, unsigned long live_va,
-	       unsigned long size, struct sm_compare_result *res)
+static int sm_compare_stoppable(pgd_t *shadow, unsigned long shadow_va,
+				unsigned long live_va, unsigned long size,
+				struct sm_compare_result *res,
+				struct sm_stop *stop)
 {
 	struct sm_leaf_info s, l;
 	pgd_t *live = sm_live_pgd();
 	unsigned long off;
 	const char *why;
+	int ret;
 
 	for (off = 0; off < size; off += PAGE_SIZE) {
+		ret = sm_stop_point(stop, off >> PAGE_SHIFT, 512);
+		if (ret)
+			return ret;
 		sm_lookup(shadow, shadow_va + off, &s);
 		sm_lookup(live, live_va + off, &l);
 		res->pages++;
-		if (!(res->pages % 512))
-			cond_resched();
 		why = sm_compare_one(&s, &l);
 		if (!why)
 			continue;
+		if (res->linear_may_change && !sm_leaf_linear_plain(&l)) {
+			res->changed++;
+			continue;
+		}
 		if (!res->mismatches++) {
 			res->bad_va = shadow_va + off;
 			res->shadow = s;
@@ -90,16 +98,29 @@ int sm_compare(pgd_t *shadow, unsigned long shadow_va, unsigned long live_va,
 	}
 	return res->mismatches ? -EFAULT : 0;
 }
+
+int sm_compare(pgd_t *shadow, unsigned long shadow_va, unsigned long live_va,
+	       unsigned long size, struct sm_compare_result *res)
+{
+	return sm_compare_stoppable(shadow, shadow_va, live_va, size, res,
+				    NULL);
+}
 EXPORT_SYMBOL_NS_GPL(sm_compare, SM_NS);
 
+/* -EFAULT on a mismatch, or @stop's errno when it stopped the compare. */
 int sm_compare_chunks(pgd_t *shadow, const struct sm_chunk *chunks,
-		      unsigned int nr, struct sm_compare_result *res)
+		      unsigned int nr, struct sm_compare_result *res,
+		      struct sm_stop *stop)
 {
 	unsigned int i;
+	int ret;
 
 	for (i = 0; i < nr; i++) {
-		sm_compare(shadow, chunks[i].va, chunks[i].va,
-			   chunks[i].nr_pages * PAGE_SIZE, res);
+		ret = sm_compare_stoppable(shadow, chunks[i].va, chunks[i].va,
+					   chunks[i].nr_pages * PAGE_SIZE, res,
+					   stop);
+		if (ret && ret != -EFAULT)
+			return ret;
 		cond_resched();
 	}
 	return res->mismatches ? -EFAULT : 0;

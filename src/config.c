@@ -10,6 +10,7 @@
 #include <linux/string.h>
 #include <linux/errno.h>
 #include <linux/mm.h>
+#include <linux/ctype.h>
 
 #include "shadowmap.h"
 
@@ -277,11 +278,6 @@ static int sm_parse_axis(struct sm_walker *w, const char *key, const char *val,
 }
 
 /*
- * Parse "key=value" words separated by blanks.  Keys: region, size, index,
- * repeat, walker (a preset), and the axes remap, barrier, zero, leaf and
- * threads, which override the preset's.  On error, err says why.
- */
-/*
  * The next "key=value" word of *@args, split in place into *@key and *@val:
  * 1, or 0 at the end, or -EINVAL (err says why).
  */
@@ -305,67 +301,161 @@ static int sm_next_word(char **args, char **key, char **val, char *err,
 	return 0;
 }
 
+/* More than there are keys: a longer list has an unknown or repeated one. */
+#define SM_MAX_WORDS	16
+
+struct sm_words {
+	char *key[SM_MAX_WORDS];
+	char *val[SM_MAX_WORDS];
+	unsigned int nr;
+};
+
+/* Split @args into words; a key given twice is refused. */
+static int sm_split_words(char *args, struct sm_words *w, char *err,
+			  size_t errlen)
+{
+	unsigned int i;
+	int ret;
+
+	w->nr = 0;
+	while ((ret = sm_next_word(&args, &w->key[w->nr], &w->val[w->nr],
+				   err, errlen)) > 0) {
+		for (i = 0; i < w->nr; i++) {
+			if (!strcmp(w->key[i], w->key[w->nr])) {
+				sm_err("key '%s' given twice", w->key[i]);
+				return -EINVAL;
+			}
+		}
+		if (++w->nr == SM_MAX_WORDS) {
+			sm_err("more than %d key=value words", SM_MAX_WORDS - 1);
+			return -EINVAL;
+		}
+	}
+	return ret;
+}
+
+/*
+ * A size: decimal, 0x hex or 0 octal, then optionally K, M, G, T, P or E
+ * (either case).  -ERANGE when it does not fit in 64 bits.
+ */
+static int sm_parse_size(const char *val, u64 *out)
+{
+	static const char suffixes[] = "KMGTPE";
+	size_t n = strlen(val);
+	unsigned int shift;
+	char num[24], *unit;
+	u64 v;
+	int ret;
+
+	/* A whole number first: "0x1E" is thirty, not 1 EiB. */
+	ret = kstrtoull(val, 0, out);
+	if (ret != -EINVAL)
+		return ret;
+	unit = n > 1 ? strchr(suffixes, toupper(val[n - 1])) : NULL;
+	if (!unit || n >= sizeof(num))
+		return -EINVAL;
+	shift = 10 * (unit - suffixes + 1);
+	memcpy(num, val, n - 1);
+	num[n - 1] = '\0';
+	ret = kstrtoull(num, 0, &v);
+	if (ret)
+		return ret;
+	if (v > U64_MAX >> shift)
+		return -ERANGE;
+	*out = v << shift;
+	return 0;
+}
+
+static int sm_parse_run_key(struct sm_run_config *cfg, char *word, char *val,
+			    char *err, size_t errlen)
+{
+	int ret, v;
+
+	if (!strcmp(word, "region")) {
+		v = sm_match(sm_region_names, SM_REGION_NR, val);
+		if (v < 0) {
+			sm_err_names(err, errlen, "region", val, "region",
+				     sm_region_names, SM_REGION_NR);
+			return -EINVAL;
+		}
+		cfg->region = v;
+	} else if (!strcmp(word, "size")) {
+		ret = sm_parse_size(val, &cfg->size);
+		if (ret == -ERANGE) {
+			sm_err("size=%s: does not fit in 64 bits", val);
+			return -EINVAL;
+		}
+		if (ret || !cfg->size || cfg->size & ~PAGE_MASK) {
+			sm_err("size=%s: want a multiple of the page size (%lu): decimal, 0x hex or 0 octal, K/M/G/T/P/E allowed",
+			       val, PAGE_SIZE);
+			return -EINVAL;
+		}
+	} else if (!strcmp(word, "index")) {
+		size_t n = strlen(val);
+		bool from = n > 1 && val[n - 1] == '+';
+
+		if (from)
+			val[n - 1] = '\0';
+		if (!strcmp(val, "all")) {
+			cfg->index = SM_HOTPLUG_INDEX_ALL;
+		} else if (kstrtouint(val, 0, &cfg->index) ||
+			   cfg->index & SM_HOTPLUG_INDEX_FROM) {
+			sm_err("index=%s: want N, N+ (N and later) or all",
+			       val);
+			return -EINVAL;
+		}
+		if (from && cfg->index == SM_HOTPLUG_INDEX_ALL) {
+			sm_err("index=all+: want N, N+ or all");
+			return -EINVAL;
+		}
+		if (from)
+			cfg->index |= SM_HOTPLUG_INDEX_FROM;
+	} else if (!strcmp(word, "repeat")) {
+		if (kstrtouint(val, 0, &cfg->repeat) || !cfg->repeat ||
+		    cfg->repeat > SM_MAX_REPEAT) {
+			sm_err("repeat=%s: want 1..%d", val, SM_MAX_REPEAT);
+			return -EINVAL;
+		}
+	} else if (!strcmp(word, "walker")) {
+		if (sm_walker_set_preset(&cfg->walker, val)) {
+			sm_err_names(err, errlen, "walker", val, "preset",
+				     sm_preset_names, SM_PRESET_NR);
+			return -EINVAL;
+		}
+	} else {
+		return sm_parse_axis(&cfg->walker, word, val, err, errlen);
+	}
+	return 0;
+}
+
+/*
+ * Parse "key=value" words separated by blanks.  Keys: region, size, index,
+ * repeat, walker (a preset), and the axes remap, barrier, zero, leaf and
+ * threads, which override the preset's wherever they stand.  Each key at
+ * most once.  On error, err says why.
+ */
 int sm_parse_run_args(char *args, struct sm_run_config *cfg,
 		      char *err, size_t errlen)
 {
-	char *word, *val, *end;
-	int ret, v;
+	struct sm_words w;
+	unsigned int i, pass;
+	int ret;
 
-	while ((ret = sm_next_word(&args, &word, &val, err, errlen)) > 0) {
-		if (!strcmp(word, "region")) {
-			v = sm_match(sm_region_names, SM_REGION_NR, val);
-			if (v < 0) {
-				sm_err_names(err, errlen, "region", val, "region",
-					     sm_region_names, SM_REGION_NR);
-				return -EINVAL;
-			}
-			cfg->region = v;
-		} else if (!strcmp(word, "size")) {
-			cfg->size = memparse(val, &end);
-			if (*end || !cfg->size || cfg->size & ~PAGE_MASK) {
-				sm_err("size=%s: want a multiple of the page size, K/M/G allowed",
-				       val);
-				return -EINVAL;
-			}
-		} else if (!strcmp(word, "index")) {
-			size_t n = strlen(val);
-			bool from = n > 1 && val[n - 1] == '+';
-
-			if (from)
-				val[n - 1] = '\0';
-			if (!strcmp(val, "all")) {
-				cfg->index = SM_HOTPLUG_INDEX_ALL;
-			} else if (kstrtouint(val, 0, &cfg->index) ||
-				   cfg->index & SM_HOTPLUG_INDEX_FROM) {
-				sm_err("index=%s: want N, N+ (N and later) or all",
-				       val);
-				return -EINVAL;
-			}
-			if (from && cfg->index == SM_HOTPLUG_INDEX_ALL) {
-				sm_err("index=all+: want N, N+ or all");
-				return -EINVAL;
-			}
-			if (from)
-				cfg->index |= SM_HOTPLUG_INDEX_FROM;
-		} else if (!strcmp(word, "repeat")) {
-			if (kstrtouint(val, 0, &cfg->repeat) || !cfg->repeat ||
-			    cfg->repeat > SM_MAX_REPEAT) {
-				sm_err("repeat=%s: want 1..%d", val, SM_MAX_REPEAT);
-				return -EINVAL;
-			}
-		} else if (!strcmp(word, "walker")) {
-			if (sm_walker_set_preset(&cfg->walker, val)) {
-				sm_err_names(err, errlen, "walker", val, "preset",
-					     sm_preset_names, SM_PRESET_NR);
-				return -EINVAL;
-			}
-		} else {
-			ret = sm_parse_axis(&cfg->walker, word, val, err, errlen);
+	ret = sm_split_words(args, &w, err, errlen);
+	if (ret)
+		return ret;
+	/* walker= first, then the rest */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < w.nr; i++) {
+			if (!strcmp(w.key[i], "walker") != !pass)
+				continue;
+			ret = sm_parse_run_key(cfg, w.key[i], w.val[i], err,
+					       errlen);
 			if (ret)
 				return ret;
 		}
 	}
-	return ret;
+	return 0;
 }
 EXPORT_SYMBOL_NS_GPL(sm_parse_run_args, SM_NS);
 
@@ -373,13 +463,12 @@ EXPORT_SYMBOL_NS_GPL(sm_parse_run_args, SM_NS);
 int sm_parse_walker_axes(char *args, struct sm_walker *w, char *err,
 			 size_t errlen)
 {
-	char *key, *val;
+	struct sm_words words;
+	unsigned int i;
 	int ret;
 
-	while ((ret = sm_next_word(&args, &key, &val, err, errlen)) > 0) {
-		ret = sm_parse_axis(w, key, val, err, errlen);
-		if (ret)
-			return ret;
-	}
+	ret = sm_split_words(args, &words, err, errlen);
+	for (i = 0; i < words.nr && !ret; i++)
+		ret = sm_parse_axis(w, words.key[i], words.val[i], err, errlen);
 	return ret;
 }

@@ -25,7 +25,7 @@ int sm_area_from_extents(const struct sm_extents *e, struct sm_area *area,
 {
 	unsigned int i;
 
-	area->chunks = kvcalloc(e->nr, sizeof(*area->chunks), GFP_KERNEL);
+	area->chunks = kvcalloc(e->nr, sizeof(*area->chunks), GFP_KERNEL | __GFP_NOWARN);
 	if (!area->chunks) {
 		scnprintf(err, errlen, "out of memory for %u chunks", e->nr);
 		return -ENOMEM;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The lab: runs, the shadow a run keeps, and the results.  One struct owns
- * all of the module's mutable run state, under one lock.  Its fields are
+ * all of the module's mutable run state.  Its fields are
  * touched only by src/lab.c (state and lock), src/run.c (runs) and
  * src/results.c (results); everyone else calls the functions below.
  */
@@ -13,12 +13,14 @@
 #include "shadowmap.h"
 #include "region.h"
 #include "compare.h"
+#include "stop.h"
 
 struct seq_file;
 struct sm_shadow;
 
 #define SM_HISTORY		64
 #define SM_HISTORY_LEN		320
+#define SM_HOLDER_LEN		128
 
 /* The last run, or the last verify of its kept shadow. */
 struct sm_result {
@@ -43,27 +45,55 @@ struct sm_result {
 	unsigned long hw_bad;
 };
 
+/*
+ * Two locks.  lock is held by a command from sm_lab_begin() to sm_lab_end():
+ * a run, verify, free, reset, or a ptdump read.  show_lock guards what the
+ * readers of `last` and `history` see and is held only to copy it, so a
+ * reader never waits behind a run, and `cancel` and the memory notifier can
+ * see what the command in progress is.
+ */
 struct sm_lab {
-	struct mutex lock;		/* everything below */
+	struct mutex lock;		/* the fields down to stop */
 	enum sm_region region;		/* the area's */
 	struct sm_area area;		/* prepared and not yet released */
 	struct sm_shadow *shadow;	/* kept from the last run, or NULL */
 	struct sm_stats shadow_stats;	/* the kept shadow's build counters */
-	struct sm_result last;
 	unsigned int seq;		/* runs since load */
+	struct sm_stop stop;		/* the command in progress's */
+
+	struct mutex show_lock;		/* the fields below */
+	struct sm_result last;
+	bool kept;			/* a shadow is kept */
 	int last_errno;
 	char last_error[SM_ERR_LEN];
 	char (*history)[SM_HISTORY_LEN];
 	unsigned int history_nr;
+	char holder[SM_HOLDER_LEN];	/* the command in progress, or "" */
+	bool holder_offlinable;		/* its memory can go offline */
+	bool area_ready;		/* area is prepared: the notifier reads it */
+	char stop_why[SM_ERR_LEN];	/* why stop was requested */
 };
 
 extern struct sm_lab sm_lab;
 
-/* src/lab.c: commands run between begin and end, which records the error */
-int sm_lab_begin(bool wait);
+/*
+ * src/lab.c.  A command runs between begin and end, which records its
+ * outcome as last_error.  When another command holds the lab, begin
+ * refuses with -EBUSY and says who (or with @wait, waits interruptibly).
+ * @what names the command for that; @offlinable: it may map memory that can
+ * go offline.
+ */
+int sm_lab_begin(const char *what, bool offlinable, bool wait, char *err,
+		 size_t errlen);
 void sm_lab_end(int ret, const char *err);
+void sm_lab_end_read(void);
+/* A refused command: record why, change nothing else. */
+void sm_lab_refused(int ret, const char *err);
+int sm_lab_cancel(char *err, size_t errlen);
 void sm_lab_free(void);
 void sm_lab_reset(void);
+void sm_lab_set_area_ready(bool ready);
+void sm_lab_stop_reason(int ret, char *err, size_t errlen);
 void sm_lab_going_offline(unsigned long pfn, unsigned long nr);
 void sm_lab_exit(void);
 
@@ -76,9 +106,9 @@ void sm_result_summarise(struct sm_result *r, u64 *samples, unsigned int n);
 void sm_result_finish(struct sm_result *r, const struct sm_area *area);
 void sm_result_log(const struct sm_result *r);
 void sm_result_verified(struct sm_result *r, const struct sm_area *area);
-void sm_lab_add_history(const struct sm_result *r);
-void sm_lab_show_last(struct seq_file *m);
-void sm_lab_show_history(struct seq_file *m);
-void sm_lab_show_ptdump(struct seq_file *m);
+void sm_lab_publish(const struct sm_result *r, bool add_history);
+int sm_lab_show_last(struct seq_file *m);
+int sm_lab_show_history(struct seq_file *m);
+int sm_lab_show_ptdump(struct seq_file *m);
 
 #endif /* SHADOWMAP_LAB_H */

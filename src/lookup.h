@@ -37,6 +37,19 @@ static inline u64 sm_leaf_attrs(u64 desc)
 	return desc ^ __phys_to_pte_val(sm_leaf_phys(desc));
 }
 
+/*
+ * Whether a live linear-map leaf is still as map_mem() made it: mapped,
+ * writable, Normal Tagged.  The kernel changes some pages at run time
+ * (set_memory_ro(), KFENCE, secretmem), and the ram region leaves those out
+ * (src/region_ram.c).
+ */
+static inline bool sm_leaf_linear_plain(const struct sm_leaf_info *li)
+{
+	return li->level >= 0 && !(li->desc & PTE_RDONLY) &&
+	       (li->desc & PTE_ATTRINDX_MASK) ==
+	       PTE_ATTRINDX(MT_NORMAL_TAGGED);
+}
+
 int sm_hw_translate(unsigned long va, phys_addr_t *pa, u8 *attr);
 u8 sm_mair_attr(u64 desc);
 int sm_check_live(unsigned long va, unsigned long size, unsigned int nr,

@@ -100,9 +100,14 @@ static void sm_param_run(void)
 	char err[SM_ERR_LEN] = "";
 	int ret;
 
-	sm_lab_begin(true);
-	ret = sm_lab_run(&sm_param_config, err, sizeof(err));
-	sm_lab_end(ret, err);
+	/* Waits interruptibly: Ctrl-C on insmod stops the run too. */
+	ret = sm_lab_begin("run at load",
+			   sm_region_ops(sm_param_config.region)->offlinable,
+			   true, err, sizeof(err));
+	if (!ret) {
+		ret = sm_lab_run(&sm_param_config, err, sizeof(err));
+		sm_lab_end(ret, err);
+	}
 	if (ret)
 		pr_err("run at load failed (%d): %s\n", ret, err);
 }

@@ -23,13 +23,19 @@
  * measured on a function of this module (sm_probe_hit_ns: the same kprobe
  * path, a handler that does the same work), and each event reports
  * map_probe_ns, the estimated share of its map_ns; map_ns - map_probe_ns
- * estimates the kernel's own time.  Load with live_fixmap=0 to time without
- * counting the fixmap at all.
+ * estimates the kernel's own time.
+ *
+ * The __set_fixmap probe traps on every text patch too (static keys, ftrace,
+ * BPF), so it is armed only on request: live_fixmap=1, at load or at run
+ * time, before a hot-add or hot-remove study.  It disarms itself
+ * live_fixmap_idle seconds after the last event, or after arming if none
+ * comes.  Disarmed, events say counted=0.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
+#include <linux/lockdep.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/moduleparam.h>
@@ -40,6 +46,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 
 #include "probes.h"
 
@@ -47,14 +54,26 @@ static bool live_probes = true;
 module_param(live_probes, bool, 0444);
 MODULE_PARM_DESC(live_probes, "Probe the kernel's own hot-add/hot-remove (default 1)");
 
-static bool live_fixmap = true;
+static bool live_fixmap;
 static int sm_live_fixmap_set(const char *val, const struct kernel_param *kp);
 static const struct kernel_param_ops sm_live_fixmap_ops = {
 	.set = sm_live_fixmap_set,
 	.get = param_get_bool,
 };
 module_param_cb(live_fixmap, &sm_live_fixmap_ops, &live_fixmap, 0644);
-MODULE_PARM_DESC(live_fixmap, "Count the kernel's fixmap maps/clears during hot-add (default 1; one trap per call; writable at run time)");
+MODULE_PARM_DESC(live_fixmap, "Arm the __set_fixmap probe, to count the kernel's fixmap maps/clears during hot-add/remove (default 0; every text patch traps while armed; disarms itself after live_fixmap_idle seconds without a hot-add/remove)");
+
+static unsigned int live_fixmap_idle = 30;
+module_param(live_fixmap_idle, uint, 0644);
+MODULE_PARM_DESC(live_fixmap_idle, "Seconds without a hot-add/remove after which the armed __set_fixmap probe disarms itself (default 30)");
+
+static void sm_fixmap_disarm_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(sm_fixmap_disarm_work, sm_fixmap_disarm_fn);
+
+static unsigned long sm_fixmap_idle_jiffies(void)
+{
+	return max(1U, READ_ONCE(live_fixmap_idle)) * HZ;
+}
 
 /* The event in flight: written only by its task, or under sm_live_lock. */
 struct sm_live_cur {
@@ -163,6 +182,10 @@ static int sm_event_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	sm_ring[(sm_live.ev.index - 1) % SM_LIVE_MAX_EVENTS] = sm_live.ev;
 	sm_live.task = NULL;
 	spin_unlock_irqrestore(&sm_live_lock, flags);
+	/* Armed for a study: stay armed while events keep coming. */
+	if (READ_ONCE(live_fixmap))
+		mod_delayed_work(system_wq, &sm_fixmap_disarm_work,
+				 sm_fixmap_idle_jiffies());
 	return 0;
 }
 
@@ -401,17 +424,13 @@ static void sm_probes_calibrate(void)
 		sm_probe_hit_ns = div_u64(probed - bare, SM_CALIB_CALLS);
 }
 
-/* live_fixmap=0/1 at run time: disable or (register and) enable the probe. */
-static int sm_live_fixmap_set(const char *val, const struct kernel_param *kp)
+/* Arm (register or enable) or disarm the __set_fixmap probe. */
+static int sm_fixmap_arm(bool on)
 {
 	struct sm_probe *p = &sm_probes[ARRAY_SIZE(sm_probes) - 1];
-	bool on;
-	int ret;
+	int ret = 0;
 
-	ret = kstrtobool(val, &on);
-	if (ret)
-		return ret;
-	mutex_lock(&sm_probes_mutex);
+	lockdep_assert_held(&sm_probes_mutex);
 	if (sm_probes_ready && live_probes && on != live_fixmap) {
 		if (on)
 			ret = p->on ? enable_kprobe(&p->kp) :
@@ -421,6 +440,38 @@ static int sm_live_fixmap_set(const char *val, const struct kernel_param *kp)
 	}
 	if (!ret)
 		WRITE_ONCE(live_fixmap, on);
+	return ret;
+}
+
+/* Nobody hot-added or removed for live_fixmap_idle seconds: disarm. */
+static void sm_fixmap_disarm_fn(struct work_struct *work)
+{
+	mutex_lock(&sm_probes_mutex);
+	if (READ_ONCE(sm_live.task)) {
+		/* an event is in flight: look again later */
+		mod_delayed_work(system_wq, &sm_fixmap_disarm_work,
+				 sm_fixmap_idle_jiffies());
+	} else if (live_fixmap && !sm_fixmap_arm(false)) {
+		pr_info("live: __set_fixmap probe disarmed after %u s without hot-add/remove\n",
+			live_fixmap_idle);
+	}
+	mutex_unlock(&sm_probes_mutex);
+}
+
+/* live_fixmap=0/1 at run time. */
+static int sm_live_fixmap_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int ret;
+
+	ret = kstrtobool(val, &on);
+	if (ret)
+		return ret;
+	mutex_lock(&sm_probes_mutex);
+	ret = sm_fixmap_arm(on);
+	if (!ret && on && sm_probes_ready)
+		mod_delayed_work(system_wq, &sm_fixmap_disarm_work,
+				 sm_fixmap_idle_jiffies());
 	mutex_unlock(&sm_probes_mutex);
 	return ret;
 }
@@ -444,6 +495,9 @@ int sm_probes_init(void)
 				sm_probes[i].sym, sm_probes[i].err);
 	}
 	sm_probes_ready = true;
+	if (live_fixmap)
+		mod_delayed_work(system_wq, &sm_fixmap_disarm_work,
+				 sm_fixmap_idle_jiffies());
 	mutex_unlock(&sm_probes_mutex);
 	return 0;
 }
@@ -457,6 +511,8 @@ void sm_probes_exit(void)
 	while (i--)
 		sm_probe_unregister(&sm_probes[i]);
 	mutex_unlock(&sm_probes_mutex);
+	/* The return probes that queue it are gone: wait for it. */
+	cancel_delayed_work_sync(&sm_fixmap_disarm_work);
 	kfree(sm_ring);
 	sm_ring = NULL;
 }

@@ -81,15 +81,19 @@ static void sm_ptdump_line(struct seq_file *m, unsigned long start,
 	seq_puts(m, "\n");
 }
 
-/* The tree over each chunk, in /sys/kernel/debug/kernel_page_tables form */
-void sm_ptdump(struct seq_file *m, pgd_t *pgd, const struct sm_chunk *chunks,
-	       unsigned int nr)
+/*
+ * The tree over each chunk, in /sys/kernel/debug/kernel_page_tables form;
+ * @stop's errno when it stopped the dump half-way (the dump says so).
+ */
+int sm_ptdump(struct seq_file *m, pgd_t *pgd, const struct sm_chunk *chunks,
+	      unsigned int nr, struct sm_stop *stop)
 {
 	unsigned long va, end, start = 0;
 	struct sm_leaf_info li;
 	int level = -1;
 	u64 prot = 0, p;
 	unsigned int i;
+	int ret;
 
 	for (i = 0; i < nr; i++) {
 		seq_printf(m, "---[ shadow chunk %u ]---\n", i);
@@ -110,11 +114,18 @@ void sm_ptdump(struct seq_file *m, pgd_t *pgd, const struct sm_chunk *chunks,
 			}
 			va = li.level < 0 ? va + PAGE_SIZE :
 			     min(li.va_base + li.size, end);
-			if (!(va & (PMD_SIZE - 1)))
+			if (!(va & (PMD_SIZE - 1))) {
 				cond_resched();
+				ret = sm_stop_check(stop);
+				if (ret) {
+					seq_printf(m, "---[ stopped (%d) ]---\n", ret);
+					return ret;
+				}
+			}
 		}
 		if (level >= 0)
 			sm_ptdump_line(m, start, end, level, prot);
 		cond_resched();
 	}
+	return 0;
 }

@@ -4,10 +4,11 @@
 #define SHADOWMAP_PTDUMP_H
 
 #include "shadowmap.h"
+#include "stop.h"
 
 struct seq_file;
 
-void sm_ptdump(struct seq_file *m, pgd_t *pgd, const struct sm_chunk *chunks,
-	       unsigned int nr);
+int sm_ptdump(struct seq_file *m, pgd_t *pgd, const struct sm_chunk *chunks,
+	      unsigned int nr, struct sm_stop *stop);
 
 #endif /* SHADOWMAP_PTDUMP_H */

@@ -23,16 +23,24 @@ const struct sm_region_ops *sm_region_ops(enum sm_region region)
 }
 
 int sm_area_prepare(const struct sm_run_config *cfg, struct sm_area *area,
-		    char *err, size_t errlen)
+		    struct sm_stop *stop, char *err, size_t errlen)
 {
 	const struct sm_region_ops *ops = sm_region_ops(cfg->region);
 
 	memset(area, 0, sizeof(*area));
+	area->stop = stop;
 	if (!ops || !ops->prepare) {
 		sm_err("region %d: unknown", cfg->region);
 		return -EINVAL;
 	}
 	return ops->prepare(cfg, area, err, errlen);
+}
+
+int sm_area_check(const struct sm_run_config *cfg, char *err, size_t errlen)
+{
+	const struct sm_region_ops *ops = sm_region_ops(cfg->region);
+
+	return ops && ops->check ? ops->check(cfg, err, errlen) : 0;
 }
 
 void sm_area_release(enum sm_region region, struct sm_area *area)

@@ -10,6 +10,7 @@
 #define SHADOWMAP_REGION_H
 
 #include "shadowmap.h"
+#include "stop.h"
 
 struct sm_extents;
 
@@ -21,6 +22,7 @@ struct sm_area {
 	pgprot_t prot;		/* what the live mapping uses */
 	char note[96];		/* shown in `last`; no kernel addresses */
 	void *priv;		/* the region's own */
+	struct sm_stop *stop;	/* checked in long loops; may be NULL */
 };
 
 struct sm_region_ops {
@@ -28,6 +30,11 @@ struct sm_region_ops {
 	/* Fill area from cfg; on error say why in err and free everything. */
 	int (*prepare)(const struct sm_run_config *cfg, struct sm_area *area,
 		       char *err, size_t errlen);
+	/*
+	 * Optional: refuse what prepare() would refuse from @cfg alone,
+	 * before the lab frees the kept shadow for the new run.
+	 */
+	int (*check)(const struct sm_run_config *cfg, char *err, size_t errlen);
 	/* Undo prepare(), if there is anything to undo; chunks are freed. */
 	void (*release)(struct sm_area *area);
 	/*
@@ -45,8 +52,9 @@ extern const struct sm_region_ops sm_hotplug_ops;
 /* src/region.c */
 const struct sm_region_ops *sm_region_ops(enum sm_region region);
 int sm_area_prepare(const struct sm_run_config *cfg, struct sm_area *area,
-		    char *err, size_t errlen);
+		    struct sm_stop *stop, char *err, size_t errlen);
 void sm_area_release(enum sm_region region, struct sm_area *area);
+int sm_area_check(const struct sm_run_config *cfg, char *err, size_t errlen);
 bool sm_area_overlaps(const struct sm_area *area, unsigned long pfn,
 		      unsigned long nr);
 

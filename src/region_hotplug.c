@@ -7,6 +7,7 @@
 #include <linux/mm.h>
 
 #include "region.h"
+#include "budget.h"
 #include "extents.h"
 #include "hotplug.h"
 
@@ -15,6 +16,21 @@
  * online, each mapped by its own call into one shadow, as arch_add_memory()
  * mapped each into swapper_pg_dir.
  */
+/* The ranges asked for exist and none is going offline. */
+static int sm_hotplug_check(const struct sm_run_config *cfg, char *err,
+			    size_t errlen)
+{
+	unsigned int picked = 0;
+	struct sm_extents e;
+	int ret;
+
+	ret = sm_hotplug_extents(&sm_hotplug, cfg->index, &e, &picked, err,
+				 errlen);
+	if (!ret)
+		sm_extents_free(&e);
+	return ret;
+}
+
 static int sm_hotplug_prepare(const struct sm_run_config *cfg,
 			      struct sm_area *area, char *err, size_t errlen)
 {
@@ -26,7 +42,10 @@ static int sm_hotplug_prepare(const struct sm_run_config *cfg,
 				 errlen);
 	if (ret)
 		return ret;
-	ret = sm_area_from_extents(&e, area, err, errlen);
+	ret = sm_budget_check("region=hotplug tables",
+			      sm_budget_tables(e.bytes) + e.nr * PAGE_SIZE,
+			      err, errlen) ?:
+	      sm_area_from_extents(&e, area, err, errlen);
 	sm_extents_free(&e);
 	if (ret)
 		return ret;
@@ -48,6 +67,7 @@ static int sm_hotplug_prepare(const struct sm_run_config *cfg,
 
 const struct sm_region_ops sm_hotplug_ops = {
 	.name = "hotplug",
+	.check = sm_hotplug_check,
 	.prepare = sm_hotplug_prepare,
 	.offlinable = true,
 };

@@ -21,10 +21,9 @@
  * test is on the live leaf's permission and type only: a live page with a
  * wrong output address stays in, so the comparison still catches it.
  *
- * Before building, the table memory is estimated and compared with
- * si_mem_available(): about RAM/512 for the PTE tables at 4K, plus the upper
- * levels.  The region refuses with -ENOMEM when that would not fit with a
- * margin.
+ * Before building, the table memory is estimated, about RAM/512 for the PTE
+ * tables at 4K plus the upper levels, and checked against the budget
+ * (src/budget.c): the region refuses with -ENOMEM when that would not fit.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -39,9 +38,7 @@
 #include "extents.h"
 #include "hotplug.h"
 #include "lookup.h"
-
-/* Keep this much available memory on top of the estimate: 64M or 1/8. */
-#define SM_RAM_MARGIN_MIN	(64ULL << 20)
+#include "budget.h"
 
 struct sm_ram_walk {
 	struct sm_extents *out;
@@ -60,7 +57,7 @@ static int sm_ram_add(struct sm_ram_walk *w, phys_addr_t start, u64 size)
 		unsigned int cap = w->cap ? 2 * w->cap : 16;
 		struct sm_extent *n;
 
-		n = kvmalloc_array(cap, sizeof(*n), GFP_KERNEL);
+		n = kvmalloc_array(cap, sizeof(*n), SM_GFP);
 		if (!n)
 			return -ENOMEM;
 		if (e->nr)
@@ -120,18 +117,18 @@ static enum sm_ram_skip sm_ram_classify(pgd_t *live, unsigned long va)
 	struct sm_leaf_info li;
 
 	sm_lookup(live, va, &li);
+	if (sm_leaf_linear_plain(&li))
+		return SM_RAM_KEEP;
 	if (li.level < 0)
 		return SM_RAM_UNMAPPED;
 	if (li.desc & PTE_RDONLY)
 		return SM_RAM_RDONLY;
-	if ((li.desc & PTE_ATTRINDX_MASK) != PTE_ATTRINDX(MT_NORMAL_TAGGED))
-		return SM_RAM_MEMTYPE;
-	return SM_RAM_KEEP;
+	return SM_RAM_MEMTYPE;
 }
 
 /* Split @in around the pages the kernel changed since map_mem(). */
 static int sm_ram_filter(const struct sm_extents *in, struct sm_extents *out,
-			 unsigned long skipped[SM_RAM_NR])
+			 unsigned long skipped[SM_RAM_NR], struct sm_stop *stop)
 {
 	struct sm_ram_walk w = { .out = out };
 	pgd_t *live = sm_live_pgd();
@@ -146,6 +143,10 @@ static int sm_ram_filter(const struct sm_extents *in, struct sm_extents *out,
 		enum sm_ram_skip why;
 
 		for (; pfn < end; pfn++) {
+			/* Every page, kept or not: RAM can be terabytes. */
+			ret = sm_stop_point(stop, pfn, 4096);
+			if (ret)
+				goto out_free;
 			why = sm_ram_classify(live,
 					      (unsigned long)pfn_to_kaddr(pfn));
 			if (why == SM_RAM_KEEP)
@@ -155,8 +156,6 @@ static int sm_ram_filter(const struct sm_extents *in, struct sm_extents *out,
 			if (ret)
 				goto out_free;
 			run = pfn + 1;
-			if (!(pfn & 0xffff))
-				cond_resched();
 		}
 		ret = sm_ram_add(&w, PFN_PHYS(run), PFN_PHYS(end - run));
 		if (ret)
@@ -201,7 +200,7 @@ int sm_ram_extents(unsigned int leaf, struct sm_extents *out,
 		   char *err, size_t errlen)
 {
 	struct sm_ram_walk w = { .out = out };
-	u64 need, avail, margin;
+	char what[64];
 	int ret;
 
 	memset(out, 0, sizeof(*out));
@@ -223,17 +222,13 @@ int sm_ram_extents(unsigned int leaf, struct sm_extents *out,
 		pr_info("ram: %llu MiB of System RAM is offline or going offline, not mapped\n",
 			w.skipped >> 20);
 
-	need = sm_ram_table_bytes(out, leaf);
-	avail = (u64)si_mem_available() << PAGE_SHIFT;
-	margin = max(SM_RAM_MARGIN_MIN, avail / 8);
-	if (need + margin > avail) {
-		scnprintf(err, errlen,
-			  "region=ram: %llu MiB of RAM needs about %llu MiB of page tables; %llu MiB available, keeping %llu MiB free",
-			  out->bytes >> 20, DIV_ROUND_UP(need, SZ_1M),
-			  avail >> 20, margin >> 20);
-		ret = -ENOMEM;
+	/* The tables, and the filtered copy of the extents at worst. */
+	scnprintf(what, sizeof(what), "region=ram (%llu MiB of RAM)",
+		  out->bytes >> 20);
+	ret = sm_budget_check(what, sm_ram_table_bytes(out, leaf) +
+			      2 * out->nr * sizeof(*out->ext), err, errlen);
+	if (ret)
 		goto out_free;
-	}
 	return 0;
 
 out_free:
@@ -253,9 +248,11 @@ static int sm_ram_prepare(const struct sm_run_config *cfg,
 	ret = sm_ram_extents(cfg->walker.leaf, &e, err, errlen);
 	if (ret)
 		return ret;
-	ret = sm_ram_filter(&e, &f, skipped);
+	ret = sm_ram_filter(&e, &f, skipped, area->stop);
 	if (ret) {
-		scnprintf(err, errlen, "region=ram: out of memory splitting ranges");
+		scnprintf(err, errlen, ret == -ENOMEM ?
+			  "region=ram: out of memory splitting ranges" :
+			  "region=ram: stopped while listing pages");
 		goto out_free_extents;
 	}
 	ret = sm_area_from_extents(&f, area, err, errlen);

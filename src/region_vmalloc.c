@@ -9,8 +9,23 @@
 #include <linux/vmalloc.h>
 
 #include "region.h"
+#include "budget.h"
 
 #define SM_VMALLOC_DEFAULT_SIZE	SZ_64M
+
+static int sm_vmalloc_check(const struct sm_run_config *cfg, char *err,
+			    size_t errlen)
+{
+	u64 size = cfg->size ?: SM_VMALLOC_DEFAULT_SIZE;
+	u64 ram = (u64)totalram_pages() << PAGE_SHIFT;
+
+	if (size > ram) {
+		sm_err("size=%llu: more than this machine's RAM (%llu MiB)",
+		       size, ram >> 20);
+		return -EINVAL;
+	}
+	return 0;
+}
 
 static int sm_vmalloc_prepare(const struct sm_run_config *cfg,
 			      struct sm_area *area, char *err, size_t errlen)
@@ -18,21 +33,39 @@ static int sm_vmalloc_prepare(const struct sm_run_config *cfg,
 	u64 size = cfg->size ?: SM_VMALLOC_DEFAULT_SIZE;
 	unsigned long nr = size >> PAGE_SHIFT, i;
 	unsigned long *pfns;
+	char what[64];
 	void *p;
+	int ret;
 
-	if (nr != size >> PAGE_SHIFT || size > totalram_pages() * PAGE_SIZE) {
-		sm_err("size=%llu: more than this machine's RAM", size);
+	ret = sm_vmalloc_check(cfg, err, errlen);
+	if (ret)
+		return ret;
+	scnprintf(what, sizeof(what), "region=vmalloc size=%lluM", size >> 20);
+	ret = sm_budget_check(what, size + nr * sizeof(*pfns) +
+			      sm_budget_tables(size), err, errlen);
+	if (ret)
+		return ret;
+	if (!sm_budget_array_ok(nr, sizeof(*pfns))) {
+		sm_err("size=%llu: too many pages for one region", size);
 		return -EINVAL;
 	}
-	pfns = kvmalloc_array(nr, sizeof(*pfns), GFP_KERNEL);
+	pfns = kvmalloc_array(nr, sizeof(*pfns), SM_GFP);
 	area->chunks = kzalloc(sizeof(*area->chunks), GFP_KERNEL);
 	if (!pfns || !area->chunks)
 		goto out_nomem;
-	p = __vmalloc(size, GFP_KERNEL | __GFP_NOWARN);
+	/* vmalloc gives up on a fatal signal by itself. */
+	p = __vmalloc(size, SM_GFP);
 	if (!p)
 		goto out_nomem;
-	for (i = 0; i < nr; i++)
+	for (i = 0; i < nr; i++) {
+		ret = sm_stop_point(area->stop, i, 4096);
+		if (ret) {
+			sm_err("stopped while listing the pages");
+			vfree(p);
+			goto out_free;
+		}
 		pfns[i] = vmalloc_to_pfn(p + i * PAGE_SIZE);
+	}
 
 	area->chunks[0].va = (unsigned long)p;
 	area->chunks[0].nr_pages = nr;
@@ -46,11 +79,14 @@ static int sm_vmalloc_prepare(const struct sm_run_config *cfg,
 	return 0;
 
 out_nomem:
+	sm_err("vmalloc region of %llu bytes: out of memory, or interrupted",
+	       size);
+	ret = -ENOMEM;
+out_free:
 	kvfree(pfns);
 	kfree(area->chunks);
 	area->chunks = NULL;
-	sm_err("vmalloc region of %llu bytes: out of memory", size);
-	return -ENOMEM;
+	return ret;
 }
 
 static void sm_vmalloc_release(struct sm_area *area)
@@ -62,6 +98,7 @@ static void sm_vmalloc_release(struct sm_area *area)
 
 const struct sm_region_ops sm_vmalloc_ops = {
 	.name = "vmalloc",
+	.check = sm_vmalloc_check,
 	.prepare = sm_vmalloc_prepare,
 	.release = sm_vmalloc_release,
 };

@@ -120,12 +120,11 @@ void sm_result_log(const struct sm_result *r)
 		r->cmp.mismatches ? "FAILED" : "passed", r->cmp.pages);
 }
 
-void sm_lab_add_history(const struct sm_result *r)
+static void sm_lab_add_history(struct sm_lab *lab, const struct sm_result *r)
 {
-	struct sm_lab *lab = &sm_lab;
 	char *line;
 
-	lockdep_assert_held(&lab->lock);
+	lockdep_assert_held(&lab->show_lock);
 	if (!lab->history)
 		lab->history = kcalloc(SM_HISTORY, SM_HISTORY_LEN, GFP_KERNEL);
 	if (!lab->history)
@@ -140,6 +139,23 @@ void sm_lab_add_history(const struct sm_result *r)
 		  r->cnt.cnt[SM_CNT_TLBI], r->cnt.cnt[SM_CNT_DSB],
 		  r->cnt.cnt[SM_CNT_ISB], r->ns[SM_PHASE_BUILD][1],
 		  r->ns[SM_PHASE_TEARDOWN][1]);
+}
+
+/* What readers see from now on: @r as the last result, or none (NULL). */
+void sm_lab_publish(const struct sm_result *r, bool add_history)
+{
+	struct sm_lab *lab = &sm_lab;
+
+	lockdep_assert_held(&lab->lock);
+	mutex_lock(&lab->show_lock);
+	if (r)
+		lab->last = *r;
+	else
+		memset(&lab->last, 0, sizeof(lab->last));
+	if (r && add_history)
+		sm_lab_add_history(lab, r);
+	lab->kept = lab->shadow;
+	mutex_unlock(&lab->show_lock);
 }
 
 static int sm_levels(void)
@@ -186,6 +202,7 @@ static void sm_show_result(struct seq_file *m, const struct sm_result *r,
 	}
 	seq_printf(m, "verify_pages: %lu\n", r->cmp.pages);
 	seq_printf(m, "verify_mismatches: %lu\n", r->cmp.mismatches);
+	seq_printf(m, "verify_changed_since_run: %lu\n", r->cmp.changed);
 	seq_printf(m, "verify_percent: %lu\n", r->cmp.pages ?
 		   (r->cmp.pages - r->cmp.mismatches) * 100 / r->cmp.pages : 0);
 	if (r->cmp.mismatches) {
@@ -203,45 +220,56 @@ static void sm_show_result(struct seq_file *m, const struct sm_result *r,
 	seq_printf(m, "kept: %s\n", kept ? "yes" : "no");
 }
 
-void sm_lab_show_last(struct seq_file *m)
+int sm_lab_show_last(struct seq_file *m)
 {
 	struct sm_lab *lab = &sm_lab;
 
-	mutex_lock(&lab->lock);
+	if (mutex_lock_interruptible(&lab->show_lock))
+		return -EINTR;
 	seq_printf(m, "last_error: %s\n",
 		   lab->last_error[0] ? lab->last_error : "none");
 	seq_printf(m, "last_errno: %d\n", lab->last_errno);
+	seq_printf(m, "running: %s\n", lab->holder[0] ? lab->holder : "none");
 	seq_printf(m, "kernel: %s\n", init_utsname()->release);
 	seq_printf(m, "page_size: %lu\n", PAGE_SIZE);
 	seq_printf(m, "levels: %d\n", sm_levels());
 	if (lab->last.valid)
-		sm_show_result(m, &lab->last, lab->shadow);
+		sm_show_result(m, &lab->last, lab->kept);
 	else
 		seq_puts(m, "status: no run\n");
-	mutex_unlock(&lab->lock);
+	mutex_unlock(&lab->show_lock);
+	return 0;
 }
 
-void sm_lab_show_history(struct seq_file *m)
+int sm_lab_show_history(struct seq_file *m)
 {
 	struct sm_lab *lab = &sm_lab;
 	unsigned int i, first;
 
-	mutex_lock(&lab->lock);
+	if (mutex_lock_interruptible(&lab->show_lock))
+		return -EINTR;
 	first = lab->history_nr > SM_HISTORY ? lab->history_nr - SM_HISTORY : 0;
 	for (i = first; i < lab->history_nr; i++)
 		seq_printf(m, "%s\n", lab->history[i % SM_HISTORY]);
-	mutex_unlock(&lab->lock);
+	mutex_unlock(&lab->show_lock);
+	return 0;
 }
 
-void sm_lab_show_ptdump(struct seq_file *m)
+/* A ptdump read is a command: it walks the kept shadow. */
+int sm_lab_show_ptdump(struct seq_file *m)
 {
 	struct sm_lab *lab = &sm_lab;
+	char err[SM_ERR_LEN] = "";
+	int ret;
 
-	mutex_lock(&lab->lock);
+	ret = sm_lab_begin("ptdump read", false, true, err, sizeof(err));
+	if (ret)
+		return ret;
 	if (lab->shadow)
-		sm_ptdump(m, sm_shadow_pgd(lab->shadow), lab->area.chunks,
-			  lab->area.nr_chunks);
+		ret = sm_ptdump(m, sm_shadow_pgd(lab->shadow), lab->area.chunks,
+				lab->area.nr_chunks, &lab->stop);
 	else
 		seq_puts(m, "no shadow is kept\n");
-	mutex_unlock(&lab->lock);
+	sm_lab_end_read();
+	return ret;
 }

@@ -32,7 +32,8 @@ static void sm_verify_live(struct sm_result *r, const struct sm_area *area)
 
 /* Build (and time) one shadow of the lab's area. */
 static int sm_build(const struct sm_run_config *cfg, const struct sm_area *area,
-		    struct sm_stats *st, struct sm_shadow **out)
+		    struct sm_stats *st, struct sm_stop *stop,
+		    struct sm_shadow **out)
 {
 	struct sm_shadow *sh;
 	unsigned int i;
@@ -44,6 +45,7 @@ static int sm_build(const struct sm_run_config *cfg, const struct sm_area *area,
 	sh = sm_shadow_create(&cfg->walker, area->prot, st);
 	if (!sh)
 		return -ENOMEM;
+	sh->stop = stop;
 	if (cfg->walker.threads > 1)
 		ret = sm_shadow_map_threads(sh, area->chunks, area->nr_chunks,
 					    cfg->walker.threads);
@@ -64,52 +66,75 @@ static int sm_build(const struct sm_run_config *cfg, const struct sm_area *area,
 }
 
 /* Compare a shadow with the live tables over the area, timed. */
-static u64 sm_verify(struct sm_shadow *sh, const struct sm_area *area,
-		     struct sm_result *r)
+static int sm_verify(struct sm_shadow *sh, const struct sm_area *area,
+		     struct sm_result *r, struct sm_stop *stop, u64 *ns)
 {
 	u64 t0 = ktime_get_ns();
+	int ret;
 
 	memset(&r->cmp, 0, sizeof(r->cmp));
-	sm_compare_chunks(sm_shadow_pgd(sh), area->chunks, area->nr_chunks,
-			  &r->cmp);
-	return ktime_get_ns() - t0;
+	/* ram, hotplug: the kernel's own linear map, which it may change */
+	r->cmp.linear_may_change =
+		sm_region_ops(r->cfg.region)->offlinable;
+	ret = sm_compare_chunks(sm_shadow_pgd(sh), area->chunks,
+				area->nr_chunks, &r->cmp, stop);
+	*ns = ktime_get_ns() - t0;
+	return ret == -EFAULT ? 0 : ret;
+}
+
+/* What a command that failed with @ret says, when nobody said yet. */
+static void sm_run_failed(int ret, char *err, size_t errlen)
+{
+	if (ret == -EINTR || ret == -ECANCELED)
+		sm_lab_stop_reason(ret, err, errlen);
+	else if (!err[0] && ret == -ENOMEM)
+		sm_err("out of memory building the shadow; everything is freed");
+	else if (!err[0])
+		sm_err("building the shadow failed (%d): overlapping chunks",
+		       ret);
 }
 
 int sm_lab_run(const struct sm_run_config *cfg, char *err, size_t errlen)
 {
 	struct sm_lab *lab = &sm_lab;
 	unsigned int n = cfg->repeat, i, p;
-	struct sm_result *r = &lab->last;
 	struct sm_stats *st, tmp;
 	struct sm_shadow *sh;
+	struct sm_result *r;
 	u64 *samples, t0;
 	int ret;
 
 	lockdep_assert_held(&lab->lock);
+	/* What the region refuses anyway leaves the kept shadow alone. */
+	ret = sm_area_check(cfg, err, errlen);
+	if (ret)
+		return ret;
 	sm_lab_free();
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	samples = kcalloc(SM_PHASE_NR * n, sizeof(*samples), GFP_KERNEL);
-	if (!samples) {
-		sm_err("out of memory");
+	if (!samples || !r) {
 		ret = -ENOMEM;
 		goto out_free_samples;
 	}
-	ret = sm_area_prepare(cfg, &lab->area, err, errlen);
+	ret = sm_area_prepare(cfg, &lab->area, &lab->stop, err, errlen);
 	if (ret)
 		goto out_free_samples;
 	lab->region = cfg->region;
+	sm_lab_set_area_ready(true);
 
-	memset(r, 0, sizeof(*r));
 	r->cfg = *cfg;
 	r->stable = true;
 	for (i = 0; i < n; i++) {
 		st = i == n - 1 ? &lab->shadow_stats : &tmp;
-		ret = sm_build(cfg, &lab->area, st, &sh);
+		ret = sm_build(cfg, &lab->area, st, &lab->stop, &sh);
+		if (ret)
+			goto out_release_area;
+		ret = sm_verify(sh, &lab->area, r, &lab->stop,
+				&st->ns[SM_PHASE_VERIFY]);
 		if (ret) {
-			sm_err("building the shadow failed (%d): out of memory or overlapping chunks",
-			       ret);
+			sm_shadow_destroy(sh);
 			goto out_release_area;
 		}
-		st->ns[SM_PHASE_VERIFY] = sm_verify(sh, &lab->area, r);
 		if (!i)
 			r->cnt = *st;
 		else if (memcmp(r->cnt.cnt, st->cnt, sizeof(st->cnt)))
@@ -133,17 +158,21 @@ int sm_lab_run(const struct sm_run_config *cfg, char *err, size_t errlen)
 	r->seq = ++lab->seq;
 	sm_result_finish(r, &lab->area);
 	sm_verify_live(r, &lab->area);
-	sm_lab_add_history(r);
+	sm_lab_publish(r, true);
 	sm_result_log(r);
 	kfree(samples);
+	kfree(r);
 	return 0;
 
 out_release_area:
+	sm_lab_set_area_ready(false);
 	sm_area_release(lab->region, &lab->area);
 out_free_samples:
 	kfree(samples);
+	kfree(r);
+	sm_run_failed(ret, err, errlen);
 	/* The kept shadow is gone: `last` must not still say pass. */
-	memset(r, 0, sizeof(*r));
+	sm_lab_publish(NULL, false);
 	return ret;
 }
 
@@ -151,20 +180,35 @@ out_free_samples:
 int sm_lab_verify(char *err, size_t errlen)
 {
 	struct sm_lab *lab = &sm_lab;
-	struct sm_result *r = &lab->last;
+	struct sm_result *r;
 	u64 ns;
+	int ret;
 
 	lockdep_assert_held(&lab->lock);
 	if (!lab->shadow) {
 		sm_err("verify: no shadow is kept; run first");
 		return -ENOENT;
 	}
-	ns = sm_verify(lab->shadow, &lab->area, r);
+	r = kmalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	mutex_lock(&lab->show_lock);
+	*r = lab->last;
+	mutex_unlock(&lab->show_lock);
+	ret = sm_verify(lab->shadow, &lab->area, r, &lab->stop, &ns);
+	if (ret) {
+		/* A stopped verify leaves the last result as it was. */
+		sm_run_failed(ret, err, errlen);
+		kfree(r);
+		return ret;
+	}
 	r->ns[SM_PHASE_VERIFY][0] = ns;
 	r->ns[SM_PHASE_VERIFY][1] = ns;
 	r->ns[SM_PHASE_VERIFY][2] = ns;
 	r->samples[SM_PHASE_VERIFY] = 1;
 	sm_result_verified(r, &lab->area);
 	sm_verify_live(r, &lab->area);
+	sm_lab_publish(r, false);
+	kfree(r);
 	return 0;
 }

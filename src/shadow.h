@@ -10,6 +10,7 @@
 #include <linux/spinlock.h>
 
 #include "shadowmap.h"
+#include "stop.h"
 
 /* __create_pgd_mapping() flags, as map_mem() and rodata=full use them */
 #define SM_NO_BLOCK		BIT(0)
@@ -24,6 +25,7 @@ struct sm_shadow {
 	pgprot_t prot;
 	int flags;			/* SM_NO_BLOCK, SM_NO_CONT */
 	struct sm_stats *st;		/* the build's counters */
+	struct sm_stop *stop;		/* checked per table; NULL: never */
 };
 
 struct sm_shadow *sm_shadow_create(const struct sm_walker *w, pgprot_t prot,

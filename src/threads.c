@@ -89,6 +89,9 @@ int sm_shadow_map_threads(struct sm_shadow *sh, const struct sm_chunk *chunks,
 		}
 	}
 	for (i = 0; i < threads; i++) {
+		/* A fatal signal for the caller stops the threads too. */
+		if (sh->stop && wait_for_completion_killable(&t[i].done))
+			sm_stop_request(sh->stop, -EINTR);
 		wait_for_completion(&t[i].done);
 		if (t[i].ret && !ret)
 			ret = t[i].ret;

@@ -43,6 +43,7 @@
 #include "fixmap.h"
 #include "counted.h"
 #include "compat.h"
+#include "budget.h"
 
 /* Hierarchical bits of table descriptors; the same at every level. */
 #define SM_TABLE_DESC		(PMD_TYPE_TABLE | PMD_TABLE_UXN | PMD_TABLE_PXN)
@@ -90,8 +91,16 @@ static int sm_alloc_table(struct sm_ctx *c, int level, phys_addr_t *phys)
 	struct page *page;
 	u64 t0 = ktime_get_ns();
 	void *p;
+	int ret;
 
-	page = alloc_page(GFP_KERNEL | __GFP_NOWARN |
+	/* Once per table: resched, and stop for a cancel, a fatal signal
+	 * or memory going offline.
+	 */
+	cond_resched();
+	ret = sm_stop_check(c->sh->stop);
+	if (ret)
+		return ret;
+	page = alloc_page(SM_GFP |
 			  (zero == SM_ZERO_ALLOCATOR ? __GFP_ZERO : 0));
 	c->st->ns[SM_PHASE_ALLOC] += ktime_get_ns() - t0;
 	if (!page)

@@ -1,0 +1,113 @@
+#!/bin/sh
+# What the module promises a production server: a memory budget (sizes
+# over RAM or over what is available are refused, contig never drains the
+# machine), sizes that cannot overflow, refused commands that change
+# nothing, `cancel` and a fatal signal that stop a run, readers that never
+# wait behind one, EBUSY that names the holder, and the __set_fixmap probe
+# disarmed until asked for.
+# Precondition: none (a loaded shadowmap is unloaded first).  Not under
+# lockdown: control refuses writes there.
+. "$(dirname "$0")/ktap.sh"
+sm_require
+sm_load_or_bail
+sm_require_control
+
+ktap_plan 36
+ok module_loads
+
+ram_kib=$(memtotal_kib)
+free_kib() {
+	sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo
+}
+# state: the parts of `last` and `history` a refused command must not change
+state() {
+	grep -vE '^(last_error|last_errno|running):' "$SM_DIR/last" | cksum
+	cksum <"$SM_DIR/history"
+}
+
+# The budget.
+ctl_expect_errno budget_over_ram "Invalid argument" "run size=$((ram_kib * 2))K"
+expect_last_error budget_over_ram_reason ".*more than this machine's RAM"
+run_walker budget_kept "run size=4M"
+ctl_expect_errno budget_over_available "Cannot allocate memory" \
+	"run size=$(((ram_kib - 32768) / 4096 * 4))M"
+expect_last_error budget_over_available_reason \
+	'region=vmalloc size=[0-9]*M needs [0-9]* MiB; [0-9]* MiB available, keeping [0-9]* MiB free'
+run_walker contig_twice_ram "run region=contig size=$((ram_kib * 2))K walker=v6.10"
+note=$(sm_last region_note)
+expect contig_capped "region_note: $note" sh -c "echo '$note' | grep -q capped"
+oom=$(dmesg | grep -iE 'out of memory|oom-kill' | head -n 1)
+expect no_oom_killer "$oom" [ -z "$oom" ]
+
+# Sizes and keys: refused, and nothing changes.
+run_walker size_hex "run size=0x400000"
+expect_last size_hex_bytes size_requested 4194304
+before=$(state)
+ctl_expect_errno size_overflow "Invalid argument" "run size=17E"
+expect_last_error size_overflow_reason '.*does not fit in 64 bits'
+ctl_expect_errno size_overflow_hex "Invalid argument" "run size=0x10000000000000000"
+ctl_expect_errno key_twice "Invalid argument" "run size=4M size=8M"
+expect_last_error key_twice_reason "key 'size' given twice"
+ctl_expect_errno hotplug_no_range "No such file" "run region=hotplug index=999"
+expect refused_changes_nothing "last or history changed" [ "$(state)" = "$before" ]
+expect_last refused_keeps_shadow kept yes
+run_walker axis_before_preset "run remap=none size=4M walker=v6.1"
+expect_last axis_overrides_preset remap none
+
+# One command per open(): the rest of a split command is refused.
+exec 3>"$SM_DIR/control"
+printf 'free' >&3 2>/dev/null
+printf 'free' >&3 2>/dev/null
+exec 3>&-
+expect_last_error split_write_refused 'one command per open'
+
+ctl_expect_errno cancel_nothing "No such process" "cancel"
+
+# A long run (tens of seconds under TCG), started in the background; waits
+# until `last` names it.  start_run sets bg.
+start_run() {
+	echo "run size=1G walker=v6.1 repeat=200" >"$SM_DIR/control" 2>/dev/null &
+	bg=$!
+	i=0
+	while [ "$(sm_last running)" = none ] && [ $i -lt 10 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+}
+free0=$(free_kib)
+start_run
+r=$(sm_last running)
+expect reader_sees_running "running: $r" sh -c "echo '$r' | grep -q '^run region=vmalloc'"
+t0=$(date +%s)
+cat "$SM_DIR/last" "$SM_DIR/history" >/dev/null
+expect reader_never_waits "reading took $(($(date +%s) - t0)) s" [ $(($(date +%s) - t0)) -le 2 ]
+ctl_expect_errno busy_second_writer "busy" "free"
+expect_last_error busy_names_holder 'busy: run region=vmalloc .*(pid [0-9]*) holds the lab'
+check cancel_during_run sh -c "echo cancel >$SM_DIR/control"
+if wait "$bg"; then
+	not_ok cancelled_run_fails "the cancelled run succeeded"
+else
+	ok cancelled_run_fails
+fi
+expect_last cancelled_errno last_errno -125
+expect_last cancelled_nothing_running running none
+
+start_run
+kill -KILL "$bg" 2>/dev/null
+wait "$bg" 2>/dev/null
+i=0
+while [ "$(sm_last running)" != none ] && [ $i -lt 10 ]; do
+	sleep 1
+	i=$((i + 1))
+done
+expect_last killed_errno last_errno -4
+expect_last_error killed_reason 'interrupted: a fatal signal'
+echo free >"$SM_DIR/control"
+# Nothing held: within 4 MiB of before the runs (page cache may move).
+d=$((free0 - $(free_kib)))
+expect memory_returned "MemFree $d KiB lower after cancel and kill" [ "$d" -lt 4096 ]
+
+expect fixmap_probe_disarmed "$(grep '^# probes' "$SM_DIR/events")" \
+	grep -q 'fixmap=off' "$SM_DIR/events"
+unload_result
+ktap_finished
