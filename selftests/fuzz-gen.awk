@@ -324,8 +324,10 @@ BEGIN {
 	for (i = 0; i < 30; i++)
 		emit("size_zero", -22, "*size*", runcmd("size=" pick("0 00 000 0x0 0X0 0x000 0K 0k 0M 0G 0T 0P 0E 0e"), "size") nl())
 	# sizes that are no number
+	n = split("4MB 4MiB 4mb -4M 4.5M M K k x 0xg 4M4 4MM four 1e6 0b100 4,096 4_096 +4M +4096 4Z 4Y 4k4 0x 0x4M0 4G8 --4M 4M- size", fixed, " ")
 	for (i = 0; i < 40; i++) {
-		s = pick("4MB 4MiB 4mb -4M 4.5M M K k x 0xg 4M4 4MM four 1e6 0b100 4,096 4_096 +4M 4Z 4Y 4k4 0x 0x4M0 4G8 --4M 4M- size")
+		# each once, then at random
+		s = i < n ? fixed[i + 1] : fixed[1 + rnd(n)]
 		emit("size_garbage", -22, "*size*", runcmd("size=" s, "size") nl())
 	}
 	# vmalloc of more than the machine's RAM (no overflow)
