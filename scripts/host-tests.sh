@@ -40,7 +40,7 @@ done
 
 # The kernel table: seven fields (the last, append, may have more words),
 # unique names, a known build, an arm64 page size and 2 to 5 levels.
-bad=$(awk '!/^#/ && NF { if (NF < 7 || seen[$1]++ || ($2 != "debian" && $2 != "kunit") ||
+bad=$(awk '!/^#/ && NF { if (NF < 7 || seen[$1]++ || $2 !~ /^(debian|kunit|debug|secure)$/ ||
 	$5 !~ /^(4096|16384|65536)$/ || $6 !~ /^[2-5]$/) print FILENAME ":" NR ": " $0 }' scripts/kernels 2>&1)
 [ -z "$bad" ] && t_ok || t_bad "scripts/kernels: $bad"
 
@@ -62,7 +62,7 @@ expect_error guest-run-option "unknown option" sh scripts/guest-run.sh --frobnic
 expect_error guest-run-timeout "wants seconds" sh scripts/guest-run.sh --timeout soon
 expect_error guest-run-value "wants a value" sh scripts/guest-run.sh --kernel
 expect_error kernel-build-name "unknown kernel" sh scripts/kernel-build.sh 5.10
-expect_error kernel-build-debian "not one of our KUnit kernels" sh scripts/kernel-build.sh debian-6.1
+expect_error kernel-build-debian "not one of our own kernels" sh scripts/kernel-build.sh debian-6.1
 expect_error kernel-source-ver "unknown kernel series" sh scripts/kernel-source.sh 4.19
 expect_error debian-kernels-name "unknown kernel" sh scripts/debian-kernels.sh 4.19
 expect_error debian-kernels-kunit "not a Debian kernel" sh scripts/debian-kernels.sh kunit-6.1
