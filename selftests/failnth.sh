@@ -68,7 +68,7 @@ for r in $regions; do
 		while [ $n -le "$m" ]; do
 			exec 3>"$SM_DIR/control"
 			echo "$n" >"$nth"
-			if echo "$cmd" >&3 2>/dev/null; then
+			if echo "$cmd" >&3 2>"$ktap_tmp/w.err"; then
 				nth_off
 				tolerated=$((tolerated + 1))
 			else
@@ -76,9 +76,12 @@ for r in $regions; do
 				failures=$((failures + 1))
 				e=$(sm_last last_errno)
 				[ "$e" = -12 ] ||
-					bad="$bad n=$n:errno=$e($(sm_last last_error))"
-				h=$(sm_last pages_held)
-				[ "$h" = 0 ] || bad="$bad n=$n:pages_held=$h"
+					bad="$bad n=$n:errno=$e($(sm_last last_error);$(cat "$ktap_tmp/w.err"))"
+				# What is held is the kept shadow's, or nothing.
+				h=$(sm_last pages_held) want=0
+				[ "$(sm_last kept)" != yes ] ||
+					want=$(($(sm_last table_bytes) / $(sm_last page_size)))
+				[ "$h" = "$want" ] || bad="$bad n=$n:pages_held=$h,want=$want"
 			fi
 			exec 3>&-
 			n=$((n + 1))
