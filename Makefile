@@ -8,6 +8,8 @@
 #   make install | clean
 #   make lab                 the main job: default experiment in a QEMU guest
 #   make check               every test; ends with "N passed, N failed"
+#   make check-full          make check, plus a 12 GiB guest, the soak and
+#                            the Secure Boot kernel
 #   make bench               benchmark figures (see README)
 #   make kunit-intree        kunit.py run with the in-tree route
 #   make selftest            the selftests on this machine (root, module
@@ -28,7 +30,7 @@ endif
 
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE)
 
-.PHONY: all modules install clean lab check bench kunit-intree selftest
+.PHONY: all modules install clean lab check check-full bench kunit-intree selftest
 
 all modules:
 	@test "$(ARCH)" = arm64 || { echo "shadowmap: arm64 only (ARCH=$(ARCH))" >&2; exit 1; }
@@ -48,6 +50,9 @@ lab:
 
 check:
 	@sh scripts/check.sh $(CHECK_ARGS)
+
+check-full:
+	@sh scripts/check.sh --full
 
 bench:
 	@sh scripts/lab.sh --bench $(LAB_ARGS)
