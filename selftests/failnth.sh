@@ -3,8 +3,9 @@
 # Nth allocation the run makes in the writer's task fails, for every N up
 # to the number the run makes (/proc/thread-self/fail-nth with failslab and
 # fail_page_alloc).  Each failure ends the run with ENOMEM and a reason, or
-# is one the module does without; either way nothing stays held and the
-# module stays usable.  Allocations in the walker's kthreads (threads>1)
+# is one the module does without, or fails the write before the module
+# sees it (then nothing may have changed); either way nothing stays held
+# and the module stays usable.  Allocations in the walker's kthreads (threads>1)
 # are not counted by fail-nth.
 # Precondition: a kernel with CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB and
 # CONFIG_FAIL_PAGE_ALLOC (the rig's debug kernel); skips otherwise.
@@ -57,7 +58,7 @@ count() {
 	echo $((r0 - r1))
 }
 
-total=0 failures=0 tolerated=0
+total=0 failures=0 tolerated=0 outside=0
 for r in $regions; do
 	for w in $presets; do
 		cmd="run region=$r size=$size walker=$w"
@@ -66,13 +67,17 @@ for r in $regions; do
 		bad=
 		n=1
 		while [ $n -le "$m" ]; do
-			exec 3>"$SM_DIR/control"
+			# Opened before arming: only the write is counted.
+			exec 3>"$SM_DIR/control" 4>"$ktap_tmp/w.err"
+			was=$(cksum <"$SM_DIR/last")
 			echo "$n" >"$nth"
-			if echo "$cmd" >&3 2>"$ktap_tmp/w.err"; then
+			if echo "$cmd" >&3 2>&4; then
 				nth_off
 				tolerated=$((tolerated + 1))
+			elif nth_off && [ "$(cksum <"$SM_DIR/last")" = "$was" ]; then
+				# failed before the module saw it: nothing changed
+				outside=$((outside + 1))
 			else
-				nth_off
 				failures=$((failures + 1))
 				e=$(sm_last last_errno)
 				[ "$e" = -12 ] ||
@@ -83,7 +88,7 @@ for r in $regions; do
 					want=$(($(sm_last table_bytes) / $(sm_last page_size)))
 				[ "$h" = "$want" ] || bad="$bad n=$n:pages_held=$h,want=$want"
 			fi
-			exec 3>&-
+			exec 3>&- 4>&-
 			n=$((n + 1))
 		done
 		total=$((total + m))
@@ -94,7 +99,7 @@ for r in $regions; do
 	done
 done
 echo free >"$SM_DIR/control"
-echo "# SM: FAILNTH points=$total failed_enomem=$failures tolerated=$tolerated"
+echo "# SM: FAILNTH points=$total failed_enomem=$failures tolerated=$tolerated failed_before_the_module=$outside"
 expect_last failnth_nothing_held pages_held 0
 unload_result
 ktap_finished
