@@ -42,6 +42,7 @@ echo N >$fi_dir/fail_page_alloc/ignore-gfp-highmem
 # Stop any countdown left: the open of fail-nth may take the last count.
 nth_off() {
 	echo 0 >"$nth" 2>/dev/null
+	true
 }
 # count CMD: allocations a successful run of CMD makes in this task.  The
 # open of fail-nth for reading makes the same number each time, so two
