@@ -91,6 +91,12 @@ n=0 cancelled=0
 while [ $n -lt $((iters / 2)) ]; do
 	echo "run size=64M walker=v6.1 repeat=5" >"$SM_DIR/control" 2>/dev/null &
 	bg=$!
+	# Cancel once the run holds the module (or has finished already).
+	k=0
+	while [ $k -lt 20 ] && kill -0 "$bg" 2>/dev/null &&
+		! grep -q '^running: run' "$SM_DIR/last"; do
+		k=$((k + 1))
+	done
 	echo cancel >"$SM_DIR/control" 2>/dev/null && cancelled=$((cancelled + 1))
 	wait "$bg" 2>/dev/null
 	n=$((n + 1))
