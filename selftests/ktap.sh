@@ -217,6 +217,27 @@ sm_arm_fixmap() {
 		echo "# could not arm the __set_fixmap probe"
 }
 
+# sm_grow_again: ask the rig's host for SM_GROW more memory once more, and
+# wait until MemTotal stops growing (virtio-mem may have kept blocks it
+# could not unplug, so the growth can fall short of SM_GROW); no result.
+sm_grow_again() {
+	sm_arm_fixmap
+	echo "# SM: GROW $SM_GROW"
+	was=$(memtotal_kib) still=0 i=0
+	while [ $still -lt 5 ] && [ $i -lt 120 ]; do
+		sleep 1
+		i=$((i + 1))
+		now=$(memtotal_kib)
+		if [ "$now" = "$was" ] && [ $i -gt 5 ]; then
+			still=$((still + 1))
+		else
+			still=0
+		fi
+		was=$now
+	done
+	echo "# grew again to $(memtotal_kib) KiB in ${i}s"
+}
+
 # sm_grow: ask the rig's host for SM_GROW more memory ("SM: GROW", answered
 # over QMP) and wait until the kernel has onlined all of it; one result.
 sm_grow() {
