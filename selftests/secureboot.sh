@@ -13,7 +13,7 @@ grep -qE '\[(integrity|confidentiality)\]' $sec/lockdown 2>/dev/null ||
 	ktap_skip_all "kernel lockdown is off ($(cat $sec/lockdown 2>/dev/null || echo 'no securityfs'))"
 sm_require
 
-ktap_plan 8
+ktap_plan 9
 if [ -f "${SM_KO:-}/unsigned/shadowmap.ko" ]; then
 	if insmod "$SM_KO/unsigned/shadowmap.ko" 2>"$ktap_tmp/unsigned.err"; then
 		rmmod shadowmap
@@ -43,10 +43,11 @@ for f in last history presets axes counters version events ptdump; do
 	cat "$SM_DIR/$f" >/dev/null 2>&1 || bad="$bad $f"
 done
 expect readable_files_open "not readable:$bad" [ -z "$bad" ]
-out=$(sh "$(dirname "$0")/../cli/shadowmap" run size=4M 2>&1)
+sh "$(dirname "$0")/../cli/shadowmap" run size=4M >"$ktap_tmp/cli.out" 2>&1
 rc=$?
-echo "# cli: rc=$rc: $out"
-expect cli_names_lockdown "rc=$rc: $out" sh -c "[ $rc -ne 0 ] && echo '$out' | grep -qi lockdown"
-expect cli_names_the_way_in "$out" sh -c "echo '$out' | grep -q 'run=1'"
+sed "s/^/# cli: /" "$ktap_tmp/cli.out"
+expect cli_names_lockdown "rc=$rc" grep -qi 'locked down' "$ktap_tmp/cli.out"
+expect cli_exits_6 "rc=$rc, want 6 (lockdown)" [ "$rc" -eq 6 ]
+expect cli_names_the_way_in "no 'run=1' in the advice" grep -q 'run=1' "$ktap_tmp/cli.out"
 unload_result
 ktap_finished
