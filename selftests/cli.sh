@@ -21,26 +21,6 @@ running=
 sm_unload
 ktap_plan 23
 
-shadowmap() {
-	sh "$SM_CLI" "$@"
-}
-
-# cli_status NAME STATUS PATTERN CMD...: CMD exits STATUS and says PATTERN
-# (a grep pattern); its output is kept in $ktap_tmp/out.
-cli_status() {
-	name=$1 want=$2 pattern=$3
-	shift 3
-	"$@" >"$ktap_tmp/out" 2>&1
-	rc=$?
-	sed -n '1,4s/^/# /p' "$ktap_tmp/out"
-	expect "$name" "exit status $rc, want $want with '$pattern'" \
-		cli_said "$rc" "$want" "$pattern"
-}
-
-cli_said() {
-	[ "$1" = "$2" ] && grep -q "$3" "$ktap_tmp/out"
-}
-
 # compare_rows NAME WALKERS ARGS...: compare prints one row per walker.
 compare_rows() {
 	name=$1 want=$2

@@ -100,11 +100,7 @@ shrink_during() {
 	echo "$1" >"$SM_DIR/control" 2>"$ktap_tmp/long.err" &
 	bg=$!
 	[ "${2:-}" != first ] || sm_grow_again
-	i=0
-	while [ "$(sm_last running)" = none ] && [ $i -lt 30 ]; do
-		sleep 1
-		i=$((i + 1))
-	done
+	sm_wait_running 30
 	was=$(memtotal_kib)
 	sm_arm_fixmap
 	echo "# SM: SHRINK"

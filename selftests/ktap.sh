@@ -206,6 +206,44 @@ unload_result() {
 	check module_unloads sm_unload
 }
 
+# sm_wait_running SECONDS: wait until `last` names a command in progress.
+sm_wait_running() {
+	i=0
+	while [ "$(sm_last running)" = none ] && [ $i -lt "$1" ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+}
+
+# free_kib: MemFree, plus the free pages on the per-CPU lists, which
+# MemFree leaves out (6.7+ lets them grow large after a burst of frees).
+free_kib() {
+	pcp=$(awk '$1 == "count:" { n += $2 } END { print n + 0 }' /proc/zoneinfo)
+	echo $(($(sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo) +
+		pcp * $(sm_last page_size) / 1024))
+}
+
+# The CLI at $SM_CLI (the tests that use it set it), and its checks.
+shadowmap() {
+	sh "$SM_CLI" "$@"
+}
+
+# cli_status NAME STATUS PATTERN CMD...: CMD exits STATUS and says PATTERN
+# (a grep pattern); its output is kept in $ktap_tmp/out.
+cli_status() {
+	name=$1 want=$2 pattern=$3
+	shift 3
+	"$@" >"$ktap_tmp/out" 2>&1
+	rc=$?
+	sed -n '1,4s/^/# /p' "$ktap_tmp/out"
+	expect "$name" "exit status $rc, want $want with '$pattern'" \
+		cli_said "$rc" "$want" "$pattern"
+}
+
+cli_said() {
+	[ "$1" = "$2" ] && grep -q "$3" "$ktap_tmp/out"
+}
+
 memtotal_kib() {
 	sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo
 }

@@ -16,13 +16,6 @@ ktap_plan 37
 ok module_loads
 
 ram_kib=$(memtotal_kib)
-# free_kib: MemFree, plus the free pages on the per-CPU lists, which
-# MemFree leaves out (6.7+ lets them grow large after a burst of frees).
-free_kib() {
-	pcp=$(awk '$1 == "count:" { n += $2 } END { print n + 0 }' /proc/zoneinfo)
-	echo $(($(sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo) +
-		pcp * $(sm_last page_size) / 1024))
-}
 # state: the parts of `last` and `history` a refused command must not change
 state() {
 	grep -vE '^(last_error|last_errno|running):' "$SM_DIR/last" | cksum
@@ -72,11 +65,7 @@ ctl_expect_errno cancel_nothing "No such process" "cancel"
 start_run() {
 	echo "run size=1G walker=v6.1 repeat=200" >"$SM_DIR/control" 2>/dev/null &
 	bg=$!
-	i=0
-	while [ "$(sm_last running)" = none ] && [ $i -lt 10 ]; do
-		sleep 1
-		i=$((i + 1))
-	done
+	sm_wait_running 10
 }
 free0=$(free_kib)
 start_run

@@ -17,12 +17,6 @@ ok module_loads
 meminfo() {
 	sed -n "s/^$1: *\([0-9]*\) kB/\1/p" /proc/meminfo
 }
-# free_kib: MemFree, plus the free pages on the per-CPU lists, which
-# MemFree leaves out (6.7+ lets them grow large after a burst of frees).
-free_kib() {
-	pcp=$(awk '$1 == "count:" { n += $2 } END { print n + 0 }' /proc/zoneinfo)
-	echo $(($(meminfo MemFree) + pcp * $(sm_last page_size) / 1024))
-}
 # settle: drop caches and wait until MemFree stops moving (freed pages
 # drain from the per-CPU lists over a few seconds).
 settle() {
