@@ -31,9 +31,10 @@ names_the_way_in() {
 if [ "$level" = none ]; then
 	# The kernel's notice would land in the middle of a KTAP line on a
 	# shared console: keep it to the log while lockdown goes up.
+	console_level=$(cut -f 1 /proc/sys/kernel/printk)
 	dmesg -n 1 2>/dev/null
 	echo integrity >"$lockdown"
-	dmesg -n 7 2>/dev/null
+	dmesg -n "$console_level" 2>/dev/null
 	level=$(sed -n 's/.*\[\(.*\)\].*/\1/p' "$lockdown")
 	expect lockdown_raised "lockdown is '$(cat "$lockdown")' after writing integrity" \
 		[ "$level" = integrity ]
