@@ -324,6 +324,45 @@ static void ram_ranges(struct kunit *test)
 	}
 }
 
+/* size= keeps the first bytes of a list of extents: a prefix of it. */
+static void extents_truncate(struct kunit *test)
+{
+	struct sm_extent x[] = {
+		{ .start = SZ_1G, .size = 4 * PAGE_SIZE },
+		{ .start = SZ_2G, .size = 8 * PAGE_SIZE },
+		{ .start = SZ_4G, .size = 2 * PAGE_SIZE },
+	};
+	static const struct {
+		u64 limit;
+		unsigned int nr;
+		u64 last_size;
+	} cases[] = {
+		{ 0, 3, 2 },		/* 0: all */
+		{ 1, 1, 1 },		/* within the first */
+		{ 4, 1, 4 },		/* exactly the first */
+		{ 5, 2, 1 },		/* one page into the second */
+		{ 14, 3, 2 },		/* exactly all */
+		{ 100, 3, 2 },		/* more than all */
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct sm_extent y[ARRAY_SIZE(x)];
+		struct sm_extents e = { .ext = y, .nr = ARRAY_SIZE(x),
+					.bytes = 14 * PAGE_SIZE };
+		u64 limit = cases[i].limit * PAGE_SIZE;
+
+		memcpy(y, x, sizeof(x));
+		sm_extents_truncate(&e, limit);
+		KUNIT_EXPECT_EQ(test, e.nr, cases[i].nr);
+		KUNIT_EXPECT_EQ(test, e.bytes, limit && limit < 14 * PAGE_SIZE ?
+				limit : 14 * PAGE_SIZE);
+		KUNIT_EXPECT_EQ(test, y[e.nr - 1].size,
+				cases[i].last_size * PAGE_SIZE);
+		KUNIT_EXPECT_EQ(test, y[e.nr - 1].start, x[e.nr - 1].start);
+	}
+}
+
 static struct kunit_case shadowmap_hotplug_cases[] = {
 	KUNIT_CASE(hotplug_online_offline),
 	KUNIT_CASE(hotplug_select),
@@ -331,6 +370,7 @@ static struct kunit_case shadowmap_hotplug_cases[] = {
 	KUNIT_CASE_PARAM(hotplug_index_parse, sm_index_arg_gen_params),
 	KUNIT_CASE(ram_table_estimate),
 	KUNIT_CASE(ram_ranges),
+	KUNIT_CASE(extents_truncate),
 	{}
 };
 

@@ -76,10 +76,15 @@ stage stress-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 
 [ -z "$full" ] ||
 	stage at-size-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \
 		--mem 12G --mode check --args "atsize" --tag atsize --timeout 1500
+# Hot-plug: live events, hot-remove under a kept shadow, and on 6.12 (both
+# kernels with --full) hotplug-stress: hundreds of offlines, hot-adds and
+# hot-removes during runs.
 stage hotplug-6.1 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.1 \
-	--mem 1G --grow 2G --mode hotplug
+	--mem 1G --grow 2G --mode hotplug --timeout 1500 \
+	--args "hotplug-live ${full:+hotplug-stress }hotplug-remove"
 stage hotplug-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \
-	--mem 1G --grow 2G --mode hotplug
+	--mem 1G --grow 2G --mode hotplug --timeout 1500 \
+	--args "hotplug-live hotplug-stress hotplug-remove"
 # The debug kernel (configs/debug.config): the selftests that exercise the
 # module's safety, a failure at every allocation among them, and KUnit;
 # any KASAN, lockdep, kmemleak, hung-task, lockup, stall or WARN report
@@ -88,7 +93,8 @@ debug_tests="control safety failnth"
 if [ -z "$quick" ]; then
 	for k in $(kernel_names debug); do
 		stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" \
-			--mode check --args "$debug_tests" --timeout 2400
+			--mem 2G --grow 512M --mode check --args "$debug_tests" \
+			--timeout 2400
 		stage "$k-kunit" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" \
 			--mode kunit --tag kunit --timeout 1200
 	done
@@ -97,7 +103,11 @@ if [ -z "$quick" ]; then
 		stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" \
 			--mode check --args "secureboot params module"
 	done
+	# KUnit on our kernels: 6.1, and 6.12 with 16K pages (6.12 with 4K
+	# pages and 5 levels is the debug kernel's KUnit stage above; the
+	# plain build of it only with --full, one kernel build less).
 	for k in $(kernel_names kunit); do
+		[ -n "$full" ] || [ "$k" != kunit-6.12 ] || continue
 		stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" --mode kunit
 	done
 	stage kunit-intree sh "$SHADOWMAP_TOP/scripts/kunit-intree.sh"

@@ -5,13 +5,15 @@
 # Usage: guest-run.sh [options]
 #   --kernel K      a kernel of scripts/kernels (default debian-6.1)
 #   --mode M        check (default: every selftest), hotplug (the hotplug
-#                   selftests), lab, bench, kunit, idle
+#                   selftests: hotplug-live hotplug-remove, or those --args
+#                   names), lab, bench, kunit, idle
 #   --mem SIZE      guest boot memory (default 2G)
 #   --grow SIZE     boot with virtio-mem; grow it by SIZE over QMP each time
-#                   the guest asks ("SM: GROW"), unplug it all on "SM: SHRINK"
+#                   the guest asks ("SM: GROW"), unplug it all on "SM: SHRINK",
+#                   add and take back SIZE2 N times on "SM: CYCLE N SIZE2"
 #   --append ARGS   extra kernel command line (after the kernel's own)
-#   --args ARGS     arguments for the guest's lab script, or in check mode
-#                   the selftests to run (default: all)
+#   --args ARGS     arguments for the guest's lab script, or in check and
+#                   hotplug mode the selftests to run
 #   --timeout SEC   give up after SEC seconds (default 900)
 #   --tag NAME      names this run's console log (default: the mode)
 #   --log FILE      console log (default: under the cache, by tag)
@@ -164,7 +166,7 @@ requests() {
 # watch: until the guest says "SM: DONE" (then let it power off), exits or
 # times out; answer its grow and shrink requests over QMP meanwhile.
 watch() {
-	grown=0 shrunk=0
+	grown=0 shrunk=0 cycled=0
 	start=$(date +%s)
 	while kill -0 "$qpid" 2>/dev/null; do
 		if grep -q '^SM: DONE' "$console" 2>/dev/null; then
@@ -183,6 +185,14 @@ watch() {
 			python3 "$SHADOWMAP_TOP/scripts/qmp-grow.py" "$qmp" --to 0 >&2 ||
 				die "QMP unplug of virtio-mem failed"
 			shrunk=$((shrunk + 1))
+		fi
+		# "SM: CYCLE N SIZE": N hot-adds and hot-removes of SIZE.
+		if [ -n "$grow" ] && [ "$(requests CYCLE)" -gt "$cycled" ]; then
+			# shellcheck disable=SC2046
+			python3 "$SHADOWMAP_TOP/scripts/qmp-grow.py" "$qmp" --cycle \
+				$(grep "SM: CYCLE" "$console" | sed -n "$((cycled + 1))s/.*SM: CYCLE \([0-9]*\) \([0-9]*[KMG]\).*/\1 \2/p") >&2 ||
+				die "QMP cycles of virtio-mem failed"
+			cycled=$((cycled + 1))
 		fi
 		[ $(($(date +%s) - start)) -lt "$timeout" ] || break
 		sleep 1

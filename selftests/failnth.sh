@@ -9,8 +9,11 @@
 # are not counted by fail-nth.
 # Precondition: a kernel with CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB and
 # CONFIG_FAIL_PAGE_ALLOC (the rig's debug kernel); skips otherwise.
-# Environment: SM_FAILNTH_REGIONS (default "vmalloc contig"),
-# SM_FAILNTH_SIZE (default 4M).
+# ram and hotplug take size= too: the lowest SIZE of System RAM, the first
+# SIZE of the hot-added ranges.  hotplug is tried when the rig can add
+# memory (SM_GROW set: one more result, the grow).
+# Environment: SM_FAILNTH_REGIONS (default "vmalloc contig ram", and
+# hotplug with SM_GROW), SM_FAILNTH_SIZE (default 4M).
 . "$(dirname "$0")/ktap.sh"
 fi_dir=/sys/kernel/debug
 nth=/proc/thread-self/fail-nth
@@ -19,16 +22,19 @@ nth=/proc/thread-self/fail-nth
 sm_require
 sm_load_or_bail
 sm_require_control
-regions=${SM_FAILNTH_REGIONS:-vmalloc contig}
+regions=${SM_FAILNTH_REGIONS:-vmalloc contig ram${SM_GROW:+ hotplug}}
 size=${SM_FAILNTH_SIZE:-4M}
 presets=$(sm_presets)
+grows=0
+case " $regions " in *" hotplug "*) [ -z "${SM_GROW:-}" ] || grows=1 ;; esac
 # shellcheck disable=SC2086
 set -- $regions
 nr=$#
 # shellcheck disable=SC2086
 set -- $presets
-ktap_plan $((nr * $# + 3))
+ktap_plan $((nr * $# + 3 + grows))
 ok module_loads
+[ "$grows" = 0 ] || sm_grow
 
 # Only fail-nth injects (probability stays 0), at every order, quietly
 # (a forced failure's stack dump would read as an alarm).
@@ -59,10 +65,27 @@ count() {
 	echo $((r0 - r1))
 }
 
+# read_last: the values of `last` this test judges, as l_KEY, in one read
+# and without a fork: the loop below runs hundreds of times.
+read_last() {
+	l_last_error= l_last_errno= l_kept= l_pages_held= l_table_bytes=0 l_page_size=1
+	while IFS= read -r line; do
+		case "$line" in
+		"last_error: "*) l_last_error=${line#*: } ;;
+		"last_errno: "*) l_last_errno=${line#*: } ;;
+		"kept: "*) l_kept=${line#*: } ;;
+		"pages_held: "*) l_pages_held=${line#*: } ;;
+		"table_bytes: "*) l_table_bytes=${line#*: } ;;
+		"page_size: "*) l_page_size=${line#*: } ;;
+		esac
+	done <"$SM_DIR/last"
+}
+
 total=0 failures=0 tolerated=0 outside=0
 for r in $regions; do
 	for w in $presets; do
 		cmd="run region=$r size=$size walker=$w"
+		[ "$r" != hotplug ] || cmd="$cmd index=all"
 		echo "$cmd" >"$SM_DIR/control" 2>/dev/null
 		m=$(count "$cmd")
 		bad=
@@ -77,19 +100,24 @@ for r in $regions; do
 			if echo "$cmd" >&3 2>&4; then
 				nth_off
 				tolerated=$((tolerated + 1))
-			elif nth_off && grep -q "^last_error: .*failnth-marker-$n'" "$SM_DIR/last"; then
-				# failed before the module saw it
-				outside=$((outside + 1))
 			else
-				failures=$((failures + 1))
-				e=$(sm_last last_errno)
-				[ "$e" = -12 ] ||
-					bad="$bad n=$n:errno=$e($(sm_last last_error);$(cat "$ktap_tmp/w.err"))"
-				# What is held is the kept shadow's, or nothing.
-				h=$(sm_last pages_held) want=0
-				[ "$(sm_last kept)" != yes ] ||
-					want=$(($(sm_last table_bytes) / $(sm_last page_size)))
-				[ "$h" = "$want" ] || bad="$bad n=$n:pages_held=$h,want=$want"
+				nth_off
+				read_last
+				case "$l_last_error" in
+				*"failnth-marker-$n'"*)
+					# failed before the module saw it
+					outside=$((outside + 1)) ;;
+				*)
+					failures=$((failures + 1))
+					[ "$l_last_errno" = -12 ] ||
+						bad="$bad n=$n:errno=$l_last_errno($l_last_error;$(cat "$ktap_tmp/w.err"))"
+					# What is held is the kept shadow's, or nothing.
+					want=0
+					[ "$l_kept" != yes ] ||
+						want=$((l_table_bytes / l_page_size))
+					[ "$l_pages_held" = "$want" ] ||
+						bad="$bad n=$n:pages_held=$l_pages_held,want=$want" ;;
+				esac
 			fi
 			exec 3>&- 4>&-
 			n=$((n + 1))

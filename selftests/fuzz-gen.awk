@@ -485,7 +485,7 @@ BEGIN {
 		param("axes_bad_value", "axes=" b pfill(""))
 	}
 	for (i = 0; i < 15; i++)
-		param("bad_size", "size=" pick("0 0x0 4097 12345 1 4MB 4MiB -1 abc 1.5G 0x M 4M4 '' 0K") pfill("size"))
+		param("bad_size", "size=" pick("0 0x0 4097 12345 1 4MB 4MiB -1 abc 1.5G 0x M 4M4 +4M 0K") pfill("size"))
 	split("17E 16E 16384P 18446744073709555712 0x10000000000400000 02000000000000020000000 17592186044420M 99999999999999999999999 0x1ffffffffffffffff 1000000P", fixed, " ")
 	for (i = 1; i in fixed; i++)
 		param("size_overflow", "size=" fixed[i] pfill("size"))

@@ -4,7 +4,8 @@
 #
 # Usage: sh selftests/run.sh [TEST...]     (default: every test here but
 #                                          the long ones: soak,
-#                                          concurrency and fuzz)
+#                                          concurrency, fuzz and
+#                                          hotplug-stress)
 #
 # As root on an arm64 machine, with the module installed (dkms install) or
 # SM_KO=DIR naming a directory with shadowmap.ko; see ktap.sh for the rest
@@ -15,7 +16,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # Long tests run only when named (the rig gives them stages of their own).
-long='soak|concurrency|fuzz'
+long='soak|concurrency|fuzz|hotplug-stress'
 # The tests here, hotplug-live first, on one line.
 tests() {
 	for f in "$here"/*.sh; do

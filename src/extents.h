@@ -24,6 +24,7 @@ struct sm_extents {
 };
 
 void sm_extents_free(struct sm_extents *e);
+void sm_extents_truncate(struct sm_extents *e, u64 limit);
 int sm_area_from_extents(const struct sm_extents *e, struct sm_area *area,
 			 char *err, size_t errlen);
 

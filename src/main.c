@@ -29,9 +29,9 @@ static char *region = "vmalloc";
 module_param(region, charp, 0444);
 MODULE_PARM_DESC(region, "Region to shadow-map (debugfs \"axes\" lists them)");
 
-static char *size = "64M";
+static char *size = "";
 module_param(size, charp, 0444);
-MODULE_PARM_DESC(size, "Region size in bytes, K/M/G suffixes allowed");
+MODULE_PARM_DESC(size, "Region size in bytes, K/M/G/T/P/E allowed; empty: the region's default (vmalloc 64M, contig 64M, ram all of it)");
 
 static char *walker = "v6.10";
 module_param(walker, charp, 0444);
@@ -65,12 +65,13 @@ static int sm_parse_params(struct sm_run_config *cfg)
 	int ret;
 
 	ret = sm_param_one_word("region", region, err, sizeof(err)) ?:
-	      sm_param_one_word("size", size, err, sizeof(err)) ?:
+	      (*size ? sm_param_one_word("size", size, err, sizeof(err)) : 0) ?:
 	      sm_param_one_word("walker", walker, err, sizeof(err));
 	if (ret)
 		goto out_err;
-	args = kasprintf(GFP_KERNEL, "region=%s size=%s walker=%s repeat=%u",
-			 region, size, walker, repeat);
+	/* No size= at all when none was given: the region's own default. */
+	args = kasprintf(GFP_KERNEL, "region=%s%s%s walker=%s repeat=%u",
+			 region, *size ? " size=" : "", size, walker, repeat);
 	if (!args)
 		return -ENOMEM;
 	sm_run_config_init(cfg);

@@ -14,7 +14,8 @@
 /*
  * Region "hotplug": one chunk per recorded range, in the order they came
  * online, each mapped by its own call into one shadow, as arch_add_memory()
- * mapped each into swapper_pg_dir.
+ * mapped each into swapper_pg_dir.  With size=, only the first size bytes
+ * of them, in that order.
  */
 /* The ranges asked for exist and none is going offline. */
 static int sm_hotplug_check(const struct sm_run_config *cfg, char *err,
@@ -42,6 +43,7 @@ static int sm_hotplug_prepare(const struct sm_run_config *cfg,
 				 errlen);
 	if (ret)
 		return ret;
+	sm_extents_truncate(&e, cfg->size);
 	ret = sm_budget_check("region=hotplug tables",
 			      sm_budget_tables(e.bytes) + e.nr * PAGE_SIZE,
 			      err, errlen) ?:
@@ -51,17 +53,20 @@ static int sm_hotplug_prepare(const struct sm_run_config *cfg,
 		return ret;
 	if (cfg->index == SM_HOTPLUG_INDEX_ALL)
 		scnprintf(area->note, sizeof(area->note),
-			  "hotplug index=all: %u ranges, %lluM",
-			  area->nr_chunks, area->bytes >> 20);
+			  "hotplug index=all: %u ranges, %lluM%s",
+			  area->nr_chunks, area->bytes >> 20,
+			  cfg->size ? " (first, size=)" : "");
 	else if (cfg->index & SM_HOTPLUG_INDEX_FROM)
 		scnprintf(area->note, sizeof(area->note),
-			  "hotplug index=%u+: %u ranges, %lluM",
+			  "hotplug index=%u+: %u ranges, %lluM%s",
 			  cfg->index & ~SM_HOTPLUG_INDEX_FROM,
-			  area->nr_chunks, area->bytes >> 20);
+			  area->nr_chunks, area->bytes >> 20,
+			  cfg->size ? " (first, size=)" : "");
 	else
 		scnprintf(area->note, sizeof(area->note),
-			  "hotplug index=%u: %lluM",
-			  picked, area->bytes >> 20);
+			  "hotplug index=%u: %lluM%s",
+			  picked, area->bytes >> 20,
+			  cfg->size ? " (first, size=)" : "");
 	return 0;
 }
 

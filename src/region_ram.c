@@ -126,9 +126,13 @@ static enum sm_ram_skip sm_ram_classify(pgd_t *live, unsigned long va)
 	return SM_RAM_MEMTYPE;
 }
 
-/* Split @in around the pages the kernel changed since map_mem(). */
+/*
+ * Split @in around the pages the kernel changed since map_mem(); with a
+ * @limit, only until that many bytes are kept.
+ */
 static int sm_ram_filter(const struct sm_extents *in, struct sm_extents *out,
-			 unsigned long skipped[SM_RAM_NR], struct sm_stop *stop)
+			 unsigned long skipped[SM_RAM_NR], struct sm_stop *stop,
+			 u64 limit)
 {
 	struct sm_ram_walk w = { .out = out };
 	pgd_t *live = sm_live_pgd();
@@ -136,7 +140,7 @@ static int sm_ram_filter(const struct sm_extents *in, struct sm_extents *out,
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	for (i = 0; i < in->nr; i++) {
+	for (i = 0; i < in->nr && !(limit && out->bytes >= limit); i++) {
 		unsigned long pfn = PHYS_PFN(in->ext[i].start);
 		unsigned long end = pfn + (in->ext[i].size >> PAGE_SHIFT);
 		unsigned long run = pfn;
@@ -149,18 +153,26 @@ static int sm_ram_filter(const struct sm_extents *in, struct sm_extents *out,
 				goto out_free;
 			why = sm_ram_classify(live,
 					      (unsigned long)pfn_to_kaddr(pfn));
-			if (why == SM_RAM_KEEP)
+			if (why == SM_RAM_KEEP) {
+				/* Enough: the run below reaches @limit. */
+				if (limit && out->bytes +
+				    PFN_PHYS(pfn + 1 - run) >= limit) {
+					pfn++;
+					break;
+				}
 				continue;
+			}
 			skipped[why]++;
 			ret = sm_ram_add(&w, PFN_PHYS(run), PFN_PHYS(pfn - run));
 			if (ret)
 				goto out_free;
 			run = pfn + 1;
 		}
-		ret = sm_ram_add(&w, PFN_PHYS(run), PFN_PHYS(end - run));
+		ret = sm_ram_add(&w, PFN_PHYS(run), PFN_PHYS(pfn - run));
 		if (ret)
 			goto out_free;
 	}
+	sm_extents_truncate(out, limit);
 	return 0;
 
 out_free:
@@ -248,7 +260,7 @@ static int sm_ram_prepare(const struct sm_run_config *cfg,
 	ret = sm_ram_extents(cfg->walker.leaf, &e, err, errlen);
 	if (ret)
 		return ret;
-	ret = sm_ram_filter(&e, &f, skipped, area->stop);
+	ret = sm_ram_filter(&e, &f, skipped, area->stop, cfg->size);
 	if (ret) {
 		scnprintf(err, errlen, ret == -ENOMEM ?
 			  "region=ram: out of memory splitting ranges" :
@@ -259,12 +271,13 @@ static int sm_ram_prepare(const struct sm_run_config *cfg,
 	if (ret)
 		goto out_free_filtered;
 	scnprintf(area->note, sizeof(area->note),
-		  "ram: %u ranges, %lluM; left out pages: ro=%lu unmapped=%lu memtype=%lu",
-		  e.nr, e.bytes >> 20, skipped[SM_RAM_RDONLY],
+		  "ram: %u ranges, %lluM%s; left out pages: ro=%lu unmapped=%lu memtype=%lu",
+		  e.nr, e.bytes >> 20, cfg->size ? ", the first size= of it" : "",
+		  skipped[SM_RAM_RDONLY],
 		  skipped[SM_RAM_UNMAPPED], skipped[SM_RAM_MEMTYPE]);
-	pr_info("ram: %u ranges, %llu MiB in %u chunks, tables about %llu KiB; left out: %lu read-only, %lu unmapped, %lu other-type pages\n",
-		e.nr, e.bytes >> 20, f.nr,
-		sm_ram_table_bytes(&e, cfg->walker.leaf) >> 10,
+	pr_info("ram: %u ranges, %llu MiB; mapping %llu KiB in %u chunks, tables about %llu KiB; left out: %lu read-only, %lu unmapped, %lu other-type pages\n",
+		e.nr, e.bytes >> 20, f.bytes >> 10, f.nr,
+		sm_ram_table_bytes(&f, cfg->walker.leaf) >> 10,
 		skipped[SM_RAM_RDONLY], skipped[SM_RAM_UNMAPPED],
 		skipped[SM_RAM_MEMTYPE]);
 
