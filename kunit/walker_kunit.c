@@ -596,7 +596,8 @@ static void live_agrees_with_kernel_and_hw(struct kunit *test)
 	void *lin;
 	u8 attr;
 
-	sm_check_live(va, SM_TEST_PAGES * PAGE_SIZE, 64, &checked, &bad);
+	sm_check_live(va, SM_TEST_PAGES * PAGE_SIZE, 64, false, &checked,
+		      &bad);
 	KUNIT_EXPECT_GE(test, checked, 64UL);
 	KUNIT_EXPECT_EQ(test, bad, 0UL);
 
@@ -604,7 +605,7 @@ static void live_agrees_with_kernel_and_hw(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, lin);
 	checked = 0;
 	bad = 0;
-	sm_check_live((unsigned long)lin, PAGE_SIZE, 1, &checked, &bad);
+	sm_check_live((unsigned long)lin, PAGE_SIZE, 1, false, &checked, &bad);
 	KUNIT_EXPECT_EQ(test, checked, 1UL);
 	KUNIT_EXPECT_EQ(test, bad, 0UL);
 

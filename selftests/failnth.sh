@@ -125,7 +125,8 @@ for r in $regions; do
 		total=$((total + m))
 		# Still usable: the same run passes afterwards.
 		echo "$cmd" >"$SM_DIR/control" 2>/dev/null &&
-			[ "$(sm_last status)" = pass ] || bad="$bad unusable-after"
+			[ "$(sm_last status)" = pass ] ||
+			bad="$bad unusable-after($(sm_last last_errno) $(sm_last last_error))"
 		expect "failnth_${r}_$w" "$m allocations:$bad" [ -z "$bad" ]
 	done
 done

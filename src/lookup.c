@@ -171,7 +171,8 @@ EXPORT_SYMBOL_NS_GPL(sm_mair_attr, SM_NS);
  * whose PAR_EL1.ATTR must be the MAIR byte the leaf's AttrIndx selects.
  */
 int sm_check_live(unsigned long va, unsigned long size, unsigned int nr,
-		  unsigned long *checked, unsigned long *bad)
+		  bool linear_may_change, unsigned long *checked,
+		  unsigned long *bad)
 {
 	unsigned long pages = size >> PAGE_SHIFT, step, i, a;
 	pgd_t *live = sm_live_pgd();
@@ -183,6 +184,9 @@ int sm_check_live(unsigned long va, unsigned long size, unsigned int nr,
 	for (i = 0; i < pages; i += step) {
 		a = va + i * PAGE_SIZE;
 		sm_lookup(live, a, &li);
+		/* As the comparison does: a page the kernel changed since */
+		if (linear_may_change && !sm_leaf_linear_plain(&li))
+			continue;
 		(*checked)++;
 		if (is_vmalloc_addr((void *)a))
 			sw_pa = PFN_PHYS(vmalloc_to_pfn((void *)a));

@@ -53,6 +53,7 @@ static inline bool sm_leaf_linear_plain(const struct sm_leaf_info *li)
 int sm_hw_translate(unsigned long va, phys_addr_t *pa, u8 *attr);
 u8 sm_mair_attr(u64 desc);
 int sm_check_live(unsigned long va, unsigned long size, unsigned int nr,
-		  unsigned long *checked, unsigned long *bad);
+		  bool linear_may_change, unsigned long *checked,
+		  unsigned long *bad);
 
 #endif /* SHADOWMAP_LOOKUP_H */

@@ -27,7 +27,7 @@ static void sm_verify_live(struct sm_result *r, const struct sm_area *area)
 	r->hw_checked = 0;
 	r->hw_bad = 0;
 	sm_check_live(c->va, c->nr_pages * PAGE_SIZE, SM_HW_SAMPLES,
-		      &r->hw_checked, &r->hw_bad);
+		      r->cmp.linear_may_change, &r->hw_checked, &r->hw_bad);
 }
 
 /* Build (and time) one shadow of the lab's area. */
