@@ -38,6 +38,7 @@
 #include "shadowmap.h"
 #include "debugfs.h"
 #include "lab.h"
+#include "walker.h"
 
 #define SM_CMD_MAX	512
 /*
@@ -301,6 +302,7 @@ int sm_debugfs_init(void)
 	debugfs_create_file("counters", 0444, sm_debugfs_dir, NULL,
 			    &counters_fops);
 	sm_debugfs_events_init(sm_debugfs_dir);
+	sm_fail_table_debugfs(sm_debugfs_dir);
 	return 0;
 }
 

@@ -151,8 +151,11 @@ boot() {
 	fi
 	cmdline="console=ttyAMA0 rdinit=/init panic=-1 memhp_default_state=online $k_append $append"
 	log "booting $kernel ($kver), mode $mode"
+	# pauth-impdef=on: QEMU's architected PAC (QARMA5) is so slow under TCG
+	# that Debian's pac-ret kernels spend most of a hot-add signing return
+	# addresses, a cost no server pays (README, "Why pauth-impdef=on").
 	# shellcheck disable=SC2086
-	qemu-system-aarch64 -M virt -cpu max -smp 2 $memopt -nographic -no-reboot -nic none \
+	qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on -smp 2 $memopt -nographic -no-reboot -nic none \
 		-kernel "$image" -initrd "$work/initramfs.cpio.gz" -append "$cmdline" \
 		-qmp "unix:$qmp,server=on,wait=off" </dev/null >"$console" 2>&1 &
 	qpid=$!

@@ -5,12 +5,12 @@
 # fail_page_alloc).  Each failure ends the run with ENOMEM and a reason, or
 # is one the module does without, or fails the write before the module
 # sees it (then nothing may have changed); either way nothing stays held
-# and the module stays usable.  Allocations in the walker's kthreads (threads>1)
-# are not counted by fail-nth.
+# and the module stays usable.  fail-nth counts only the writer's task, so
+# the table pages the walker's kthreads allocate (threads=2) are failed
+# through the module's own injection point, fail_table, one at a time.
 # Precondition: a kernel with CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB and
 # CONFIG_FAIL_PAGE_ALLOC (the rig's debug kernel); skips otherwise.
-# ram and hotplug take size= too: the lowest SIZE of System RAM, the first
-# SIZE of the hot-added ranges.  hotplug is tried when the rig can add
+# ram and hotplug take size= too: the first SIZE of what they map.  hotplug is tried when the rig can add
 # memory (SM_GROW set: one more result, the grow).
 # Environment: SM_FAILNTH_REGIONS (default "vmalloc contig ram", and
 # hotplug with SM_GROW), SM_FAILNTH_SIZE (default 4M).
@@ -32,12 +32,21 @@ set -- $regions
 nr=$#
 # shellcheck disable=SC2086
 set -- $presets
-ktap_plan $((nr * $# + 3 + grows))
+# The walker's own injection point reaches threads>1's kthreads too.
+ft=$SM_DIR/fail_table
+threaded=0
+[ ! -d "$ft" ] || threaded=$#
+ktap_plan $((nr * $# + 3 + grows + threaded))
 ok module_loads
 [ "$grows" = 0 ] || sm_grow
 
 # Only fail-nth injects (probability stays 0), at every order, quietly
-# (a forced failure's stack dump would read as an alarm).
+# (a forced failure's stack dump would read as an alarm).  fail-nth counts
+# the module's fail_table too: one more point per table.
+if [ "$threaded" -gt 0 ]; then
+	echo 0 >"$ft/verbose"
+	echo 1 >"$ft/interval"
+fi
 for d in failslab fail_page_alloc; do
 	echo N >$fi_dir/$d/ignore-gfp-wait
 	echo 0 >$fi_dir/$d/verbose
@@ -81,6 +90,23 @@ read_last() {
 	done <"$SM_DIR/last"
 }
 
+# judge_enomem N: the run failed at point N (read_last done): ENOMEM with
+# its reason, and nothing held but the tables of a shadow still kept.
+judge_enomem() {
+	[ "$l_last_errno" = -12 ] ||
+		bad="$bad n=$1:errno=$l_last_errno($l_last_error;$(cat "$ktap_tmp/w.err"))"
+	want=0
+	[ "$l_kept" != yes ] || want=$((l_table_bytes / l_page_size))
+	[ "$l_pages_held" = "$want" ] ||
+		bad="$bad n=$1:pages_held=$l_pages_held,want=$want"
+}
+# still_usable: the same run $cmd passes afterwards.
+still_usable() {
+	echo "$cmd" >"$SM_DIR/control" 2>/dev/null &&
+		[ "$(sm_last status)" = pass ] ||
+		bad="$bad unusable-after($(sm_last last_errno) $(sm_last last_error))"
+}
+
 total=0 failures=0 tolerated=0 outside=0
 for r in $regions; do
 	for w in $presets; do
@@ -109,29 +135,61 @@ for r in $regions; do
 					outside=$((outside + 1)) ;;
 				*)
 					failures=$((failures + 1))
-					[ "$l_last_errno" = -12 ] ||
-						bad="$bad n=$n:errno=$l_last_errno($l_last_error;$(cat "$ktap_tmp/w.err"))"
-					# What is held is the kept shadow's, or nothing.
-					want=0
-					[ "$l_kept" != yes ] ||
-						want=$((l_table_bytes / l_page_size))
-					[ "$l_pages_held" = "$want" ] ||
-						bad="$bad n=$n:pages_held=$l_pages_held,want=$want" ;;
+					judge_enomem "$n" ;;
 				esac
 			fi
 			exec 3>&- 4>&-
 			n=$((n + 1))
 		done
 		total=$((total + m))
-		# Still usable: the same run passes afterwards.
-		echo "$cmd" >"$SM_DIR/control" 2>/dev/null &&
-			[ "$(sm_last status)" = pass ] ||
-			bad="$bad unusable-after($(sm_last last_errno) $(sm_last last_error))"
+		still_usable
 		expect "failnth_${r}_$w" "$m allocations:$bad" [ -z "$bad" ]
 	done
 done
+# threads=2: the Nth table page fails, in whichever task allocates it
+# (fail_table: the first N-1 calls pass on "space", then "times" allows
+# one failure), for N = 1, 2, ... until the run passes: then it allocated
+# fewer than N.  Each failed run must end with ENOMEM and its reason and
+# hold nothing but a kept shadow's tables; the module stays usable.
+ft_off() {
+	echo 0 >"$ft/times"
+	echo 0 >"$ft/space"
+	echo 0 >"$ft/probability"
+}
+tpoints=0
+if [ "$threaded" -gt 0 ]; then
+	for w in $presets; do
+		cmd="run size=16M walker=$w threads=2"
+		bad=
+		echo "$cmd" >"$SM_DIR/control" 2>/dev/null ||
+			bad=" refused:$(sm_last last_error)"
+		ps=$(sm_last page_size)
+		# the most it can allocate: every table the shadow has
+		m=$(($(sm_last table_bytes) / ps))
+		n=1
+		while [ -z "$bad" ] && [ $n -le $((m + 1)) ]; do
+			# should_fail() passes while space > one page
+			echo $(((n - 1) * ps + 1)) >"$ft/space"
+			echo 100 >"$ft/probability"
+			echo 1 >"$ft/times"
+			if echo "$cmd" >"$SM_DIR/control" 2>"$ktap_tmp/w.err"; then
+				ft_off
+				break
+			fi
+			ft_off
+			read_last
+			judge_enomem "$n"
+			n=$((n + 1))
+		done
+		[ $n -gt 1 ] && [ $n -le $((m + 1)) ] ||
+			bad="$bad failed-at-$((n - 1))-of-$m-tables"
+		tpoints=$((tpoints + n - 1))
+		still_usable
+		expect "fail_table_threads2_$w" "$((n - 1)) table allocations:$bad" [ -z "$bad" ]
+	done
+fi
 echo free >"$SM_DIR/control"
-echo "# SM: FAILNTH points=$total failed_enomem=$failures tolerated=$tolerated failed_before_the_module=$outside"
+echo "# SM: FAILNTH points=$total failed_enomem=$failures tolerated=$tolerated failed_before_the_module=$outside threads2_table_points=$tpoints"
 expect_last failnth_nothing_held pages_held 0
 unload_result
 ktap_finished

@@ -85,6 +85,10 @@ static void sm_zero_combined(struct sm_ctx *c, void *table)
 }
 
 /* pgtable_alloc(): early_pgtable_alloc() or pgd_pgtable_alloc() */
+#if IS_ENABLED(CONFIG_FAULT_INJECTION)
+DECLARE_FAULT_ATTR(sm_fail_table);
+#endif
+
 static int sm_alloc_table(struct sm_ctx *c, int level, phys_addr_t *phys)
 {
 	enum sm_zero zero = c->sh->w.zero;
@@ -100,8 +104,8 @@ static int sm_alloc_table(struct sm_ctx *c, int level, phys_addr_t *phys)
 	ret = sm_stop_check(c->sh->stop);
 	if (ret)
 		return ret;
-	page = alloc_page(SM_GFP |
-			  (zero == SM_ZERO_ALLOCATOR ? __GFP_ZERO : 0));
+	page = sm_fail_table_now() ? NULL :
+		alloc_page(SM_GFP | (zero == SM_ZERO_ALLOCATOR ? __GFP_ZERO : 0));
 	c->st->ns[SM_PHASE_ALLOC] += ktime_get_ns() - t0;
 	if (!page)
 		return -ENOMEM;

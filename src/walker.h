@@ -6,9 +6,43 @@
 #ifndef SHADOWMAP_WALKER_H
 #define SHADOWMAP_WALKER_H
 
+#include <linux/fault-inject.h>
+
 #include "shadowmap.h"
 
+struct dentry;
 struct sm_shadow;
+
+/*
+ * A fault-injection point at every table page the walker allocates, in
+ * whatever task (the kthreads of threads>1 too, which fail-nth cannot
+ * reach): /sys/kernel/debug/shadowmap/fail_table/, with the knobs of
+ * Documentation/fault-injection/ (space, times, probability, ...).  Only
+ * with CONFIG_FAULT_INJECTION; the rig's debug kernel has it.
+ */
+#if IS_ENABLED(CONFIG_FAULT_INJECTION)
+extern struct fault_attr sm_fail_table;
+
+static inline bool sm_fail_table_now(void)
+{
+	return should_fail(&sm_fail_table, PAGE_SIZE);
+}
+
+/* Without CONFIG_FAULT_INJECTION_DEBUG_FS, a stub makes no directory. */
+static inline void sm_fail_table_debugfs(struct dentry *dir)
+{
+	fault_create_debugfs_attr("fail_table", dir, &sm_fail_table);
+}
+#else
+static inline bool sm_fail_table_now(void)
+{
+	return false;
+}
+
+static inline void sm_fail_table_debugfs(struct dentry *dir)
+{
+}
+#endif
 
 bool sm_chunk_ok(const struct sm_chunk *chunk);
 int sm_walk_range(struct sm_shadow *sh, struct sm_stats *st,
