@@ -85,11 +85,13 @@ stage hotplug-6.1 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.1 \
 stage hotplug-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \
 	--mem 1G --grow 2G --mode hotplug --timeout 1500 \
 	--args "hotplug-live hotplug-stress hotplug-remove"
-# The debug kernel (configs/debug.config): the selftests that exercise the
-# module's safety, a failure at every allocation among them, and KUnit;
+# The debug kernel (configs/debug.config), with memory to hot-add: the
+# selftests of the control file, safety, a failure at every allocation,
+# the load-time parameters, the module's files and the CLI, then KUnit;
 # any KASAN, lockdep, kmemleak, hung-task, lockup, stall or WARN report
-# fails the stage.  The big walker runs stay on Debian's kernels.
-debug_tests="control safety failnth"
+# fails the stage.  The 1 GiB walker runs and the stress tests stay on
+# Debian's kernels.
+debug_tests="control safety failnth params module cli"
 if [ -z "$quick" ]; then
 	for k in $(kernel_names debug); do
 		stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" \
