@@ -37,7 +37,7 @@ removes=0
 while [ "${removes:-0}" -lt 1 ] && [ $i -lt 180 ]; do
 	sleep 1
 	i=$((i + 1))
-	removes=$(grep '^total kind=remove' "$ev" | sed -n 's/.* events=\([0-9]*\).*/\1/p')
+	removes=$(sm_events_total remove)
 done
 expect hotplug_remove_events "no remove event: $(grep '^total kind=remove' "$ev")" \
 	[ "${removes:-0}" -ge 1 ]

@@ -54,15 +54,6 @@ done
 	ktap_bail "no memory block went offline and came back (tried the 8 highest)"
 ok block_cycles "${block##*/} ($(cat "$block/valid_zones" 2>/dev/null))"
 
-# wait_running: until `last` names a command in progress (at most 30 s).
-wait_running() {
-	t=0
-	while [ "$(sm_last running)" = none ] && [ $t -lt 300 ]; do
-		sleep 0.1
-		t=$((t + 1))
-	done
-}
-
 # reader: reads every file until $ktap_tmp/stop appears; a failed read
 # goes to reader.bad, each round to reader.rounds.
 reader() {
@@ -87,7 +78,7 @@ while [ $i -lt "$iters" ]; do
 	# A run that cannot map the block: offlining never waits for it.
 	echo "run size=16M walker=$w repeat=1000" >"$SM_DIR/control" 2>/dev/null &
 	bg=$!
-	wait_running
+	sm_wait_running 30
 	if ! echo offline >"$block/state" 2>"$ktap_tmp/off.err"; then
 		other_bad="$other_bad $i:offline:$(cat "$ktap_tmp/off.err")"
 	else
@@ -107,7 +98,7 @@ while [ $i -lt "$iters" ]; do
 	echo "run region=hotplug index=all walker=$w repeat=1000" \
 		>"$SM_DIR/control" 2>/dev/null &
 	bg=$!
-	wait_running
+	sm_wait_running 30
 	echo offline >"$block/state" 2>"$ktap_tmp/off.err" ||
 		mapped_bad="$mapped_bad $i:offline:$(cat "$ktap_tmp/off.err")"
 	wait $bg
@@ -131,20 +122,16 @@ expect offline_stops_run_using_it "$iters cycles ($stopped stopped, $refused ref
 # or is stopped or refused for memory going offline, with the reason.
 # Hot-added memory comes online movable, so that virtio-mem can always
 # take it back.
-events_total() {
-	n=$(sed -n "s/^total kind=$1 events=\([0-9]*\).*/\1/p" "$SM_DIR/events")
-	echo "${n:-0}"
-}
 if [ -n "${SM_GROW:-}" ] && [ "$cycles" -gt 0 ]; then
 	policy=$(cat $mem/auto_online_blocks)
 	echo online_movable >$mem/auto_online_blocks
-	adds=$(($(events_total add) + cycles))
-	removes=$(($(events_total remove) + cycles))
+	adds=$(($(sm_events_total add) + cycles))
+	removes=$(($(sm_events_total remove) + cycles))
 	sm_arm_fixmap
 	echo "# SM: CYCLE $cycles $cycle_size"
 	runs=0 passed=0 stopped=0 cycle_bad= t0=$(date +%s)
-	while { [ "$(events_total add)" -lt $adds ] ||
-		[ "$(events_total remove)" -lt $removes ]; } &&
+	while { [ "$(sm_events_total add)" -lt $adds ] ||
+		[ "$(sm_events_total remove)" -lt $removes ]; } &&
 	      [ $(($(date +%s) - t0)) -lt 900 ]; do
 		runs=$((runs + 1))
 		w=$(echo $presets | cut -d ' ' -f $((runs % np + 1)))
@@ -167,8 +154,8 @@ if [ -n "${SM_GROW:-}" ] && [ "$cycles" -gt 0 ]; then
 		esac
 	done
 	echo "$policy" >$mem/auto_online_blocks
-	got_adds=$(($(events_total add) - adds + cycles))
-	got_removes=$(($(events_total remove) - removes + cycles))
+	got_adds=$(($(sm_events_total add) - adds + cycles))
+	got_removes=$(($(sm_events_total remove) - removes + cycles))
 	echo "# SM: HOTPLUG_CYCLES hot_adds=$got_adds hot_removes=$got_removes runs=$runs passed=$passed stopped_or_refused=$stopped in $(($(date +%s) - t0)) s"
 	[ "$got_adds" -ge "$cycles" ] && [ "$got_removes" -ge "$cycles" ] ||
 		cycles_short=1

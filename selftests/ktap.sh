@@ -207,12 +207,20 @@ unload_result() {
 }
 
 # sm_wait_running SECONDS: wait until `last` names a command in progress.
+# Polls every 0.1 s: stress tests wait for hundreds of commands.
 sm_wait_running() {
-	i=0
-	while [ "$(sm_last running)" = none ] && [ $i -lt "$1" ]; do
-		sleep 1
-		i=$((i + 1))
+	sm_waited=0
+	while [ "$(sm_last running)" = none ] &&
+	      [ $sm_waited -lt $(($1 * 10)) ]; do
+		sleep 0.1
+		sm_waited=$((sm_waited + 1))
 	done
+}
+
+# sm_events_total KIND: the live kernel's add or remove events so far.
+sm_events_total() {
+	n=$(sed -n "s/^total kind=$1 events=\([0-9]*\).*/\1/p" "$SM_DIR/events")
+	echo "${n:-0}"
 }
 
 # free_kib: MemFree, plus the free pages on the per-CPU lists, which

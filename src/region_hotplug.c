@@ -35,6 +35,7 @@ static int sm_hotplug_check(const struct sm_run_config *cfg, char *err,
 static int sm_hotplug_prepare(const struct sm_run_config *cfg,
 			      struct sm_area *area, char *err, size_t errlen)
 {
+	const char *cut = cfg->size ? " (first, size=)" : "";
 	unsigned int picked = 0;
 	struct sm_extents e;
 	int ret;
@@ -54,19 +55,16 @@ static int sm_hotplug_prepare(const struct sm_run_config *cfg,
 	if (cfg->index == SM_HOTPLUG_INDEX_ALL)
 		scnprintf(area->note, sizeof(area->note),
 			  "hotplug index=all: %u ranges, %lluM%s",
-			  area->nr_chunks, area->bytes >> 20,
-			  cfg->size ? " (first, size=)" : "");
+			  area->nr_chunks, area->bytes >> 20, cut);
 	else if (cfg->index & SM_HOTPLUG_INDEX_FROM)
 		scnprintf(area->note, sizeof(area->note),
 			  "hotplug index=%u+: %u ranges, %lluM%s",
 			  cfg->index & ~SM_HOTPLUG_INDEX_FROM,
-			  area->nr_chunks, area->bytes >> 20,
-			  cfg->size ? " (first, size=)" : "");
+			  area->nr_chunks, area->bytes >> 20, cut);
 	else
 		scnprintf(area->note, sizeof(area->note),
 			  "hotplug index=%u: %lluM%s",
-			  picked, area->bytes >> 20,
-			  cfg->size ? " (first, size=)" : "");
+			  picked, area->bytes >> 20, cut);
 	return 0;
 }
 

@@ -84,11 +84,11 @@ static void sm_zero_combined(struct sm_ctx *c, void *table)
 	c->st->ns[SM_PHASE_ZERO] += ktime_get_ns() - t0;
 }
 
-/* pgtable_alloc(): early_pgtable_alloc() or pgd_pgtable_alloc() */
 #if IS_ENABLED(CONFIG_FAULT_INJECTION)
 DECLARE_FAULT_ATTR(sm_fail_table);
 #endif
 
+/* pgtable_alloc(): early_pgtable_alloc() or pgd_pgtable_alloc() */
 static int sm_alloc_table(struct sm_ctx *c, int level, phys_addr_t *phys)
 {
 	enum sm_zero zero = c->sh->w.zero;
