@@ -18,8 +18,9 @@
  * whole event, map_tlbi those inside __create_pgd_mapping(): the figure a
  * shadow run's tlbi compares with; pgtables and map_pgtables likewise count
  * the tables allocated.  The keys are src/probes.h's sm_live_counter_names.
- * counted=0: live_fixmap was off, so the fixmap counts are 0 and the times
- * carry no fixmap probe cost.  Hot-remove
+ * counted=0: live_fixmap was off, so the fixmap and table counts are 0 and
+ * map_ns carries no trap from inside the page-table loops: the time to
+ * compare with a shadow run's.  Hot-remove
  * frees tables through the linear map and flushes with its own TLBIs, which
  * are not counted: its tlbi is 0.
  *

@@ -10,7 +10,10 @@ forms of the README ("Counter formulas"), computed here from the table
 counts and the region's geometry that `last` reports; --check prints only
 that verdict, as "host: N passed, N failed".
 
-Usage: lab-table.py [--hotplug | --check] CONSOLE_LOG
+With --judge, every run's predicted_build_ns must be within
+ACCURATE of its measured median (make bench).
+
+Usage: lab-table.py [--judge] [--hotplug | --check] CONSOLE_LOG
 """
 import re
 import sys
@@ -111,6 +114,20 @@ def median_ms(run):
                for p in ("alloc", "zero", "populate")) / 1e6
 
 
+# predicted_build_ns over the measured median, for make bench to pass.
+ACCURATE = (0.75, 1.25)
+
+
+def prediction(run):
+    """Predicted build ms and predicted/measured, or None where `last` has
+    no prediction (no costs)."""
+    pred = run.get("predicted_build_ns", "")
+    meas = num(run, "build_ns_median")
+    if not pred.isdigit() or not meas:
+        return None, None
+    return int(pred) / 1e6, int(pred) / meas
+
+
 def human(size):
     for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
         if size >= 1 << shift:
@@ -118,8 +135,16 @@ def human(size):
     return f"{size} B"
 
 
+# The preset that mirrors each kernel's hot-add path.
+KERNEL_PRESET = (("6.1.", "v6.1-late"), ("", "v6.10"))
+# Live over preset, in one boot, for the replica to count as faithful.
+FAITHFUL = (0.8, 1.25)
+
+
 def hotplug_table(path):
-    """The kernel's own hot-add against every preset over the same ranges."""
+    """The kernel's own hot-add against every preset over the same ranges:
+    counts from a hot-add with the counting probes armed, times from one
+    with them disarmed (counted=0)."""
     live = None
     rows = []
     with open(path, errors="replace") as log:
@@ -134,29 +159,67 @@ def hotplug_table(path):
         print(f"lab: no hot-add results in {path}")
         return 1
     first = runs[order[0]] if order else {}
+    kernel = first.get("kernel", "?")
+    ref = next(p for prefix, p in KERNEL_PRESET if kernel.startswith(prefix))
     map_ns = int(live.get("map_ns", 0))
     probe_ns = int(live.get("map_probe_ns", 0))
     own_ns = max(map_ns - probe_ns, 1)
     print(f"shadowmap hot-add: {human(int(live.get('size', 0)))} in "
           f"{live.get('events', '?')} arch_add_memory() calls, kernel "
-          f"{first.get('kernel', '?')}, {first.get('levels', '?')} levels")
-    print(f"live kernel: {live.get('map_tlbi')} TLBIs, page tables "
-          f"{map_ns / 1e6:.2f} ms measured, {own_ns / 1e6:.2f} ms less the "
-          f"probes' estimated cost")
-    fmt = "{:<11} {:>8} {:>11} {:>10} {:>12}"
-    print(fmt.format("walker", "TLBIs", "= live?", "median ms", "x live"))
+          f"{kernel}, {first.get('levels', '?')} levels")
+    if "count_map_ns" in live and live.get("counted") == "0":
+        cnt_ns = int(live["count_map_ns"])
+        cnt_probe = int(live.get("count_probe_ns", 0))
+        print(f"live kernel, counted hot-add of "
+              f"{human(int(live.get('count_size', 0)))} (counting probes "
+              f"armed): {live.get('map_tlbi')} TLBIs; page tables "
+              f"{cnt_ns / 1e6:.2f} ms, {max(cnt_ns - cnt_probe, 0) / 1e6:.2f}"
+              f" ms less the probes' estimated cost")
+        print(f"live kernel, timed hot-add (counting probes disarmed): page "
+              f"tables {map_ns / 1e6:.2f} ms, of which the return probes' "
+              f"estimated cost {probe_ns / 1e6:.3f} ms "
+              f"({100 * probe_ns / max(map_ns, 1):.2f}%)")
+    else:
+        print(f"live kernel: {live.get('map_tlbi')} TLBIs, page tables "
+              f"{map_ns / 1e6:.2f} ms measured, {own_ns / 1e6:.2f} ms less "
+              f"the probes' estimated cost (counting probes armed)")
+    fmt = "{:<11} {:>8} {:>11} {:>10} {:>13} {:>12}"
+    print(fmt.format("walker", "TLBIs", "= live?", "median ms",
+                     "predicted ms", "live/preset"))
     print(fmt.format("live", live.get("map_tlbi"), "", f"{own_ns / 1e6:.2f}",
-                     "1.00"))
+                     "", "1.00"))
+    verdict = None
+    count_size = live.get("count_size", live.get("size"))
     for row in rows:
-        ns = int(row.get("build_ns_median", 0))
+        ns = int(row.get("build_ns_median", 0) or 0)
+        pred = row.get("predicted_build_ns") or ""
+        pred = f"{int(pred) / 1e6:.2f}" if pred.isdigit() else "-"
+        # the counts come from the counted hot-add: same size, same TLBIs
         same = "yes" if row.get("tlbi") == live.get("map_tlbi") else "no"
-        print(fmt.format(row.get("walker"), row.get("tlbi"), same,
-                         f"{ns / 1e6:.2f}", f"{ns / own_ns:.2f}"))
+        if row.get("size", count_size) != count_size:
+            same = "-"
+        ratio = own_ns / ns if ns else 0
+        name = row.get("walker", "?")
+        if name == ref:
+            verdict = ratio
+            name += "*"
+        print(fmt.format(name, row.get("tlbi"), same, f"{ns / 1e6:.2f}",
+                         pred, f"{ratio:.2f}"))
+    if verdict is None:
+        print(f"no {ref} row: no verdict on the replica's times")
+        return 1
+    lo, hi = FAITHFUL
+    inside = lo <= verdict <= hi
+    print(f"* {ref}, the kernel's own path: live/preset {verdict:.2f}, "
+          f"{'inside' if inside else 'OUTSIDE'} {lo}..{hi}")
     return 0
 
 
 def main():
     args = sys.argv[1:]
+    judge = bool(args) and args[0] == "--judge"
+    if judge:
+        args = args[1:]
     if args and args[0] in ("--hotplug", "--check"):
         if len(args) != 2:
             sys.exit(__doc__)
@@ -173,9 +236,12 @@ def main():
           f"{num(first, 'page_size') // 1024}K pages, {first.get('levels', '?')} levels, "
           f"repeat {first.get('repeat', '?')}")
     cols = ("walker", "tables", "remaps", "TLBIs", "DSBs", "ISBs",
-            "median ms", f"x {order[0]}", "verified", "formulas")
-    fmt = "{:<11} {:>7} {:>8} {:>8} {:>9} {:>9} {:>10} {:>7} {:>16}  {}"
+            "median ms", f"x {order[0]}", "pred ms", "pred/meas", "verified",
+            "formulas")
+    fmt = ("{:<11} {:>7} {:>8} {:>8} {:>9} {:>9} {:>10} {:>7} {:>9} {:>9} "
+           "{:>16}  {}")
     print(fmt.format(*cols))
+    outside = []
     base = median_ms(first)
     status = 0
     for tag in order:
@@ -190,9 +256,22 @@ def main():
         verdict = formula_verdict(run)
         if verdict.startswith("MISMATCH") or run.get("status") != "pass":
             status = 1
+        pred, acc = prediction(run)
+        if acc is not None and not ACCURATE[0] <= acc <= ACCURATE[1]:
+            outside.append(f"{tag} {acc:.2f}")
         print(fmt.format(tag, tables, num(run, "remap_maps"), num(run, "tlbi"),
                          num(run, "dsb"), num(run, "isb"), f"{ms:.2f}", ratio,
+                         "-" if pred is None else f"{pred:.2f}",
+                         "-" if acc is None else f"{acc:.2f}",
                          verified, verdict))
+    if judge:
+        if outside:
+            print(f"prediction OUTSIDE {ACCURATE[0]}..{ACCURATE[1]} of the "
+                  f"measured median: {', '.join(outside)}")
+            status = 1
+        else:
+            print(f"prediction: every run within {ACCURATE[0]}..{ACCURATE[1]}"
+                  f" of its measured median")
     return status
 
 

@@ -10,7 +10,10 @@
 #   --walkers  all (default): every preset of the module's presets file
 #   --hotplug  also boot with virtio-mem, hot-add SIZE (default 2G) and
 #              compare the kernel's own linear-map creation with each preset
-#   --bench    more repeats and sizes, for figures (make bench)
+#   --bench    more repeats and sizes, for figures (make bench): vmalloc
+#              and contig from 64M to 1G (and with --hotplug, the hot-add);
+#              fails unless every run's predicted build time is within
+#              0.75..1.25 of its measured median
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -45,14 +48,23 @@ status=0
 if [ -n "$bench" ]; then
 	# The region's sizes, then physically contiguous memory, where cont
 	# and block leaves apply.
-	for rs in "$region 64M" "$region 256M" "$region 1G" "contig 256M"; do
+	for rs in "$region 64M" "$region 256M" "$region 1G" "contig 64M" \
+		"contig 256M" "contig 1G"; do
 		r=${rs% *} s=${rs#* }
 		sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$kernel" --mode lab \
 			--log "$out/bench-$r-$s.log" \
 			--args "region=$r size=$s repeat=9 walkers=$walkers" >"$out/bench-$r-$s.out" 2>&1 ||
 			{ status=1; grep FAIL "$out/bench-$r-$s.out" >&2 || true; }
-		python3 "$SHADOWMAP_TOP/scripts/lab-table.py" "$out/bench-$r-$s.log" || status=1
+		python3 "$SHADOWMAP_TOP/scripts/lab-table.py" --judge "$out/bench-$r-$s.log" || status=1
 	done
+	if [ -n "$hotplug" ]; then
+		sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$kernel" --mode hotplug --mem 1G \
+			--grow "$hotplug" --args hotplug-live --log "$out/bench-hotplug.log" \
+			>"$out/bench-hotplug.out" 2>&1 ||
+			{ status=1; grep -E 'FAIL|error' "$out/bench-hotplug.out" >&2 || true; }
+		python3 "$SHADOWMAP_TOP/scripts/lab-table.py" --hotplug "$out/bench-hotplug.log" || status=1
+		python3 "$SHADOWMAP_TOP/scripts/lab-table.py" --judge "$out/bench-hotplug.log" || status=1
+	fi
 	exit "$status"
 fi
 

@@ -1,7 +1,10 @@
 #!/bin/sh
 # The kernel's own hot-add, measured live, against every preset over the
 # same ranges: the TLBIs the kernel issued in its page-table code equal the
-# matching preset's (v6.1-late on 6.1, v6.10 on 6.12); and the ram region.
+# matching preset's (v6.1-late on 6.1, v6.10 on 6.12); then, under the rig,
+# the same memory removed and added again with the counting probes
+# disarmed, for the kernel's time without a trap in its loops, and every
+# preset over those ranges; and the ram region.
 # Precondition, either of:
 # - shadowmap is loaded and memory was hot-added while it was (virtio-mem,
 #   dax/kmem, ACPI): the test uses that module and leaves it loaded;
@@ -19,7 +22,7 @@ else
 	ktap_skip_all "no hot-added memory: load shadowmap, hot-add memory, run again"
 fi
 presets=$(sm_presets)
-ktap_plan $((8 + $(echo "$presets" | wc -l)))
+ktap_plan $((11 + $(echo "$presets" | wc -l)))
 if [ -n "$sm_own" ]; then
 	ok module_loads
 	sm_grow
@@ -33,28 +36,62 @@ addr=$(grep -i 'ffff[0-9a-f]\{8\}' "$ev" | head -n 1)
 expect events_no_addresses "kernel address in events: $addr" [ -z "$addr" ]
 sed 's/^/# SM: EVENTS /' "$ev"
 sed 's/^/# SM: RANGES /' "$SM_DIR/ranges"
-# key NAME: a NAME=N of the line on stdin.
-key() { sed -n "s/.* $1=\([0-9]*\).*/\1/p"; }
-tot=$(grep '^total kind=add' "$ev")
-live_tlbi=$(echo "$tot" | key map_tlbi)
-live_ns=$(echo "$tot" | key map_ns)
-probe_ns=$(echo "$tot" | key map_probe_ns)
-echo "# SM: LIVE events=$(echo "$tot" | key events) size=$(echo "$tot" | key size) map_tlbi=$live_tlbi map_ns=$live_ns map_probe_ns=$probe_ns"
-expect live_map_probe "no __create_pgd_mapping probe" \
-	sh -c "! grep -q ' map=unavailable.* map_locked=unavailable' '$ev'"
+# add_sum KEY [FIRST]: KEY summed over the successful add events numbered
+# FIRST (default 1) and later, counted or not as COUNTED says (default 1).
+add_sum() {
+	awk -v key="$1" -v first="${2:-1}" -v counted="${COUNTED:-1}" '
+		$1 ~ /^event=/ && / kind=add / && / ret=0 / &&
+		$0 ~ (" counted=" counted " ") {
+			n = substr($1, 7) + 0
+			for (f = 2; f <= NF; f++)
+				if (n >= first && index($f, key "=") == 1)
+					s += substr($f, length(key) + 2)
+		}
+		END { print s + 0 }' "$ev"
+}
 case "$(uname -r)" in
 6.1.*) ref=v6.1-late ;;
 *) ref=v6.10 ;;
 esac
-ref_tlbi=
-for w in $presets; do
-	run_walker "hotplug-$w" "run region=hotplug index=all walker=$w repeat=3"
-	t=$(sm_last tlbi)
-	echo "# SM: HOTPLUG walker=$w tlbi=$t build_ns_median=$(sm_last build_ns_median) live_tlbi=$live_tlbi live_map_ns=$live_ns live_probe_ns=$probe_ns"
-	[ "$w" != "$ref" ] || ref_tlbi=$t
-done
+
+# Counts: the hot-add above, with the counting probes armed.
+live_tlbi=$(add_sum map_tlbi)
+expect live_map_probe "no __create_pgd_mapping probe" \
+	sh -c "! grep -q ' map=unavailable.* map_locked=unavailable' '$ev'"
+run_walker "hotplug-count-$ref" "run region=hotplug index=all walker=$ref"
+ref_tlbi=$(sm_last tlbi)
 expect "hotplug_live_tlbi_equals_$ref" "preset $ref_tlbi, live $live_tlbi" \
 	[ -n "$ref_tlbi" -a "$ref_tlbi" = "$live_tlbi" ]
+
+# Times: under the rig, the memory goes and comes back with the counting
+# probes disarmed, so the kernel's loops run without a trap, and every
+# preset maps the same ranges.  Otherwise the counted hot-add's time, less
+# the probes' estimated cost, is all there is.
+first=1 from=all counted=1
+if [ -n "$sm_own" ]; then
+	sm_shrink
+	first=$(($(sm_events_total add) + $(sm_events_total remove) + 1))
+	sm_grow timed
+	idx=$(sed -n 's/^index=\([0-9]*\) .* add_event=\([0-9]*\) .*/\1 \2/p' \
+		"$SM_DIR/ranges" | awk -v f="$first" '$2 >= f { print $1; exit }')
+	[ -z "$idx" ] || from=$idx+ counted=0
+	sed 's/^/# SM: EVENTS /' "$ev"
+else
+	skip hotplug_grow_timed "memory was hot-added already: no second hot-add"
+fi
+size=$(COUNTED=$counted add_sum size "$first")
+live_ns=$(COUNTED=$counted add_sum map_ns "$first")
+probe_ns=$(COUNTED=$counted add_sum map_probe_ns "$first")
+count_ns=$(add_sum map_ns)
+count_probe_ns=$(add_sum map_probe_ns)
+count_size=$(add_sum size)
+echo "# SM: LIVE events=$(grep -c "^event=.* kind=add .*counted=$counted " "$ev") size=$size map_tlbi=$live_tlbi map_ns=$live_ns map_probe_ns=$probe_ns counted=$counted count_map_ns=$count_ns count_probe_ns=$count_probe_ns count_size=$count_size"
+expect live_timed_without_counting_probes "counted=$counted, index=$from" \
+	[ "$counted" = 0 -o -z "$sm_own" ]
+for w in $presets; do
+	run_walker "hotplug-$w" "run region=hotplug index=$from walker=$w repeat=3"
+	echo "# SM: HOTPLUG walker=$w tlbi=$(sm_last tlbi) build_ns_median=$(sm_last build_ns_median) predicted_build_ns=$(sm_last predicted_build_ns) size=$(sm_last size_mapped) live_map_ns=$live_ns live_probe_ns=$probe_ns"
+done
 run_walker ram "run region=ram walker=v6.10"
 expect ram_verifies_100 "$(grep -E '^(verify_|region_note)' "$SM_DIR/last" | tr '\n' ' ')" \
 	[ "$(sm_last verify_percent)" = 100 ]

@@ -256,11 +256,11 @@ memtotal_kib() {
 	sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo
 }
 
-# sm_arm_fixmap: arm the module's __set_fixmap probe for the hot-add or
-# hot-remove that follows (it disarms itself when they stop).
+# sm_arm_fixmap: arm the module's counting probes for the hot-add or
+# hot-remove that follows (they disarm themselves when those stop).
 sm_arm_fixmap() {
 	echo 1 >/sys/module/shadowmap/parameters/live_fixmap ||
-		echo "# could not arm the __set_fixmap probe"
+		echo "# could not arm the counting probes"
 }
 
 # sm_grow_again: ask the rig's host for SM_GROW more memory once more, and
@@ -284,16 +284,48 @@ sm_grow_again() {
 	echo "# grew again to $(memtotal_kib) KiB in ${i}s"
 }
 
-# sm_grow: ask the rig's host for SM_GROW more memory ("SM: GROW", answered
-# over QMP) and wait until the kernel has onlined all of it; one result.
+# sm_shrink: ask the rig's host to unplug all it added ("SM: SHRINK") and
+# wait until a block or more is gone and the rest stays (virtio-mem keeps
+# blocks it cannot offline): nothing going offline, MemTotal still for 5 s.
+# Sets sm_shrunk_from, the MemTotal before; no result.
+sm_shrink() {
+	sm_shrunk_from=$(memtotal_kib)
+	echo "# SM: SHRINK"
+	i=0 still=0
+	while [ $still -lt 5 ] && [ $i -lt 300 ]; do
+		sleep 1
+		i=$((i + 1))
+		if [ $((sm_shrunk_from - $(memtotal_kib))) -ge 131072 ] &&
+		   ! grep -q 'state=going-offline' "$SM_DIR/ranges"; then
+			still=$((still + 1))
+		else
+			still=0
+		fi
+	done
+	echo "# hot-removed $((sm_shrunk_from - $(memtotal_kib))) KiB in ${i}s"
+}
+
+# sm_grow [timed]: ask the rig's host for SM_GROW more memory ("SM: GROW",
+# answered over QMP) and wait until the kernel has onlined all of it; one
+# result.  The counting probes are armed for it, unless "timed": then they
+# are disarmed, so that nothing traps inside the kernel's page-table loops,
+# and the memory sm_shrink took is what comes back.
 sm_grow() {
 	case "$SM_GROW" in
 	*G) want=$((${SM_GROW%G} * 1024 * 1024)) ;;
 	*M) want=$((${SM_GROW%M} * 1024)) ;;
-	*) not_ok hotplug_grow "bad SM_GROW '$SM_GROW'"; return ;;
+	*) not_ok "hotplug_grow${1:+_$1}" "bad SM_GROW '$SM_GROW'"; return ;;
 	esac
 	before=$(memtotal_kib)
-	sm_arm_fixmap
+	if [ "${1:-}" = timed ]; then
+		echo 0 >/sys/module/shadowmap/parameters/live_fixmap ||
+			echo "# could not disarm the counting probes"
+		# virtio-mem may have kept blocks it could not unplug: back to
+		# where the last shrink started, not SM_GROW more.
+		want=$((${sm_shrunk_from:-0} - before))
+	else
+		sm_arm_fixmap
+	fi
 	echo "# SM: GROW $SM_GROW"
 	i=0
 	while [ $(($(memtotal_kib) - before)) -lt "$want" ] && [ $i -lt 300 ]; do
@@ -302,7 +334,8 @@ sm_grow() {
 	done
 	got=$(($(memtotal_kib) - before))
 	echo "# hot-added $got KiB in ${i}s"
-	expect hotplug_grow "MemTotal grew by $got KiB of $want in ${i}s" [ "$got" -ge "$want" ]
+	expect "hotplug_grow${1:+_$1}" "MemTotal grew by $got KiB of $want in ${i}s" \
+		[ "$got" -ge "$want" ]
 }
 
 # sm_find_unprivileged: find how to run a command as uid and gid 65534

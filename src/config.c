@@ -42,6 +42,12 @@ const char * const sm_leaf_names[] = {
 };
 EXPORT_SYMBOL_NS_GPL(sm_leaf_names, SM_NS);
 
+const char * const sm_check_names[] = {
+	[SM_CHECK_KERNEL] = "kernel",
+	[SM_CHECK_NONE] = "none",
+};
+EXPORT_SYMBOL_NS_GPL(sm_check_names, SM_NS);
+
 const char * const sm_region_names[] = {
 	[SM_REGION_VMALLOC] = "vmalloc",
 	[SM_REGION_CONTIG] = "contig",
@@ -60,25 +66,33 @@ const char * const sm_preset_names[] = {
 };
 EXPORT_SYMBOL_NS_GPL(sm_preset_names, SM_NS);
 
+/*
+ * The kernel's presets do its per-entry check (check=kernel); the steps
+ * beyond drop it, as a walker that only ever fills empty tables may.
+ */
 const struct sm_walker sm_preset_walkers[] = {
 	/* 6.1 __create_pgd_mapping() at boot: early_pgtable_alloc() */
 	[SM_PRESET_V6_1] = { SM_REMAP_CONT, SM_BARRIER_ENTRY, SM_ZERO_SEPARATE,
-			     SM_LEAF_PTE, 1 },
+			     SM_LEAF_PTE, SM_CHECK_KERNEL, 1 },
 	/* 6.1 after boot (memory hot-add): tables come zeroed from the buddy */
 	[SM_PRESET_V6_1_LATE] = { SM_REMAP_CONT, SM_BARRIER_ENTRY,
-				  SM_ZERO_ALLOCATOR, SM_LEAF_PTE, 1 },
+				  SM_ZERO_ALLOCATOR, SM_LEAF_PTE,
+				  SM_CHECK_KERNEL, 1 },
 	/* v6.10 (and 6.12, early and late): all three patches */
 	[SM_PRESET_V6_10] = { SM_REMAP_TABLE, SM_BARRIER_TABLE,
-			      SM_ZERO_COMBINED, SM_LEAF_PTE, 1 },
+			      SM_ZERO_COMBINED, SM_LEAF_PTE, SM_CHECK_KERNEL,
+			      1 },
 	/* v1/v2 patch 4 of the series, dropped upstream */
 	[SM_PRESET_LAZY] = { SM_REMAP_LAZY, SM_BARRIER_TABLE, SM_ZERO_COMBINED,
-			     SM_LEAF_PTE, 1 },
+			     SM_LEAF_PTE, SM_CHECK_NONE, 1 },
 	/* no remap at all: write tables through the linear map */
 	[SM_PRESET_DIRECT] = { SM_REMAP_NONE, SM_BARRIER_TABLE,
-			       SM_ZERO_COMBINED, SM_LEAF_PTE, 1 },
+			       SM_ZERO_COMBINED, SM_LEAF_PTE, SM_CHECK_NONE,
+			       1 },
 	/* direct plus block mappings, as BBML2 allows under rodata=full */
 	[SM_PRESET_BBML2] = { SM_REMAP_NONE, SM_BARRIER_TABLE,
-			      SM_ZERO_COMBINED, SM_LEAF_BLOCK, 1 },
+			      SM_ZERO_COMBINED, SM_LEAF_BLOCK, SM_CHECK_NONE,
+			      1 },
 };
 EXPORT_SYMBOL_NS_GPL(sm_preset_walkers, SM_NS);
 
@@ -87,6 +101,7 @@ const struct sm_axis_desc sm_axes[] = {
 	[SM_AXIS_BARRIER] = { "barrier", sm_barrier_names, SM_BARRIER_NR },
 	[SM_AXIS_ZERO] = { "zero", sm_zero_names, SM_ZERO_NR },
 	[SM_AXIS_LEAF] = { "leaf", sm_leaf_names, SM_LEAF_NR },
+	[SM_AXIS_CHECK] = { "check", sm_check_names, SM_CHECK_NR },
 };
 EXPORT_SYMBOL_NS_GPL(sm_axes, SM_NS);
 
@@ -139,6 +154,7 @@ static_assert(ARRAY_SIZE(sm_remap_names) == SM_REMAP_NR);
 static_assert(ARRAY_SIZE(sm_barrier_names) == SM_BARRIER_NR);
 static_assert(ARRAY_SIZE(sm_zero_names) == SM_ZERO_NR);
 static_assert(ARRAY_SIZE(sm_leaf_names) == SM_LEAF_NR);
+static_assert(ARRAY_SIZE(sm_check_names) == SM_CHECK_NR);
 static_assert(ARRAY_SIZE(sm_region_names) == SM_REGION_NR);
 static_assert(ARRAY_SIZE(sm_preset_names) == SM_PRESET_NR);
 static_assert(ARRAY_SIZE(sm_preset_walkers) == SM_PRESET_NR);
@@ -207,8 +223,10 @@ unsigned int sm_walker_axis(const struct sm_walker *w, enum sm_axis axis)
 		return w->barrier;
 	case SM_AXIS_ZERO:
 		return w->zero;
-	default:
+	case SM_AXIS_LEAF:
 		return w->leaf;
+	default:
+		return w->check;
 	}
 }
 EXPORT_SYMBOL_NS_GPL(sm_walker_axis, SM_NS);
@@ -225,8 +243,11 @@ static void sm_walker_set_axis(struct sm_walker *w, enum sm_axis axis, int v)
 	case SM_AXIS_ZERO:
 		w->zero = v;
 		break;
-	default:
+	case SM_AXIS_LEAF:
 		w->leaf = v;
+		break;
+	default:
+		w->check = v;
 		break;
 	}
 	/* The walker is no longer the named preset. */

@@ -26,10 +26,14 @@
  * estimates the kernel's own time.
  *
  * The __set_fixmap probe traps on every text patch too (static keys, ftrace,
- * BPF), so it is armed only on request: live_fixmap=1, at load or at run
- * time, before a hot-add or hot-remove study.  It disarms itself
+ * BPF), and the counting probes (__set_fixmap, __pgd_pgtable_alloc) trap
+ * inside the page-table loops, whose time is what a study measures.  So
+ * they are armed only on request: live_fixmap=1, at load or at run time,
+ * before a hot-add or hot-remove study.  They disarm themselves
  * live_fixmap_idle seconds after the last event, or after arming if none
- * comes.  Disarmed, events say counted=0.
+ * comes.  Disarmed, events say counted=0 and count no tables or TLBIs;
+ * their map_ns carries only the return trap of each map call.  A study
+ * counts one hot-add armed and times another disarmed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -61,7 +65,7 @@ static const struct kernel_param_ops sm_live_fixmap_ops = {
 	.get = param_get_bool,
 };
 module_param_cb(live_fixmap, &sm_live_fixmap_ops, &live_fixmap, 0644);
-MODULE_PARM_DESC(live_fixmap, "Arm the __set_fixmap probe, to count the kernel's fixmap maps/clears during hot-add/remove (default 0; every text patch traps while armed; disarms itself after live_fixmap_idle seconds without a hot-add/remove)");
+MODULE_PARM_DESC(live_fixmap, "Arm the counting probes (__set_fixmap, __pgd_pgtable_alloc), to count the kernel's fixmap maps/clears and tables during hot-add/remove (default 0; they slow the page-table loops, and every text patch traps while armed; they disarm after live_fixmap_idle seconds without a hot-add/remove)");
 
 static unsigned int live_fixmap_idle = 30;
 module_param(live_fixmap_idle, uint, 0644);
@@ -217,9 +221,11 @@ static int sm_map_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	cnt[SM_LIVE_MAP_TLBI] += cnt[SM_LIVE_TLBI] - sm_live.map_clears0;
 	cnt[SM_LIVE_MAP_PGTABLES] += cnt[SM_LIVE_PGTABLES] -
 				     sm_live.map_pgtables0;
+	/* the traps inside map_ns: each counted call, and this return's */
 	cnt[SM_LIVE_MAP_PROBE_NS] = (cnt[SM_LIVE_MAP_FIXMAP_MAPS] +
 				     cnt[SM_LIVE_MAP_TLBI] +
-				     cnt[SM_LIVE_MAP_PGTABLES]) * sm_probe_hit_ns;
+				     cnt[SM_LIVE_MAP_PGTABLES] +
+				     cnt[SM_LIVE_MAP_CALLS]) * sm_probe_hit_ns;
 	return 0;
 }
 
@@ -247,7 +253,7 @@ struct sm_probe {
 	const char *what;		/* name in the status line */
 	const char *sym;		/* the kernel function probed */
 	bool is_ret;
-	bool fixmap;			/* governed by live_fixmap */
+	bool counting;			/* on the hot path: live_fixmap */
 	struct kretprobe rp;
 	struct kprobe kp;
 	int err;			/* why it did not register */
@@ -255,8 +261,10 @@ struct sm_probe {
 };
 
 /*
- * Registered in this order, unregistered in reverse: __set_fixmap last (and
- * last in the array: sm_live_fixmap_set() relies on it).
+ * Registered in this order, unregistered in reverse.  The counting probes
+ * trap inside the page-table loops, so live_fixmap arms and disarms them
+ * together; disarmed, only the event and map return probes remain: two
+ * traps per __create_pgd_mapping() call, none per table or entry.
  */
 static struct sm_probe sm_probes[] = {
 	{ .what = "add", .sym = "arch_add_memory", .is_ret = true,
@@ -271,9 +279,9 @@ static struct sm_probe sm_probes[] = {
 	{ .what = "map_locked", .sym = "__create_pgd_mapping_locked", .is_ret = true,
 	  .rp = { .entry_handler = sm_map_entry, .handler = sm_map_ret,
 		  .maxactive = 4 } },
-	{ .what = "pgtable", .sym = "__pgd_pgtable_alloc",
+	{ .what = "pgtable", .sym = "__pgd_pgtable_alloc", .counting = true,
 	  .kp = { .pre_handler = sm_pgtable_pre } },
-	{ .what = "fixmap", .sym = "__set_fixmap", .fixmap = true,
+	{ .what = "fixmap", .sym = "__set_fixmap", .counting = true,
 	  .kp = { .pre_handler = sm_fixmap_pre } },
 };
 
@@ -323,7 +331,7 @@ void sm_probes_show_status(struct seq_file *m)
 	for (i = 0; i < ARRAY_SIZE(sm_probes); i++) {
 		const struct sm_probe *p = &sm_probes[i];
 
-		if (!live_probes || (p->fixmap && !READ_ONCE(live_fixmap)))
+		if (!live_probes || (p->counting && !READ_ONCE(live_fixmap)))
 			seq_printf(m, " %s=off", p->what);
 		else if (p->on)
 			seq_printf(m, " %s=%s", p->what, p->sym);
@@ -424,20 +432,31 @@ static void sm_probes_calibrate(void)
 		sm_probe_hit_ns = div_u64(probed - bare, SM_CALIB_CALLS);
 }
 
-/* Arm (register or enable) or disarm the __set_fixmap probe. */
+/* Arm (register or enable) or disarm the counting probes. */
 static int sm_fixmap_arm(bool on)
 {
-	struct sm_probe *p = &sm_probes[ARRAY_SIZE(sm_probes) - 1];
+	struct sm_probe *p;
+	unsigned int i;
 	int ret = 0;
 
 	lockdep_assert_held(&sm_probes_mutex);
-	if (sm_probes_ready && live_probes && on != live_fixmap) {
+	if (!sm_probes_ready || !live_probes || on == live_fixmap)
+		goto out_set;
+	for (i = 0; i < ARRAY_SIZE(sm_probes) && !ret; i++) {
+		p = &sm_probes[i];
+		if (!p->counting)
+			continue;
 		if (on)
 			ret = p->on ? enable_kprobe(&p->kp) :
 				      sm_probe_register(p);
 		else if (p->on)
 			ret = disable_kprobe(&p->kp);
 	}
+	/* Half armed counts nothing right: put the others back. */
+	while (ret && i--)
+		if (sm_probes[i].counting && sm_probes[i].on)
+			disable_kprobe(&sm_probes[i].kp);
+out_set:
 	if (!ret)
 		WRITE_ONCE(live_fixmap, on);
 	return ret;
@@ -488,7 +507,7 @@ int sm_probes_init(void)
 	sm_probes_calibrate();
 	mutex_lock(&sm_probes_mutex);
 	for (i = 0; i < ARRAY_SIZE(sm_probes); i++) {
-		if (sm_probes[i].fixmap && !live_fixmap)
+		if (sm_probes[i].counting && !live_fixmap)
 			continue;
 		if (sm_probe_register(&sm_probes[i]))
 			pr_info("live: %s unavailable (%d), not measured\n",

@@ -49,6 +49,13 @@ enum sm_leaf {
 	SM_LEAF_NR
 };
 
+/* What the leaf loop checks per entry besides writing it. */
+enum sm_check {
+	SM_CHECK_KERNEL,	/* read the old entry, pgattr_change_is_safe() */
+	SM_CHECK_NONE,		/* write only */
+	SM_CHECK_NR
+};
+
 enum sm_region {
 	SM_REGION_VMALLOC,
 	SM_REGION_CONTIG,
@@ -65,6 +72,7 @@ struct sm_walker {
 	enum sm_barrier barrier;
 	enum sm_zero zero;
 	enum sm_leaf leaf;
+	enum sm_check check;
 	unsigned int threads;
 	const char *preset;	/* preset name, or NULL when built from axes */
 };
@@ -99,6 +107,7 @@ enum sm_axis {
 	SM_AXIS_BARRIER,
 	SM_AXIS_ZERO,
 	SM_AXIS_LEAF,
+	SM_AXIS_CHECK,
 	SM_AXIS_NR
 };
 
@@ -113,6 +122,7 @@ extern const char * const sm_remap_names[SM_REMAP_NR];
 extern const char * const sm_barrier_names[SM_BARRIER_NR];
 extern const char * const sm_zero_names[SM_ZERO_NR];
 extern const char * const sm_leaf_names[SM_LEAF_NR];
+extern const char * const sm_check_names[SM_CHECK_NR];
 extern const char * const sm_region_names[SM_REGION_NR];
 extern const char * const sm_preset_names[SM_PRESET_NR];
 extern const struct sm_walker sm_preset_walkers[SM_PRESET_NR];

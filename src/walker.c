@@ -167,22 +167,55 @@ static void sm_populate(struct sm_ctx *c, int level, void *ptr, u64 val)
 }
 
 /*
+ * pgattr_change_is_safe() of 6.12's arch/arm64/mm/mmu.c (6.1's has no pfn
+ * test and no software bits in the mask; neither changes what it says of
+ * a shadow's entries).  Out of line, as the kernel's is: check=kernel pays
+ * for a call per entry, as the kernel does.
+ */
+static noinline bool sm_pgattr_change_is_safe(u64 old, u64 new)
+{
+	u64 mask = PTE_PXN | PTE_RDONLY | PTE_WRITE | PTE_NG | SM_PTE_SWBITS;
+	u64 normal = PTE_ATTRINDX(MT_NORMAL);
+	u64 tagged = PTE_ATTRINDX(MT_NORMAL_TAGGED);
+	u64 old_type = old & PTE_ATTRINDX_MASK, new_type = new & PTE_ATTRINDX_MASK;
+
+	if (!pte_valid(__pte(old)) || !pte_valid(__pte(new)))
+		return true;
+	if (pte_pfn(__pte(old)) != pte_pfn(__pte(new)))
+		return false;
+	if ((old | new) & PTE_CONT)
+		return false;
+	if (old & ~new & PTE_NG)
+		return false;
+	if ((old_type == normal || old_type == tagged) &&
+	    (new_type == normal || new_type == tagged))
+		mask |= PTE_ATTRINDX_MASK;
+	return ((old ^ new) & ~mask) == 0;
+}
+
+/*
  * A leaf: set_pte() (barrier=entry) or __set_pte_nosync() (table).  Inlined
  * into the entry loops, as the kernel's are: an out-of-line call per entry
  * costs a pointer-authentication pair, which TCG makes very expensive.
+ * check=kernel is init_pte()'s and init_pmd()'s per-entry work in 6.1 and
+ * 6.12: read the old entry, write, read it back and check the change.
  */
 static __always_inline int sm_set_leaf(struct sm_ctx *c, void *ptr, u64 val,
 				       int counter)
 {
-	u64 old = READ_ONCE(*(u64 *)ptr);
+	bool check = c->sh->w.check == SM_CHECK_KERNEL;
+	u64 old = check ? READ_ONCE(*(u64 *)ptr) : 0;
 
-	/* 6.1 BUG()s on this; refuse to change a live entry instead. */
-	if (old && old != val)
-		return -EEXIST;
 	WRITE_ONCE(*(u64 *)ptr, val);
 	if (c->sh->w.barrier == SM_BARRIER_ENTRY)
 		sm_entry_sync(c->st);
 	c->st->cnt[counter]++;
+	/* The kernel BUG()s here; put the entry back and refuse instead. */
+	if (check &&
+	    unlikely(!sm_pgattr_change_is_safe(old, READ_ONCE(*(u64 *)ptr)))) {
+		WRITE_ONCE(*(u64 *)ptr, old);
+		return -EEXIST;
+	}
 	return 0;
 }
 
