@@ -355,6 +355,8 @@ static void sm_cw_cont_pmd(struct sm_cw *c, unsigned long addr,
 	} while (addr = next, addr != end);
 	if (!per_cont)
 		sm_cw_table_done(c, nosync);
+	/* 4 TiB at 4K is 2M PTE tables: let others run now and then */
+	cond_resched();
 }
 
 /* sm_init_pud() */
