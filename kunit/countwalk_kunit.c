@@ -35,6 +35,8 @@
 #define SM_CW_PA_ALIGN		PUD_SIZE
 #define SM_CW_PA_BASE		PUD_SIZE
 #define SM_CW_MAX_CHUNKS	8
+/* 4 TiB: SZ_4T is 6.3+ */
+#define SM_CW_SYNTHETIC		(4ULL << 40)
 
 struct sm_cw_test {
 	void *buf;			/* vmalloc'ed, SM_CW_PAGES pages */
@@ -420,15 +422,15 @@ static u64 sm_cw_tables(bool present, u64 size, u64 span)
 static void countwalk_synthetic_4t(struct kunit *test)
 {
 	struct sm_cw_test *t = test->priv;
-	u64 size = min_t(u64, SZ_4T, ALIGN_DOWN(PAGE_END - sm_linear_va0(),
-						  PGDIR_SIZE));
+	u64 room = ALIGN_DOWN(PAGE_END - sm_linear_va0(), PMD_SIZE);
+	u64 size = min_t(u64, SM_CW_SYNTHETIC, room);
 	u64 x[SM_CNT_NR] = {}, pages;
 	struct sm_stats two;
 	struct sm_walker w;
 	int i;
 
 	sm_cw_param_walker(test->param_value, &w);
-	if (size < SZ_4T)
+	if (size < SM_CW_SYNTHETIC)
 		kunit_info(test, "the linear map holds %llu GiB: counting that",
 			   size >> 30);
 	KUNIT_ASSERT_EQ(test, sm_geom_synthetic(size, &t->g), 0);
