@@ -200,6 +200,7 @@ static void sm_cw_param_walker(const u8 *param, struct sm_walker *w)
 
 	if (i < SM_PRESET_NR) {
 		*w = sm_preset_walkers[i];
+		w->preset = sm_preset_names[i];
 		return;
 	}
 	i -= SM_PRESET_NR;
@@ -271,6 +272,27 @@ static void countwalk_vmalloc_places(struct kunit *test)
 }
 
 /*
+ * The leaves of leaf=block with SM_NO_CONT alone on made-up chunk @ch:
+ * PMD (at 4K also PUD) blocks wherever whole ones fit, never a hint.
+ */
+static void sm_cw_expect_leaves(struct kunit *test, const char *name,
+				const struct sm_chunk *ch,
+				const struct sm_stats *st)
+{
+	unsigned long first = ALIGN(ch->va, PMD_SIZE);
+	unsigned long last = ALIGN_DOWN(ch->va + ch->nr_pages * PAGE_SIZE,
+					PMD_SIZE);
+	const u64 *cnt = st->cnt;
+
+	KUNIT_EXPECT_EQ_MSG(test, cnt[SM_CNT_PTE_CONT] +
+			    cnt[SM_CNT_PMD_BLOCK_CONT], 0ULL, "%s", name);
+	KUNIT_EXPECT_EQ_MSG(test, cnt[SM_CNT_PMD_BLOCK] +
+			    cnt[SM_CNT_PUD_BLOCK] * (PUD_SIZE / PMD_SIZE),
+			    last > first ? (u64)(last - first) / PMD_SIZE : 0,
+			    "%s", name);
+}
+
+/*
  * Made-up contiguous chunks at every place, PA aligned (each leaf, and
  * SM_NO_CONT alone: blocks without hints) or a page off, 1 and 2 threads.
  */
@@ -300,6 +322,8 @@ static void countwalk_contig_places(struct kunit *test)
 							  flag_sets[f], &ch,
 							  1, p->name);
 				}
+		/* not vacuous: the last build had its hints and blocks */
+		sm_cw_expect_leaves(test, p->name, &ch, &t->cw);
 		/* a page off: no hint, no block, whatever the leaf allows */
 		ch = sm_cw_fake(sm_cw_place_va(t, p), p->pages, 1);
 		for (threads = 1; threads <= 2; threads++) {
