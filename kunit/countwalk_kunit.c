@@ -562,15 +562,26 @@ static void countwalk_geom_from_chunks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, g->ext[3].pa, PFN_PHYS(99));
 }
 
+/*
+ * Seconds each under KASAN and TCG: marked slow where KUnit can say so
+ * (KUNIT_CASE_PARAM_ATTR and its speed attribute are 6.6+).
+ */
+#ifdef KUNIT_CASE_PARAM_ATTR
+#define SM_CW_CASE_SLOW(test, gen) \
+	KUNIT_CASE_PARAM_ATTR(test, gen, { .speed = KUNIT_SPEED_SLOW })
+#else
+#define SM_CW_CASE_SLOW(test, gen)	KUNIT_CASE_PARAM(test, gen)
+#endif
+
 static struct kunit_case shadowmap_countwalk_cases[] = {
 	KUNIT_CASE(countwalk_geom_from_chunks),
 	KUNIT_CASE(countwalk_rejects),
 	KUNIT_CASE_PARAM(countwalk_vmalloc_places, sm_cw_walker_gen_params),
 	KUNIT_CASE_PARAM(countwalk_shared_tables, sm_cw_walker_gen_params),
-	KUNIT_CASE_PARAM(countwalk_contig_places, sm_cw_preset_gen_params),
+	SM_CW_CASE_SLOW(countwalk_contig_places, sm_cw_preset_gen_params),
 	KUNIT_CASE_PARAM(countwalk_ram, sm_cw_preset_gen_params),
 	KUNIT_CASE(countwalk_ram_geometry),
-	KUNIT_CASE_PARAM(countwalk_synthetic_4t, sm_cw_preset_gen_params),
+	SM_CW_CASE_SLOW(countwalk_synthetic_4t, sm_cw_preset_gen_params),
 	{}
 };
 
