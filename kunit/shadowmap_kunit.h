@@ -10,6 +10,9 @@
 extern struct kunit_suite shadowmap_walker_suite;
 extern struct kunit_suite shadowmap_live_suite;
 
+/* kunit/countwalk_kunit.c */
+extern struct kunit_suite shadowmap_countwalk_suite;
+
 /* kunit/shadowmap_hotplug_kunit.c */
 extern struct kunit_suite shadowmap_hotplug_suite;
 

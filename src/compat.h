@@ -52,4 +52,19 @@ static inline bool sm_pmd_present(void)
 #define SM_MAX_ORDER	(MAX_ORDER - 1)
 #endif
 
+/*
+ * The linear-map VA of PA 0 on a machine whose RAM starts at PA 0, with no
+ * linear-region randomisation: __phys_to_virt(0) with the PHYS_OFFSET
+ * arm64_memblock_init() would choose.  That is PAGE_OFFSET, except that a
+ * 52-bit VA kernel running with fewer bits moves memory up: 6.1 by
+ * _PAGE_OFFSET(48) - _PAGE_OFFSET(52) (64K pages only, where the fallback
+ * is 48 bits), 6.12 by _PAGE_OFFSET(vabits_actual) - _PAGE_OFFSET(52)
+ * (LPA2 brought 4K and 16K, 47 or 48 bits).  Both give this; vabits_actual
+ * is an exported variable in 6.1, a TCR_EL1 read in 6.12.
+ */
+static inline unsigned long sm_linear_va0(void)
+{
+	return _PAGE_OFFSET(vabits_actual);
+}
+
 #endif /* SHADOWMAP_COMPAT_H */
