@@ -390,6 +390,24 @@ static int sm_parse_size(const char *val, u64 *out)
 	return 0;
 }
 
+/* "@key=@val", a size: a whole number of pages, at least one. */
+int sm_parse_size_arg(const char *key, const char *val, u64 *size, char *err,
+		      size_t errlen)
+{
+	int ret = sm_parse_size(val, size);
+
+	if (ret == -ERANGE) {
+		sm_err("%s=%s: does not fit in 64 bits", key, val);
+		return -EINVAL;
+	}
+	if (ret || !*size || *size & ~PAGE_MASK) {
+		sm_err("%s=%s: want a multiple of the page size (%lu): decimal, 0x hex or 0 octal, K/M/G/T/P/E allowed",
+		       key, val, PAGE_SIZE);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int sm_parse_run_key(struct sm_run_config *cfg, char *word, char *val,
 			    char *err, size_t errlen)
 {
@@ -404,16 +422,7 @@ static int sm_parse_run_key(struct sm_run_config *cfg, char *word, char *val,
 		}
 		cfg->region = v;
 	} else if (!strcmp(word, "size")) {
-		ret = sm_parse_size(val, &cfg->size);
-		if (ret == -ERANGE) {
-			sm_err("size=%s: does not fit in 64 bits", val);
-			return -EINVAL;
-		}
-		if (ret || !cfg->size || cfg->size & ~PAGE_MASK) {
-			sm_err("size=%s: want a multiple of the page size (%lu): decimal, 0x hex or 0 octal, K/M/G/T/P/E allowed",
-			       val, PAGE_SIZE);
-			return -EINVAL;
-		}
+		return sm_parse_size_arg(word, val, &cfg->size, err, errlen);
 	} else if (!strcmp(word, "index")) {
 		size_t n = strlen(val);
 		bool from = n > 1 && val[n - 1] == '+';

@@ -32,6 +32,23 @@ static inline void sm_entry_sync(struct sm_stats *st)
 	sm_isb(st);
 }
 
+/*
+ * The same barriers in a loop over entries, which counts them once at its
+ * end with sm_count_entry_syncs(): a count per entry would be work inside
+ * the loop that the kernel's set_pte() does not do.
+ */
+static __always_inline void sm_entry_sync_bare(void)
+{
+	dsb(ishst);
+	isb();
+}
+
+static inline void sm_count_entry_syncs(struct sm_stats *st, u64 nr)
+{
+	st->cnt[SM_CNT_DSB] += nr;
+	st->cnt[SM_CNT_ISB] += nr;
+}
+
 /* flush_tlb_kernel_range(): DSB ISHST, one TLBI per page, DSB ISH, ISB. */
 static inline void sm_flush_tlb(struct sm_stats *st, unsigned long va,
 				unsigned int nr)

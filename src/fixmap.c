@@ -22,6 +22,7 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -59,23 +60,50 @@ static void sm_slots_flush_all(void)
 			       SM_ALL_SLOTS * PAGE_SIZE);
 }
 
+/*
+ * QEMU TCG turns a one-page TLBI into a flush of its whole TLB when the page
+ * lies in the window it keeps around every block mapping it has cached: the
+ * kernel image's.  The kernel's fixmap is far from the image; vmap() space
+ * starts just after it.  So the slots are put past a hole of this size,
+ * vmapped for the moment the slots are taken and then given back: on
+ * hardware that costs nothing, and under TCG a slot's TLBI costs what the
+ * fixmap's does.
+ */
+#define SM_SLOT_HOLE		(SZ_256M / PAGE_SIZE)
+
+/* vmap() @nr pages of @page, or NULL. */
+static void *sm_vmap_repeated(struct page *page, unsigned int nr)
+{
+	struct page **pages;
+	unsigned int i;
+	void *va;
+
+	pages = kvcalloc(nr, sizeof(*pages), GFP_KERNEL | __GFP_NOWARN |
+			 __GFP_NORETRY);
+	if (!pages)
+		return NULL;
+	for (i = 0; i < nr; i++)
+		pages[i] = page;
+	va = vmap(pages, nr, VM_MAP, PAGE_KERNEL);
+	kvfree(pages);
+	return va;
+}
+
 /* Take SM_ALL_SLOTS pages of vmap() space until unload, unmapped. */
 int sm_fixmap_init(void)
 {
-	struct page **pages;
 	struct sm_leaf_info li;
 	int i, ret = -ENOMEM;
+	void *hole;
 
 	sm_slot_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	if (!sm_slot_page)
 		return -ENOMEM;
-	pages = kcalloc(SM_ALL_SLOTS, sizeof(*pages), GFP_KERNEL);
-	if (!pages)
-		goto out_free_page;
-	for (i = 0; i < SM_ALL_SLOTS; i++)
-		pages[i] = sm_slot_page;
-	sm_slot_area = vmap(pages, SM_ALL_SLOTS, VM_MAP, PAGE_KERNEL);
-	kfree(pages);
+	/* Without the hole only TCG's times suffer. */
+	hole = sm_vmap_repeated(sm_slot_page, SM_SLOT_HOLE);
+	sm_slot_area = sm_vmap_repeated(sm_slot_page, SM_ALL_SLOTS);
+	if (hole)
+		vunmap(hole);
 	if (!sm_slot_area)
 		goto out_free_page;
 

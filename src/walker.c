@@ -194,29 +194,46 @@ static noinline bool sm_pgattr_change_is_safe(u64 old, u64 new)
 }
 
 /*
- * A leaf: set_pte() (barrier=entry) or __set_pte_nosync() (table).  Inlined
- * into the entry loops, as the kernel's are: an out-of-line call per entry
- * costs a pointer-authentication pair, which TCG makes very expensive.
- * check=kernel is init_pte()'s and init_pmd()'s per-entry work in 6.1 and
- * 6.12: read the old entry, write, read it back and check the change.
+ * A leaf: set_pte() (@sync, barrier=entry) or __set_pte_nosync() (table).
+ * With @check (check=kernel), init_pte()'s and init_pmd()'s per-entry
+ * work in 6.1 and 6.12: read the old entry, write, read it back and check
+ * the change.  Inlined into the entry loops, as the kernel's are, and
+ * counted by the caller, once per loop: a per-entry count or an
+ * out-of-line call would be work the kernel does not do, and TCG makes
+ * every memory access and pointer-authenticated call expensive.
  */
-static __always_inline int sm_set_leaf(struct sm_ctx *c, void *ptr, u64 val,
-				       int counter)
+static __always_inline int sm_write_leaf(u64 *ptr, u64 val, bool check,
+					 bool sync)
 {
-	bool check = c->sh->w.check == SM_CHECK_KERNEL;
-	u64 old = check ? READ_ONCE(*(u64 *)ptr) : 0;
+	u64 old = check ? READ_ONCE(*ptr) : 0;
 
-	WRITE_ONCE(*(u64 *)ptr, val);
-	if (c->sh->w.barrier == SM_BARRIER_ENTRY)
-		sm_entry_sync(c->st);
-	c->st->cnt[counter]++;
+	WRITE_ONCE(*ptr, val);
+	if (sync)
+		sm_entry_sync_bare();
 	/* The kernel BUG()s here; put the entry back and refuse instead. */
-	if (check &&
-	    unlikely(!sm_pgattr_change_is_safe(old, READ_ONCE(*(u64 *)ptr)))) {
-		WRITE_ONCE(*(u64 *)ptr, old);
+	if (check && unlikely(!sm_pgattr_change_is_safe(old, READ_ONCE(*ptr)))) {
+		WRITE_ONCE(*ptr, old);
 		return -EEXIST;
 	}
 	return 0;
+}
+
+/* @nr leaves of kind @counter written, with their barriers if synced. */
+static void sm_count_leaves(struct sm_ctx *c, int counter, u64 nr)
+{
+	c->st->cnt[counter] += nr;
+	if (c->sh->w.barrier == SM_BARRIER_ENTRY)
+		sm_count_entry_syncs(c->st, nr);
+}
+
+/* One block leaf (PMD, PUD). */
+static int sm_set_leaf(struct sm_ctx *c, void *ptr, u64 val, int counter)
+{
+	int ret = sm_write_leaf(ptr, val, c->sh->w.check == SM_CHECK_KERNEL,
+				c->sh->w.barrier == SM_BARRIER_ENTRY);
+
+	sm_count_leaves(c, counter, 1);
+	return ret;
 }
 
 /* Output address of a table descriptor, any level (same format). */
@@ -265,21 +282,32 @@ static void *sm_next_table(struct sm_ctx *c, int level, void *entryp,
 	return table;
 }
 
+/* init_pte(): per entry only the kernel's work; counted after the loop */
 static int sm_init_pte(struct sm_ctx *c, pte_t *ptep, unsigned long addr,
 		       unsigned long end, pgprot_t prot)
 {
-	bool cont = pgprot_val(prot) & PTE_CONT;
-	pte_t pte;
-	int ret;
+	bool check = c->sh->w.check == SM_CHECK_KERNEL;
+	bool sync = c->sh->w.barrier == SM_BARRIER_ENTRY;
+	unsigned long i = (addr - c->chunk->va) >> PAGE_SHIFT;
+	unsigned long nr = (end - addr) >> PAGE_SHIFT, n = 0;
+	const unsigned long *pfns = c->chunk->pfns;
+	unsigned long pfn = c->chunk->pfn + i;
+	u64 *entry = (u64 *)ptep;
+	int ret = 0;
 
-	do {
-		pte = pfn_pte(PHYS_PFN(sm_phys(c, addr)), prot);
-		ret = sm_set_leaf(c, ptep, pte_val(pte),
-				  cont ? SM_CNT_PTE_CONT : SM_CNT_PTE);
+	if (pfns)
+		pfns += i;
+	while (n < nr) {
+		pte_t pte = pfn_pte(pfns ? pfns[n] : pfn + n, prot);
+
+		n++;
+		ret = sm_write_leaf(entry++, pte_val(pte), check, sync);
 		if (ret)
-			return ret;
-	} while (ptep++, addr += PAGE_SIZE, addr != end);
-	return 0;
+			break;
+	}
+	sm_count_leaves(c, pgprot_val(prot) & PTE_CONT ? SM_CNT_PTE_CONT :
+			SM_CNT_PTE, n);
+	return ret;
 }
 
 /* alloc_init_cont_pte() */
