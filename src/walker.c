@@ -505,3 +505,94 @@ int sm_shadow_map(struct sm_shadow *sh, const struct sm_chunk *chunk)
 			     chunk->va + chunk->nr_pages * PAGE_SIZE, 0);
 }
 EXPORT_SYMBOL_NS_GPL(sm_shadow_map, SM_NS);
+
+/*
+ * ---- Calibration: the populate loop's leaf writes, timed alone ----
+ *
+ * For src/calibrate.c only, and kept apart from the walker above, whose
+ * loop the check=kernel|none axis is about to change: sm_bench_leaf() is
+ * sm_set_leaf() with that axis as a parameter.  When the axis lands,
+ * sm_set_leaf() and sm_bench_leaf() become one function again.
+ */
+
+/*
+ * pgattr_change_is_safe() of arch/arm64/mm/mmu.c (6.1): 0, or -EEXIST
+ * where 6.1's init_pte() would BUG().  Out of line, as there.
+ */
+static noinline int sm_pgattr_change_is_safe(u64 old, u64 new)
+{
+	/* may change in live kernel mappings without break-before-make */
+	pteval_t mask = PTE_PXN | PTE_RDONLY | PTE_WRITE | PTE_NG;
+	u64 normal = PTE_ATTRINDX(MT_NORMAL);
+	u64 tagged = PTE_ATTRINDX(MT_NORMAL_TAGGED);
+	u64 old_attr = old & PTE_ATTRINDX_MASK;
+	u64 new_attr = new & PTE_ATTRINDX_MASK;
+
+	/* creating or taking down mappings is always safe */
+	if (!old || !new)
+		return 0;
+	/* live contiguous mappings may not be manipulated at all */
+	if ((old | new) & PTE_CONT)
+		return -EEXIST;
+	/* Non-Global to Global is unsafe */
+	if (old & ~new & PTE_NG)
+		return -EEXIST;
+	/* Normal and Normal-Tagged differ in a permission attribute only */
+	if ((old_attr == normal || old_attr == tagged) &&
+	    (new_attr == normal || new_attr == tagged))
+		mask |= PTE_ATTRINDX_MASK;
+	return ((old ^ new) & ~mask) ? -EEXIST : 0;
+}
+
+/*
+ * A leaf with check=kernel (6.1's init_pte(): read the old entry, set_pte(),
+ * read it back, pgattr_change_is_safe()) or check=none (the write alone),
+ * and barrier=entry (set_pte()) or table (__set_pte_nosync()).
+ */
+static __always_inline int sm_bench_leaf(u64 *ptr, u64 val, bool sync,
+					 bool check, struct sm_stats *st)
+{
+	u64 old = 0;
+	int ret = 0;
+
+	if (check)
+		old = READ_ONCE(*ptr);
+	WRITE_ONCE(*ptr, val);
+	if (sync)
+		sm_entry_sync(st);
+	if (check)
+		ret = sm_pgattr_change_is_safe(old, READ_ONCE(*ptr));
+	st->cnt[SM_CNT_PTE]++;
+	return ret;
+}
+
+/*
+ * sm_init_pte()'s loop over @nr entries of @table (mapped and writable:
+ * the linear map or a remap slot), without the contiguous hint; the elapsed
+ * time in *@ns.  barrier=table's one barrier per table is not issued: it is
+ * the caller's to time.  -EEXIST when check=kernel finds an unsafe change.
+ */
+int sm_walker_bench_entries(void *table, unsigned int nr,
+			    enum sm_barrier barrier, bool check,
+			    struct sm_stats *st, u64 *ns)
+{
+	bool sync = barrier == SM_BARRIER_ENTRY;
+	u64 *ptep = table, *end = ptep + nr;
+	unsigned long pfn = 0;
+	u64 t0;
+	int ret = 0;
+
+	if (!nr) {
+		*ns = 0;
+		return 0;
+	}
+	t0 = ktime_get_ns();
+	do {
+		ret = sm_bench_leaf(ptep, pte_val(pfn_pte(pfn, PAGE_KERNEL)),
+				    sync, check, st);
+		if (ret)
+			break;
+	} while (ptep++, pfn++, ptep != end);
+	*ns = ktime_get_ns() - t0;
+	return ret;
+}
