@@ -130,6 +130,7 @@ struct sm_cost_def {
 	unsigned int arg;
 	unsigned int unit;		/* operations per unit */
 	unsigned int max;		/* units per batch at most */
+	bool wall;			/* sized by the batch's wall time */
 };
 
 static phys_addr_t sm_cal_phys(struct sm_cal *cal)
@@ -358,8 +359,9 @@ static const struct sm_cost_def sm_cost_defs[] = {
 	[SM_COST_REMAP_MAP] = SM_CAL_OPS(sm_cal_remap_map, 0, SM_CAL_BATCH_MAX),
 	[SM_COST_LAZY_FLUSH] = SM_CAL_OPS(sm_cal_lazy_flush, 0,
 					  SM_CAL_BATCH_MAX),
+	/* *ns is a difference: size the batch by its whole time */
 	[SM_COST_TLBI] = { .batch = sm_cal_tlbi, .unit = SM_LAZY_SLOTS - 1,
-			   .max = SM_CAL_BATCH_MAX },
+			   .max = SM_CAL_BATCH_MAX, .wall = true },
 	[SM_COST_FLUSH] = SM_CAL_OPS(sm_cal_flush, 0, SM_CAL_BATCH_MAX),
 	[SM_COST_SYNC] = SM_CAL_OPS(sm_cal_sync, 0, SM_CAL_BATCH_MAX),
 	[SM_COST_DESC] = SM_CAL_OPS(sm_cal_desc, 0, SM_CAL_BATCH_MAX),
@@ -401,24 +403,50 @@ static int sm_cal_pause(struct sm_stop *stop)
 	return sm_stop_check(stop);
 }
 
+/*
+ * The shortest of SM_CAL_TRIES batches of @k, in *@ns: a batch slowed by an
+ * interrupt or by code not yet cached (or, under TCG, not yet translated)
+ * must not size the samples.
+ */
+#define SM_CAL_TRIES		3
+
+static int sm_cal_size_try(struct sm_cal *cal, struct sm_stop *stop,
+			   const struct sm_cost_def *d, unsigned int k,
+			   u64 *best)
+{
+	unsigned int i;
+	u64 t0, ns;
+	int ret;
+
+	*best = U64_MAX;
+	for (i = 0; i < SM_CAL_TRIES; i++) {
+		t0 = ktime_get_ns();
+		ret = d->batch(cal, d->arg, k, &ns);
+		if (d->wall)
+			ns = ktime_get_ns() - t0;
+		ret = ret ?: sm_cal_pause(stop);
+		if (ret)
+			return ret;
+		*best = min(*best, ns);
+	}
+	return 0;
+}
+
 /* One cost: size its batch, then @n samples. */
 static int sm_cal_one(struct sm_cal *cal, struct sm_stop *stop,
 		      enum sm_cost c, unsigned int n, struct sm_cost_stat *out)
 {
 	const struct sm_cost_def *d = &sm_cost_defs[c];
 	unsigned int k = 1, i;
-	u64 t0, wall, ns;
+	u64 ns;
 	int ret;
 
-	/* Double the batch until one takes SM_CAL_BATCH_NS, wall clock. */
+	/* Double the batch until it takes SM_CAL_BATCH_NS. */
 	for (;;) {
-		t0 = ktime_get_ns();
-		ret = d->batch(cal, d->arg, k, &ns);
-		wall = ktime_get_ns() - t0;
-		ret = ret ?: sm_cal_pause(stop);
+		ret = sm_cal_size_try(cal, stop, d, k, &ns);
 		if (ret)
 			return ret;
-		if (wall >= SM_CAL_BATCH_NS || k >= d->max)
+		if (ns >= SM_CAL_BATCH_NS || k >= d->max)
 			break;
 		k = min(k * 2, d->max);
 	}
