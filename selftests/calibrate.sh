@@ -67,7 +67,7 @@ expect_last calibrate_last_errno last_errno 0
 sed 's/^/# SM: COSTS /' "$SM_DIR/costs"
 ps=$(sed -n 's/^page_size: //p' "$SM_DIR/version")
 expect costs_header "$(head -n 1 "$SM_DIR/costs")" \
-	grep -q "^# costs in ps per operation; calibrated by calibrate, .*, page_size $ps\$" "$SM_DIR/costs"
+	grep -q "^# costs in ps per operation; calibrated by calibrate, .*, page_size $ps, init_on_alloc [01]\$" "$SM_DIR/costs"
 expect costs_every_name "$(costs_ok 15)" costs_ok 15
 check calibrate_samples sh -c "echo calibrate samples=5 >$SM_DIR/control"
 expect costs_samples_5 "$(costs_ok 5)" costs_ok 5

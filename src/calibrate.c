@@ -630,7 +630,9 @@ int sm_costs_show(struct seq_file *m)
 			   div_u64(s->took_ns, NSEC_PER_MSEC));
 	else
 		seq_puts(m, "not yet calibrated (write 'calibrate' to control, or load with calibrate=1)");
-	seq_printf(m, ", page_size %lu\n", PAGE_SIZE);
+	/* init_on_alloc=1 zeroes every table: table_alloc is zeroed too */
+	seq_printf(m, ", page_size %lu, init_on_alloc %d\n", PAGE_SIZE,
+		   want_init_on_alloc(SM_GFP));
 	if (s->running)
 		seq_printf(m, "# calibrating now (%s)\n",
 			   sm_cal_origin_names[s->running_origin]);
