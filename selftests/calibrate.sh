@@ -88,14 +88,18 @@ expect calibrate_running "running: $r" \
 	[ "${r%% (pid *}" = "calibrate samples=10000" ]
 ctl_expect_errno run_during_calibrate_ebusy "busy" "run size=4M"
 expect_last_error run_during_calibrate_names_holder 'busy: calibrate samples=10000'
+# Twenty reads, all done while the calibration still runs: none waited for
+# it (its end).  Not timed: a cat takes a second on the debug kernel.
 t0=$(date +%s) fails=0 i=0
 while [ $i -lt 20 ]; do
 	cat "$SM_DIR/costs" >"$ktap_tmp/costs" || fails=$((fails + 1))
 	i=$((i + 1))
 done
-t=$(($(date +%s) - t0))
-expect costs_reader_never_waits "20 reads took $t s, $fails failed" \
-	[ $((t <= 2 && fails == 0)) -eq 1 ]
+t=$(($(date +%s) - t0)) r=$(sm_last running)
+still=no
+[ "${r%% (pid *}" != "calibrate samples=10000" ] || still=yes
+expect costs_reader_never_waits "20 reads took $t s, $fails failed; running after them: $r" \
+	[ "$fails$still" = 0yes ]
 expect costs_shows_calibrating "$(head -n 2 "$ktap_tmp/costs" | tr '\n' '|')" \
 	grep -q '^# calibrating now (by calibrate)' "$ktap_tmp/costs"
 check cancel_calibrate sh -c "echo cancel >$SM_DIR/control"
