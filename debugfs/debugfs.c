@@ -8,6 +8,7 @@
  *                    free                  free the kept shadow and region
  *                    reset                 free, and forget last and history
  *                    cancel                stop the command in progress
+ *                    calibrate [samples=N] measure the operation costs
  *                  errors: -EINVAL (bad input; changes nothing), -EBUSY
  *                  (another command holds the lab), -ESRCH (cancel with
  *                  nothing running), -ECANCELED (cancelled, or its memory
@@ -24,6 +25,9 @@
  *                  leaf=.. threads=N"
  *   axes     0444  one line per axis, and "region": the key, then its names
  *   counters 0444  the counter names, one per line, as `last` prints them
+ *   costs    0444  the calibrated cost of each operation, in ps: "NAME
+ *                  min_ps=.. median_ps=.. max_ps=.. samples=.. batch=..";
+ *                  readers never wait for a calibration
  * The last three are the module's lists, read back by the scripts and the
  * CLI instead of copies of their own.
  */
@@ -39,6 +43,7 @@
 #include "debugfs.h"
 #include "lab.h"
 #include "walker.h"
+#include "calibrate.h"
 
 #define SM_CMD_MAX	512
 /*
@@ -131,6 +136,12 @@ static int counters_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(counters);
 
+static int costs_show(struct seq_file *m, void *v)
+{
+	return sm_costs_show(m);
+}
+DEFINE_SHOW_ATTRIBUTE(costs);
+
 static int ptdump_open(struct inode *inode, struct file *file)
 {
 	/* A 1 GiB PTE shadow dumps in one line, but stay safe for more. */
@@ -177,6 +188,24 @@ static int sm_lab_command(const char *cmd, const struct sm_run_config *cfg,
 	return ret;
 }
 
+/* calibrate: takes the lab as a run does. */
+static int sm_calibrate_command(unsigned int samples, char *err,
+				size_t errlen)
+{
+	char what[SM_HOLDER_LEN];
+	int ret;
+
+	scnprintf(what, sizeof(what), "calibrate samples=%u", samples);
+	ret = sm_lab_begin(what, false, false, err, errlen);
+	if (ret)
+		return ret;
+	ret = sm_lab_calibrate(samples, SM_CAL_COMMAND, err, errlen);
+	if (ret && !err[0])
+		scnprintf(err, errlen, "calibrate: failed (%d)", ret);
+	sm_lab_end(ret, err);
+	return ret;
+}
+
 /*
  * One command.  Input is checked before the lab is taken, so a refused
  * command changes nothing but last_error; -EBUSY says who holds the lab.
@@ -185,6 +214,7 @@ static int sm_command(char *buf, char *err, size_t errlen)
 {
 	struct sm_run_config cfg;
 	char *cmd, *args = strim(buf);
+	unsigned int samples;
 	int ret;
 
 	cmd = strsep(&args, " \t\n");
@@ -199,10 +229,19 @@ static int sm_command(char *buf, char *err, size_t errlen)
 			goto out_refused;
 		return ret;
 	}
+	if (!strcmp(cmd, "calibrate")) {
+		ret = sm_calibrate_parse(args, &samples, err, errlen);
+		if (ret)
+			goto out_refused;
+		ret = sm_calibrate_command(samples, err, errlen);
+		if (ret == -EBUSY)
+			goto out_refused;
+		return ret;
+	}
 	if (strcmp(cmd, "verify") && strcmp(cmd, "free") &&
 	    strcmp(cmd, "reset") && strcmp(cmd, "cancel")) {
 		scnprintf(err, errlen,
-			  "unknown command '%s' (run, verify, free, reset, cancel)",
+			  "unknown command '%s' (run, verify, free, reset, cancel, calibrate)",
 			  cmd);
 		ret = -EINVAL;
 		goto out_refused;
@@ -301,6 +340,7 @@ int sm_debugfs_init(void)
 	debugfs_create_file("axes", 0444, sm_debugfs_dir, NULL, &axes_fops);
 	debugfs_create_file("counters", 0444, sm_debugfs_dir, NULL,
 			    &counters_fops);
+	debugfs_create_file("costs", 0444, sm_debugfs_dir, NULL, &costs_fops);
 	sm_debugfs_events_init(sm_debugfs_dir);
 	sm_fail_table_debugfs(sm_debugfs_dir);
 	return 0;

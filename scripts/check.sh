@@ -86,12 +86,12 @@ stage hotplug-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12
 	--mem 1G --grow 2G --mode hotplug --timeout 1500 \
 	--args "hotplug-live hotplug-stress hotplug-remove"
 # The debug kernel (configs/debug.config), with memory to hot-add: the
-# selftests of the control file, safety, a failure at every allocation,
-# the load-time parameters, the module's files and the CLI, then KUnit;
-# any KASAN, lockdep, kmemleak, hung-task, lockup, stall or WARN report
-# fails the stage.  The 1 GiB walker runs and the stress tests stay on
-# Debian's kernels.
-debug_tests="control safety failnth params module cli"
+# selftests of the control file, calibration, safety, a failure at every
+# allocation, the load-time parameters, the module's files and the CLI,
+# then KUnit; any KASAN, lockdep, kmemleak, hung-task, lockup, stall or
+# WARN report fails the stage.  The 1 GiB walker runs and the stress tests
+# stay on Debian's kernels.
+debug_tests="control calibrate safety failnth params module cli"
 if [ -z "$quick" ]; then
 	for k in $(kernel_names debug); do
 		stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" \

@@ -250,7 +250,7 @@ BEGIN {
 		else if (r == 2) c = pick("help status show start stop kill exit quit load unload dump ptdump history last clear map remap walk axes presets")
 		else if (r == 3) c = pick("- ? . ! # 0 1 y run; run, run: verify; free&& ./run -run --run size=4M region=vmalloc walker=" pick(vals["walker"]))
 		else if (r == 4) {
-			do c = word(); while (member("run verify free reset cancel", c))
+			do c = word(); while (member("run verify free reset cancel calibrate", c))
 		} else c = pick("x \\011 \\012") == "x" ? " " : "\\012"
 		if (i < 40) {
 			emit("unknown_command", -22, "*unknown command*", c nl())

@@ -411,7 +411,7 @@ int sm_parse_size_arg(const char *key, const char *val, u64 *size, char *err,
 static int sm_parse_run_key(struct sm_run_config *cfg, char *word, char *val,
 			    char *err, size_t errlen)
 {
-	int ret, v;
+	int v;
 
 	if (!strcmp(word, "region")) {
 		v = sm_match(sm_region_names, SM_REGION_NR, val);

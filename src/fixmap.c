@@ -250,3 +250,14 @@ void sm_fixmap_unmap(struct sm_fixmap *fm, int idx)
 	sm_flush_tlb(fm->st, s->va, 1);
 	s->state = SM_SLOT_FREE;
 }
+
+/*
+ * flush_tlb_kernel_range() over the first @nr pages (at most SM_LAZY_SLOTS)
+ * of the held set's lazy ring, whatever their state: src/calibrate.c times
+ * it.  The slots' states do not change.
+ */
+void sm_fixmap_flush_ring(struct sm_fixmap *fm, unsigned int nr)
+{
+	sm_flush_tlb(fm->st, fm->slots[SM_LVL_NR].va,
+		     min_t(unsigned int, nr, SM_LAZY_SLOTS));
+}

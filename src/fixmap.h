@@ -37,6 +37,8 @@ void sm_fixmap_get(struct sm_fixmap *fm, unsigned int set, enum sm_remap mode,
 void sm_fixmap_put(struct sm_fixmap *fm);
 void *sm_fixmap_map(struct sm_fixmap *fm, int idx, phys_addr_t phys);
 void sm_fixmap_unmap(struct sm_fixmap *fm, int idx);
+/* Calibration: flush the first @nr pages of this set's lazy ring. */
+void sm_fixmap_flush_ring(struct sm_fixmap *fm, unsigned int nr);
 
 /* Whether an unmap ends in a TLBI sequence, whose barriers a table needs. */
 static inline bool sm_fixmap_unmap_syncs(enum sm_remap mode)

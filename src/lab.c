@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The lab's state and its two locks (see src/lab.h).  A command (run,
- * verify, free, reset: from debugfs or from the module parameters at load;
- * and a ptdump read) holds the lab from sm_lab_begin() to sm_lab_end() and
+ * verify, free, reset, calibrate: from debugfs or from the module
+ * parameters at load; and a ptdump read) holds the lab from sm_lab_begin() to sm_lab_end() and
  * checks lab->stop as it goes.  `cancel`, the memory notifier and the readers
  * never wait for a command: they take show_lock, held only to copy.
  */
@@ -207,6 +207,19 @@ void sm_lab_going_offline(unsigned long pfn, unsigned long nr)
 		mutex_unlock(&lab->show_lock);
 	}
 	mutex_unlock(&lab->lock);
+}
+
+int sm_lab_calibrate(unsigned int samples, enum sm_cal_origin origin,
+		     char *err, size_t errlen)
+{
+	struct sm_lab *lab = &sm_lab;
+	int ret;
+
+	lockdep_assert_held(&lab->lock);
+	ret = sm_calibrate(&lab->stop, samples, origin, err, errlen);
+	if (ret == -EINTR || ret == -ECANCELED)
+		sm_lab_stop_reason(ret, err, errlen);
+	return ret;
 }
 
 void sm_lab_exit(void)

@@ -14,6 +14,7 @@
 #include "region.h"
 #include "compare.h"
 #include "stop.h"
+#include "calibrate.h"
 
 struct seq_file;
 struct sm_shadow;
@@ -96,6 +97,12 @@ void sm_lab_set_area_ready(bool ready);
 void sm_lab_stop_reason(int ret, char *err, size_t errlen);
 void sm_lab_going_offline(unsigned long pfn, unsigned long nr);
 void sm_lab_exit(void);
+/*
+ * Calibrate the costs (src/calibrate.c) with the lab held, stopped by
+ * `cancel` and fatal signals as a run is; @samples 0: the default.
+ */
+int sm_lab_calibrate(unsigned int samples, enum sm_cal_origin origin,
+		     char *err, size_t errlen);
 
 /* src/run.c */
 int sm_lab_run(const struct sm_run_config *cfg, char *err, size_t errlen);

@@ -5,6 +5,8 @@
  * only 0444 files, can still run one:
  *
  *   modprobe shadowmap run=1 region=vmalloc size=1G walker=v6.1 repeat=5
+ *
+ * calibrate=1 measures the operation costs at load, before the run.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -20,6 +22,10 @@
 #include "hotplug.h"
 #include "lab.h"
 #include "debugfs.h"
+
+static bool calibrate;
+module_param(calibrate, bool, 0444);
+MODULE_PARM_DESC(calibrate, "Calibrate the operation costs at load (debugfs \"costs\"); a failure is logged and the load goes on");
 
 static bool run;
 module_param(run, bool, 0444);
@@ -113,6 +119,23 @@ static void sm_param_run(void)
 		pr_err("run at load failed (%d): %s\n", ret, err);
 }
 
+/* Never fails the load: the module works without costs. */
+static void sm_param_calibrate(void)
+{
+	char err[SM_ERR_LEN] = "";
+	int ret;
+
+	/* Waits interruptibly: Ctrl-C on insmod stops it too. */
+	ret = sm_lab_begin("calibrate at load", false, true, err, sizeof(err));
+	if (!ret) {
+		ret = sm_lab_calibrate(0, SM_CAL_AT_LOAD, err, sizeof(err));
+		sm_lab_end(ret, err);
+	}
+	if (ret)
+		pr_warn("calibrate at load failed (%d): %s; loaded without costs\n",
+			ret, err);
+}
+
 static int __init shadowmap_init(void)
 {
 	int ret;
@@ -138,6 +161,8 @@ static int __init shadowmap_init(void)
 		goto out_hotplug_unregister;
 
 	pr_info("version %s loaded\n", SHADOWMAP_VERSION);
+	if (calibrate)
+		sm_param_calibrate();
 	if (run)
 		sm_param_run();
 	return 0;

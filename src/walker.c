@@ -566,3 +566,33 @@ int sm_shadow_map(struct sm_shadow *sh, const struct sm_chunk *chunk)
 			     chunk->va + chunk->nr_pages * PAGE_SIZE, 0);
 }
 EXPORT_SYMBOL_NS_GPL(sm_shadow_map, SM_NS);
+
+/*
+ * For src/calibrate.c: sm_init_pte(), the walker's own leaf loop, over @nr
+ * entries of @table (mapped and writable: the linear map or a remap
+ * slot), for pfns from 0, with the contiguous hint off; the elapsed time in
+ * *@ns.  barrier=table's one barrier per table is not issued: it is the
+ * caller's to time.  -EEXIST when check=kernel finds an unsafe change.
+ */
+int sm_walker_bench_entries(void *table, unsigned int nr,
+			    enum sm_barrier barrier, bool check,
+			    struct sm_stats *st, u64 *ns)
+{
+	struct sm_shadow sh = {
+		.w = { .barrier = barrier,
+		       .check = check ? SM_CHECK_KERNEL : SM_CHECK_NONE },
+	};
+	struct sm_chunk chunk = { .nr_pages = nr };
+	struct sm_ctx c = { .sh = &sh, .st = st, .chunk = &chunk };
+	u64 t0;
+	int ret;
+
+	*ns = 0;
+	if (!nr)
+		return 0;
+	t0 = ktime_get_ns();
+	ret = sm_init_pte(&c, table, 0, (unsigned long)nr * PAGE_SIZE,
+			  PAGE_KERNEL);
+	*ns = ktime_get_ns() - t0;
+	return ret;
+}
