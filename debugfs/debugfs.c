@@ -9,6 +9,9 @@
  *                    reset                 free, and forget last and history
  *                    cancel                stop the command in progress
  *                    calibrate [samples=N] measure the operation costs
+ *                    predict size=S [layout=synthetic|ram] [leaf=L]
+ *                            [COST=PS ...]  the seeds' step table for S
+ *                            (src/predict.c), into `prediction`
  *                  errors: -EINVAL (bad input; changes nothing), -EBUSY
  *                  (another command holds the lab), -ESRCH (cancel with
  *                  nothing running), -ECANCELED (cancelled, or its memory
@@ -28,7 +31,8 @@
  *   costs    0444  the calibrated cost of each operation, in ps: "NAME
  *                  min_ps=.. median_ps=.. max_ps=.. samples=.. batch=..";
  *                  readers never wait for a calibration
- * The last three are the module's lists, read back by the scripts and the
+ *   prediction 0444  the last predict's table
+ * presets, axes and counters are the module's lists, read back by the scripts and the
  * CLI instead of copies of their own.
  */
 #include <linux/debugfs.h>
@@ -44,8 +48,10 @@
 #include "lab.h"
 #include "walker.h"
 #include "calibrate.h"
+#include "predict.h"
 
-#define SM_CMD_MAX	512
+/* predict with every cost given is the longest command */
+#define SM_CMD_MAX	1024
 /*
  * control's private_data after a command was taken: the file position does
  * not move on a failed write(), so it cannot tell.
@@ -142,6 +148,12 @@ static int costs_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(costs);
 
+static int prediction_show(struct seq_file *m, void *v)
+{
+	return sm_predict_show(m);
+}
+DEFINE_SHOW_ATTRIBUTE(prediction);
+
 static int ptdump_open(struct inode *inode, struct file *file)
 {
 	/* A 1 GiB PTE shadow dumps in one line, but stay safe for more. */
@@ -206,12 +218,29 @@ static int sm_calibrate_command(unsigned int samples, char *err,
 	return ret;
 }
 
+/* predict: takes the lab, since it may calibrate this machine first. */
+static int sm_predict_command(struct sm_predict_args *a, char *err,
+			      size_t errlen)
+{
+	int ret;
+
+	ret = sm_lab_begin("predict", false, false, err, errlen);
+	if (ret)
+		return ret;
+	ret = sm_predict_run(a, err, errlen);
+	if (ret && !err[0])
+		scnprintf(err, errlen, "predict: failed (%d)", ret);
+	sm_lab_end(ret, err);
+	return ret;
+}
+
 /*
  * One command.  Input is checked before the lab is taken, so a refused
  * command changes nothing but last_error; -EBUSY says who holds the lab.
  */
 static int sm_command(char *buf, char *err, size_t errlen)
 {
+	struct sm_predict_args *pred;
 	struct sm_run_config cfg;
 	char *cmd, *args = strim(buf);
 	unsigned int samples;
@@ -238,10 +267,20 @@ static int sm_command(char *buf, char *err, size_t errlen)
 			goto out_refused;
 		return ret;
 	}
+	if (!strcmp(cmd, "predict")) {
+		ret = sm_predict_parse(args, &pred, err, errlen);
+		if (ret)
+			goto out_refused;
+		ret = sm_predict_command(pred, err, errlen);
+		sm_predict_free_args(pred);
+		if (ret == -EBUSY)
+			goto out_refused;
+		return ret;
+	}
 	if (strcmp(cmd, "verify") && strcmp(cmd, "free") &&
 	    strcmp(cmd, "reset") && strcmp(cmd, "cancel")) {
 		scnprintf(err, errlen,
-			  "unknown command '%s' (run, verify, free, reset, cancel, calibrate)",
+			  "unknown command '%s' (run, verify, free, reset, cancel, calibrate, predict)",
 			  cmd);
 		ret = -EINVAL;
 		goto out_refused;
@@ -341,6 +380,8 @@ int sm_debugfs_init(void)
 	debugfs_create_file("counters", 0444, sm_debugfs_dir, NULL,
 			    &counters_fops);
 	debugfs_create_file("costs", 0444, sm_debugfs_dir, NULL, &costs_fops);
+	debugfs_create_file("prediction", 0444, sm_debugfs_dir, NULL,
+			    &prediction_fops);
 	sm_debugfs_events_init(sm_debugfs_dir);
 	sm_fail_table_debugfs(sm_debugfs_dir);
 	return 0;

@@ -50,7 +50,7 @@
 #define SM_CAL_NOSYNC		BIT(1)	/* barrier=table */
 #define SM_CAL_COLD		BIT(2)	/* through a fresh remap slot */
 
-static const char * const sm_cost_names[] = {
+const char * const sm_cost_names[] = {
 	[SM_COST_REMAP_PAIR]		= "remap_pair",
 	[SM_COST_REMAP_MAP]		= "remap_map",
 	[SM_COST_LAZY_FLUSH]		= "lazy_flush",

@@ -37,6 +37,8 @@ enum sm_cost {
 	SM_COST_NR
 };
 
+extern const char * const sm_cost_names[SM_COST_NR];
+
 /* Who calibrated the costs there are. */
 enum sm_cal_origin {
 	SM_CAL_AT_LOAD,		/* the calibrate=1 module parameter */

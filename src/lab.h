@@ -14,6 +14,7 @@
 #include "region.h"
 #include "compare.h"
 #include "stop.h"
+#include "model.h"
 #include "calibrate.h"
 
 struct seq_file;
@@ -44,6 +45,8 @@ struct sm_result {
 	unsigned long bad_offset;
 	unsigned long hw_checked;
 	unsigned long hw_bad;
+	bool predicted;			/* costs were there: pred is set */
+	struct sm_prediction pred;
 };
 
 /*

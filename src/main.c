@@ -21,6 +21,7 @@
 #include "probes.h"
 #include "hotplug.h"
 #include "lab.h"
+#include "predict.h"
 #include "debugfs.h"
 
 static bool calibrate;
@@ -180,6 +181,7 @@ static void __exit shadowmap_exit(void)
 {
 	sm_debugfs_exit();
 	sm_lab_exit();
+	sm_predict_exit();
 	sm_hotplug_unregister();
 	sm_probes_exit();
 	sm_fixmap_exit();

@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/cpumask.h>
 #include <linux/lockdep.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -19,6 +20,7 @@
 #include "fixmap.h"
 #include "ptdump.h"
 #include "compat.h"
+#include "model.h"
 
 static int sm_u64_cmp(const void *a, const void *b)
 {
@@ -93,8 +95,28 @@ static void sm_count_spans(struct sm_result *r, const struct sm_area *area)
 }
 
 /* The run is over: describe its walker and region. */
+/*
+ * The model's prediction from the first build's counters.  threads>1 split
+ * the same work over at most one CPU each, so the wall time shrinks by that
+ * many at best: the prediction assumes the best.
+ */
+static void sm_result_predict(struct sm_result *r)
+{
+	unsigned int ways = min(r->cfg.walker.threads, num_online_cpus());
+	struct sm_costs costs;
+	int p;
+
+	r->predicted = sm_costs_get(&costs);
+	if (!r->predicted)
+		return;
+	sm_model_predict(&costs, &r->cfg.walker, &r->cnt, &r->pred);
+	for (p = 0; p <= SM_PHASE_BUILD; p++)
+		r->pred.ns[p] /= max(ways, 1U);
+}
+
 void sm_result_finish(struct sm_result *r, const struct sm_area *area)
 {
+	sm_result_predict(r);
 	sm_format_walker(&r->cfg.walker, r->walker, sizeof(r->walker));
 	strscpy(r->note, area->note, sizeof(r->note));
 	r->bytes = area->bytes;
@@ -199,6 +221,15 @@ static void sm_show_result(struct seq_file *m, const struct sm_result *r,
 			   r->ns[i][1]);
 		seq_printf(m, "%s_ns_max: %llu\n", sm_phase_names[i],
 			   r->ns[i][2]);
+	}
+	/* counts x this machine's costs (src/model.c), beside the medians */
+	for (i = 0; i <= SM_PHASE_BUILD; i++) {
+		if (r->predicted)
+			seq_printf(m, "predicted_%s_ns: %llu\n", sm_phase_names[i],
+				   r->pred.ns[i]);
+		else
+			seq_printf(m, "predicted_%s_ns: none (not calibrated)\n",
+				   sm_phase_names[i]);
 	}
 	seq_printf(m, "verify_pages: %lu\n", r->cmp.pages);
 	seq_printf(m, "verify_mismatches: %lu\n", r->cmp.mismatches);

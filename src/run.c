@@ -16,6 +16,7 @@
 #include "shadow.h"
 #include "walker.h"
 #include "lookup.h"
+#include "calibrate.h"
 
 #define SM_HW_SAMPLES		64
 
@@ -99,6 +100,7 @@ int sm_lab_run(const struct sm_run_config *cfg, char *err, size_t errlen)
 	struct sm_lab *lab = &sm_lab;
 	unsigned int n = cfg->repeat, i, p;
 	struct sm_stats *st, tmp;
+	struct sm_costs costs;
 	struct sm_shadow *sh;
 	struct sm_result *r;
 	u64 *samples, t0;
@@ -115,6 +117,17 @@ int sm_lab_run(const struct sm_run_config *cfg, char *err, size_t errlen)
 	if (!samples || !r) {
 		ret = -ENOMEM;
 		goto out_free_samples;
+	}
+	/*
+	 * The first run calibrates, so that every `last` has its prediction
+	 * from costs measured in this boot.  Without costs (no memory for the
+	 * calibration) the run goes on unpredicted; a stop stops it.
+	 */
+	if (!sm_costs_get(&costs)) {
+		ret = sm_lab_calibrate(0, SM_CAL_ON_DEMAND, err, errlen);
+		if (ret == -EINTR || ret == -ECANCELED)
+			goto out_free_samples;
+		err[0] = '\0';
 	}
 	ret = sm_area_prepare(cfg, &lab->area, &lab->stop, err, errlen);
 	if (ret)
