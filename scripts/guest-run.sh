@@ -113,6 +113,7 @@ pack_initramfs() {
 	chmod +x "$ird/init"
 	cp -r "$SHADOWMAP_TOP/selftests" "$SHADOWMAP_TOP/cli" "$ird/"
 	cp "$SHADOWMAP_TOP/scripts/guest/lab.sh" "$SHADOWMAP_TOP/scripts/guest/kunit.sh" \
+		"$SHADOWMAP_TOP/configs/costs-altra" \
 		"$work/mod/shadowmap.ko" "$ird/shadowmap/"
 	[ ! -f "$work/mod/shadowmap_kunit.ko" ] || cp "$work/mod/shadowmap_kunit.ko" "$ird/shadowmap/"
 	[ ! -d "$work/mod/unsigned" ] || cp -r "$work/mod/unsigned" "$ird/shadowmap/"

@@ -20,7 +20,7 @@ ctl_expect_errno ctl_bad_size_unaligned "Invalid argument" "run size=4097"
 ctl_expect_errno ctl_bad_axis "Invalid argument" "run remap=sideways"
 ctl_expect_errno ctl_bad_repeat "Invalid argument" "run repeat=100000"
 ctl_expect_errno ctl_bad_word "Invalid argument" "run size"
-ctl_expect_errno ctl_too_long "Invalid argument" "run $(printf '%0600d' 0)"
+ctl_expect_errno ctl_too_long "Invalid argument" "run $(printf '%01100d' 0)"
 expect_last_error ctl_too_long_reason 'command of [0-9]* bytes'
 # A NUL byte would hide what follows it: refused, not truncated.
 # (busybox's printf says nothing when its write fails: judge by last.)

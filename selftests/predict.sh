@@ -1,0 +1,58 @@
+#!/bin/sh
+# Predictions: `predict` refuses bad input with EINVAL and a reason; with
+# this machine's costs it gives the seeds' seven steps, counted exactly
+# (the PTE tables of S bytes: S / (PTRS_PER_PTE * page_size)); with the
+# Altra costs of configs/costs-altra, through the CLI, it gives back the
+# seeds' 512 GiB base and v6.10 figures (4K pages only: the fit is for 4K);
+# and a run's `last` carries its predicted build time.  The prediction
+# goes out as "# SM: PREDICTION" lines.
+# Precondition: none (a loaded shadowmap is unloaded first).  Not under
+# lockdown: control refuses writes there.
+. "$(dirname "$0")/ktap.sh"
+sm_require
+sm_load_or_bail
+sm_require_control
+ktap_plan 16
+ok module_loads
+
+ctl_expect_errno predict_needs_size "Invalid argument" "predict"
+expect_last_error predict_needs_size_reason 'predict: size= is required'
+ctl_expect_errno predict_bad_layout "Invalid argument" "predict size=1G layout=moon"
+ctl_expect_errno predict_bad_key "Invalid argument" "predict size=1G colour=red"
+ctl_expect_errno predict_partial_costs "Invalid argument" "predict size=1G remap_pair=1000"
+expect_last_error predict_partial_costs_reason 'predict: cost .* not given'
+
+page=$(sed -n 's/^page_size: //p' "$SM_DIR/version")
+check predict_512g sh -c "echo predict size=512G >$SM_DIR/control"
+sed 's/^/# SM: PREDICTION /' "$SM_DIR/prediction"
+# row STEP: the prediction's line for STEP (its first word).
+row() { grep "^$1" "$SM_DIR/prediction"; }
+rows=$(grep -vc '^#\|^step' "$SM_DIR/prediction")
+expect predict_seven_steps "$rows rows" [ "$rows" = 7 ]
+# 512 GiB of PTEs: this many PTE tables, and a few upper ones.
+ptes=$((512 * 1073741824 * 8 / (page * page)))
+tables=$(row '+ no-alloc' | awk '{ print $(NF - 8) }')
+expect predict_tables_exact "$tables tables, $ptes PTE tables" \
+	[ "$tables" -ge "$ptes" -a "$tables" -lt $((ptes + ptes / 256 + 8)) ]
+expect predict_base_100 "$(row base)" sh -c "grep '^base' $SM_DIR/prediction | grep -q ' 100%\$'"
+
+if [ "$page" = 4096 ]; then
+	cli_status predict_cli_altra 0 'base (6.1)' \
+		/cli/shadowmap predict size=512G costs=/shadowmap/costs-altra
+	sed 's/^/# SM: PREDICTION altra /' "$ktap_tmp/out"
+	# within 1% of the seeds' 17447 and 1223 ms
+	base=$(awk '/^base/ { print int($(NF - 1)) }' "$ktap_tmp/out")
+	v610=$(awk '/v6.10/ { print int($(NF - 1)) }' "$ktap_tmp/out")
+	expect predict_altra_seeds "base $base ms (17447), v6.10 $v610 ms (1223)" \
+		[ "${base:-0}" -ge 17272 -a "${base:-0}" -le 17622 -a \
+		  "${v610:-0}" -ge 1210 -a "${v610:-0}" -le 1236 ]
+else
+	skip predict_cli_altra "the Altra costs are for 4K pages; page_size $page"
+	skip predict_altra_seeds "the Altra costs are for 4K pages"
+fi
+
+check predict_run sh -c "echo run size=16M walker=v6.10 >$SM_DIR/control"
+p=$(sm_last predicted_build_ns)
+expect last_has_prediction "predicted_build_ns: $p" [ "${p:-0}" -gt 0 ]
+unload_result
+ktap_finished
