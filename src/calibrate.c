@@ -33,6 +33,9 @@
 #include "counted.h"
 #include "fixmap.h"
 #include "walker.h"
+#include "shadow.h"
+#include "model.h"
+#include "compat.h"
 
 /* A sample is a batch of operations that takes at least this long. */
 #define SM_CAL_BATCH_NS		20000
@@ -70,6 +73,10 @@ const char * const sm_cost_names[] = {
 	[SM_COST_CLEAR_PAGE_COLD]	= "clear_page_cold",
 	[SM_COST_TABLE_ALLOC]		= "table_alloc",
 	[SM_COST_TABLE_ALLOC_ZERO]	= "table_alloc_zero",
+	[SM_COST_TABLE_REST_CONT]	= "table_rest_cont",
+	[SM_COST_TABLE_REST_TABLE]	= "table_rest_table",
+	[SM_COST_TABLE_REST_LAZY]	= "table_rest_lazy",
+	[SM_COST_TABLE_REST_NONE]	= "table_rest_none",
 };
 
 static_assert(ARRAY_SIZE(sm_cost_names) == SM_COST_NR);
@@ -387,7 +394,9 @@ static const struct sm_cost_def sm_cost_defs[] = {
 						SM_CAL_ALLOC_MAX),
 };
 
-static_assert(ARRAY_SIZE(sm_cost_defs) == SM_COST_NR);
+/* The operation costs; the rests come after, from builds. */
+#define SM_COST_OPS_NR		SM_COST_TABLE_REST_CONT
+static_assert(ARRAY_SIZE(sm_cost_defs) == SM_COST_OPS_NR);
 
 static int sm_cal_cmp(const void *a, const void *b)
 {
@@ -539,6 +548,92 @@ static void sm_costs_publish(const struct sm_cost_stat *c, const char *note,
 	mutex_unlock(&sm_costs_lock);
 }
 
+/* PTE tables in a rest build: enough that one table's noise averages out */
+#define SM_CAL_REST_TABLES	64
+
+/* The preset each remap mode's rest is measured with. */
+static const enum sm_preset sm_cal_rest_preset[SM_REMAP_NR] = {
+	[SM_REMAP_CONT] = SM_PRESET_V6_1,
+	[SM_REMAP_TABLE] = SM_PRESET_V6_10,
+	[SM_REMAP_LAZY] = SM_PRESET_LAZY,
+	[SM_REMAP_NONE] = SM_PRESET_DIRECT,
+};
+
+/*
+ * One real build, timed as a run's is: SM_CAL_REST_TABLES PTE tables of
+ * contiguous pfns from 0 at the start of the linear map.  The shadow is
+ * never installed, so mapping pfns it does not own harms nothing.
+ */
+static int sm_cal_rest_build(const struct sm_walker *w, struct sm_stop *stop,
+			     struct sm_stats *st, u64 *ns)
+{
+	struct sm_chunk chunk = {
+		.va = sm_linear_va0(),
+		.nr_pages = SM_CAL_REST_TABLES * PTRS_PER_PTE,
+	};
+	struct sm_shadow *sh;
+	u64 t0;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	t0 = ktime_get_ns();
+	sh = sm_shadow_create(w, PAGE_KERNEL, st);
+	if (!sh)
+		return -ENOMEM;
+	sh->stop = stop;
+	ret = sm_shadow_map(sh, &chunk);
+	*ns = ktime_get_ns() - t0;
+	sm_shadow_destroy(sh);
+	return ret;
+}
+
+/*
+ * Each remap mode's rest: a build's time less the model's prediction from
+ * the operation costs in @res, per table.  One build first, untimed: code
+ * not yet cached (under TCG, not yet translated) must not count.
+ */
+static int sm_cal_rest(struct sm_cal *cal, struct sm_stop *stop,
+		       unsigned int n, struct sm_cost_stat *res)
+{
+	struct sm_prediction pred;
+	struct sm_costs *costs;
+	const struct sm_walker *w;
+	unsigned int m, i, c;
+	u64 ns, tables;
+	int ret = 0;
+
+	costs = kzalloc(sizeof(*costs), SM_GFP);
+	if (!costs)
+		return -ENOMEM;
+	for (c = 0; c < SM_COST_OPS_NR; c++)
+		costs->ps[c] = res[c].median_ps;
+	for (m = 0; m < SM_REMAP_NR && !ret; m++) {
+		w = &sm_preset_walkers[sm_cal_rest_preset[m]];
+		ret = sm_cal_rest_build(w, stop, &cal->st, &ns);
+		for (i = 0; i < n && !ret; i++) {
+			ret = sm_cal_rest_build(w, stop, &cal->st, &ns);
+			ret = ret ?: sm_cal_pause(stop);
+			if (ret)
+				break;
+			sm_model_predict(costs, w, &cal->st, &pred);
+			tables = cal->st.cnt[SM_CNT_TABLE_BYTES] >> PAGE_SHIFT;
+			ns -= min(ns, pred.ns[SM_PHASE_BUILD]);
+			cal->samples[i] = div64_u64(ns * 1000, max(tables, 1ULL));
+		}
+		if (ret)
+			break;
+		c = SM_COST_TABLE_REST_CONT + m;
+		sort(cal->samples, n, sizeof(*cal->samples), sm_cal_cmp, NULL);
+		res[c].min_ps = cal->samples[0];
+		res[c].median_ps = cal->samples[n / 2];
+		res[c].max_ps = cal->samples[n - 1];
+		res[c].samples = n;
+		res[c].batch = tables;
+	}
+	kfree(costs);
+	return ret;
+}
+
 static int sm_calibrate_all(struct sm_cal *cal, struct sm_stop *stop,
 			    unsigned int samples, struct sm_cost_stat *res)
 {
@@ -552,9 +647,9 @@ static int sm_calibrate_all(struct sm_cal *cal, struct sm_stop *stop,
 		return -ENOMEM;
 	cal->table = page_address(cal->scratch);
 	ret = sm_cal_pool_alloc(cal, stop);
-	for (c = 0; c < SM_COST_NR && !ret; c++)
+	for (c = 0; c < SM_COST_OPS_NR && !ret; c++)
 		ret = sm_cal_one(cal, stop, c, samples, &res[c]);
-	return ret;
+	return ret ?: sm_cal_rest(cal, stop, samples, res);
 }
 
 int sm_calibrate(struct sm_stop *stop, unsigned int samples,

@@ -34,6 +34,15 @@ enum sm_cost {
 	SM_COST_CLEAR_PAGE_COLD,	/* a different page of a large pool */
 	SM_COST_TABLE_ALLOC,	/* alloc_page(SM_GFP) + __free_page() */
 	SM_COST_TABLE_ALLOC_ZERO,	/* the same with __GFP_ZERO */
+	/*
+	 * Per table, per remap mode: what a real build takes beyond what the
+	 * costs above explain (the walker's bookkeeping; under TCG mostly the
+	 * soft TLB refilling after each flush).  Measured last, from builds.
+	 */
+	SM_COST_TABLE_REST_CONT,
+	SM_COST_TABLE_REST_TABLE,
+	SM_COST_TABLE_REST_LAZY,
+	SM_COST_TABLE_REST_NONE,
 	SM_COST_NR
 };
 

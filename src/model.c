@@ -15,6 +15,8 @@
  *                remap_map each plus lazy_flush per ring flush (lazy)
  *              + the other dsb+isb pairs * sync (barrier=table's one per
  *                table where the unmap issues none)
+ *              + tables * table_rest_<remap>: what builds took beyond all
+ *                that, measured by calibration (src/calibrate.c)
  * Leaves written through a remap slot just mapped use the TLB-cold entry
  * costs; remap=none writes through the linear map, warm.  The other pairs
  * are what the ISB counter holds beyond the maps, flushes, descriptors and
@@ -27,6 +29,10 @@
 
 #include "model.h"
 #include "fixmap.h"
+
+/* table_rest_<remap> follows enum sm_remap. */
+static_assert(SM_COST_TABLE_REST_NONE - SM_COST_TABLE_REST_CONT ==
+	      SM_REMAP_NONE - SM_REMAP_CONT);
 
 static u64 sm_sum(const u64 *cnt, int first, int last)
 {
@@ -62,7 +68,8 @@ static enum sm_cost sm_entry_cost(const struct sm_walker *w)
 unsigned long sm_model_terms(const struct sm_walker *w)
 {
 	unsigned long terms = BIT(sm_entry_cost(w)) | BIT(SM_COST_DESC) |
-			      BIT(SM_COST_SYNC);
+			      BIT(SM_COST_SYNC) |
+			      BIT(SM_COST_TABLE_REST_CONT + w->remap);
 
 	terms |= BIT(w->zero == SM_ZERO_ALLOCATOR ? SM_COST_TABLE_ALLOC_ZERO :
 		     SM_COST_TABLE_ALLOC);
@@ -107,6 +114,7 @@ void sm_model_predict(const struct sm_costs *costs, const struct sm_walker *w,
 		      (maps - zero_maps) * map_ps + syncs * ps[SM_COST_SYNC];
 	if (lazy)
 		populate_ps += flushes * ps[SM_COST_LAZY_FLUSH];
+	populate_ps += tables * ps[SM_COST_TABLE_REST_CONT + w->remap];
 
 	out->ns[SM_PHASE_ALLOC] = div_u64(alloc_ps, 1000);
 	out->ns[SM_PHASE_ZERO] = div_u64(zero_ps, 1000);

@@ -28,5 +28,7 @@ ok module_loads
 for w in $walkers; do
 	run_walker "$w" "run region=$region size=$size walker=$w repeat=$repeat"
 done
+# The costs the predictions used: this boot's.
+sed 's/^/# SM: COSTS /' "$SM_DIR/costs"
 unload_result
 ktap_finished
