@@ -73,6 +73,7 @@ const char * const sm_cost_names[] = {
 	[SM_COST_CLEAR_PAGE_COLD]	= "clear_page_cold",
 	[SM_COST_TABLE_ALLOC]		= "table_alloc",
 	[SM_COST_TABLE_ALLOC_ZERO]	= "table_alloc_zero",
+	[SM_COST_BUILD_FIXED]		= "build_fixed",
 	[SM_COST_TABLE_REST_CONT]	= "table_rest_cont",
 	[SM_COST_TABLE_REST_TABLE]	= "table_rest_table",
 	[SM_COST_TABLE_REST_LAZY]	= "table_rest_lazy",
@@ -394,8 +395,8 @@ static const struct sm_cost_def sm_cost_defs[] = {
 						SM_CAL_ALLOC_MAX),
 };
 
-/* The operation costs; the rests come after, from builds. */
-#define SM_COST_OPS_NR		SM_COST_TABLE_REST_CONT
+/* The operation costs; build_fixed and the rests come after, from builds. */
+#define SM_COST_OPS_NR		SM_COST_BUILD_FIXED
 static_assert(ARRAY_SIZE(sm_cost_defs) == SM_COST_OPS_NR);
 
 static int sm_cal_cmp(const void *a, const void *b)
@@ -560,17 +561,14 @@ static const enum sm_preset sm_cal_rest_preset[SM_REMAP_NR] = {
 };
 
 /*
- * One real build, timed as a run's is: SM_CAL_REST_TABLES PTE tables of
- * contiguous pfns from 0 at the start of the linear map.  The shadow is
- * never installed, so mapping pfns it does not own harms nothing.
+ * One real build of @nr_pages, timed as a run's is: contiguous pfns from 0
+ * at the start of the linear map.  The shadow is never installed, so
+ * mapping pfns it does not own harms nothing.
  */
-static int sm_cal_rest_build(const struct sm_walker *w, struct sm_stop *stop,
-			     struct sm_stats *st, u64 *ns)
+static int sm_cal_rest_build(const struct sm_walker *w, unsigned long nr_pages,
+			     struct sm_stop *stop, struct sm_stats *st, u64 *ns)
 {
-	struct sm_chunk chunk = {
-		.va = sm_linear_va0(),
-		.nr_pages = SM_CAL_REST_TABLES * PTRS_PER_PTE,
-	};
+	struct sm_chunk chunk = { .va = sm_linear_va0(), .nr_pages = nr_pages };
 	struct sm_shadow *sh;
 	u64 t0;
 	int ret;
@@ -588,47 +586,73 @@ static int sm_cal_rest_build(const struct sm_walker *w, struct sm_stop *stop,
 }
 
 /*
- * Each remap mode's rest: a build's time less the model's prediction from
- * the operation costs in @res, per table.  One build first, untimed: code
- * not yet cached (under TCG, not yet translated) must not count.
+ * @c from @n builds of @nr_pages with @w: each build's time less the
+ * model's prediction from the costs known so far (@costs), per @per of
+ * its tables (or per build).  One build first, untimed: code not yet
+ * cached (under TCG, not yet translated) must not count.
+ */
+static int sm_cal_from_builds(struct sm_cal *cal, struct sm_stop *stop,
+			      unsigned int n, const struct sm_walker *w,
+			      unsigned long nr_pages, bool per_table,
+			      struct sm_costs *costs, enum sm_cost c,
+			      struct sm_cost_stat *out)
+{
+	struct sm_prediction pred;
+	unsigned int i;
+	u64 ns, per = 1;
+	int ret;
+
+	ret = sm_cal_rest_build(w, nr_pages, stop, &cal->st, &ns);
+	for (i = 0; i < n && !ret; i++) {
+		ret = sm_cal_rest_build(w, nr_pages, stop, &cal->st, &ns);
+		ret = ret ?: sm_cal_pause(stop);
+		if (ret)
+			break;
+		sm_model_predict(costs, w, &cal->st, &pred);
+		if (per_table)
+			per = max(cal->st.cnt[SM_CNT_TABLE_BYTES] >> PAGE_SHIFT,
+				  1ULL);
+		ns -= min(ns, pred.ns[SM_PHASE_BUILD]);
+		cal->samples[i] = div64_u64(ns * 1000, per);
+	}
+	if (ret)
+		return ret;
+	sort(cal->samples, n, sizeof(*cal->samples), sm_cal_cmp, NULL);
+	out->min_ps = cal->samples[0];
+	out->median_ps = cal->samples[n / 2];
+	out->max_ps = cal->samples[n - 1];
+	out->samples = n;
+	out->batch = per;
+	costs->ps[c] = out->median_ps;
+	return 0;
+}
+
+/*
+ * build_fixed from builds of one page (a table per level) with `direct`,
+ * then each remap mode's rest from builds of SM_CAL_REST_TABLES tables.
  */
 static int sm_cal_rest(struct sm_cal *cal, struct sm_stop *stop,
 		       unsigned int n, struct sm_cost_stat *res)
 {
-	struct sm_prediction pred;
 	struct sm_costs *costs;
-	const struct sm_walker *w;
-	unsigned int m, i, c;
-	u64 ns, tables;
-	int ret = 0;
+	unsigned int m, c;
+	int ret;
 
 	costs = kzalloc(sizeof(*costs), SM_GFP);
 	if (!costs)
 		return -ENOMEM;
 	for (c = 0; c < SM_COST_OPS_NR; c++)
 		costs->ps[c] = res[c].median_ps;
+	ret = sm_cal_from_builds(cal, stop, n,
+				 &sm_preset_walkers[SM_PRESET_DIRECT], 1, false,
+				 costs, SM_COST_BUILD_FIXED,
+				 &res[SM_COST_BUILD_FIXED]);
 	for (m = 0; m < SM_REMAP_NR && !ret; m++) {
-		w = &sm_preset_walkers[sm_cal_rest_preset[m]];
-		ret = sm_cal_rest_build(w, stop, &cal->st, &ns);
-		for (i = 0; i < n && !ret; i++) {
-			ret = sm_cal_rest_build(w, stop, &cal->st, &ns);
-			ret = ret ?: sm_cal_pause(stop);
-			if (ret)
-				break;
-			sm_model_predict(costs, w, &cal->st, &pred);
-			tables = cal->st.cnt[SM_CNT_TABLE_BYTES] >> PAGE_SHIFT;
-			ns -= min(ns, pred.ns[SM_PHASE_BUILD]);
-			cal->samples[i] = div64_u64(ns * 1000, max(tables, 1ULL));
-		}
-		if (ret)
-			break;
 		c = SM_COST_TABLE_REST_CONT + m;
-		sort(cal->samples, n, sizeof(*cal->samples), sm_cal_cmp, NULL);
-		res[c].min_ps = cal->samples[0];
-		res[c].median_ps = cal->samples[n / 2];
-		res[c].max_ps = cal->samples[n - 1];
-		res[c].samples = n;
-		res[c].batch = tables;
+		ret = sm_cal_from_builds(cal, stop, n,
+					 &sm_preset_walkers[sm_cal_rest_preset[m]],
+					 SM_CAL_REST_TABLES * PTRS_PER_PTE, true,
+					 costs, c, &res[c]);
 	}
 	kfree(costs);
 	return ret;

@@ -35,10 +35,13 @@ enum sm_cost {
 	SM_COST_TABLE_ALLOC,	/* alloc_page(SM_GFP) + __free_page() */
 	SM_COST_TABLE_ALLOC_ZERO,	/* the same with __GFP_ZERO */
 	/*
-	 * Per table, per remap mode: what a real build takes beyond what the
-	 * costs above explain (the walker's bookkeeping; under TCG mostly the
-	 * soft TLB refilling after each flush).  Measured last, from builds.
+	 * Measured last, from real builds: a build's fixed part (the top
+	 * table, the slot set, the walk's set-up), then per table, per remap
+	 * mode, what a build takes beyond what the costs above explain (the
+	 * walker's bookkeeping; under TCG mostly the soft TLB refilling after
+	 * each flush).
 	 */
+	SM_COST_BUILD_FIXED,	/* a build's part that no size changes */
 	SM_COST_TABLE_REST_CONT,
 	SM_COST_TABLE_REST_TABLE,
 	SM_COST_TABLE_REST_LAZY,

@@ -15,8 +15,9 @@
  *                remap_map each plus lazy_flush per ring flush (lazy)
  *              + the other dsb+isb pairs * sync (barrier=table's one per
  *                table where the unmap issues none)
- *              + tables * table_rest_<remap>: what builds took beyond all
- *                that, measured by calibration (src/calibrate.c)
+ *              + tables * table_rest_<remap> + build_fixed: what builds
+ *                took beyond all that, measured by calibration
+ *                (src/calibrate.c)
  * Leaves written through a remap slot just mapped use the TLB-cold entry
  * costs; remap=none writes through the linear map, warm.  The other pairs
  * are what the ISB counter holds beyond the maps, flushes, descriptors and
@@ -69,7 +70,8 @@ unsigned long sm_model_terms(const struct sm_walker *w)
 {
 	unsigned long terms = BIT(sm_entry_cost(w)) | BIT(SM_COST_DESC) |
 			      BIT(SM_COST_SYNC) |
-			      BIT(SM_COST_TABLE_REST_CONT + w->remap);
+			      BIT(SM_COST_TABLE_REST_CONT + w->remap) |
+			      BIT(SM_COST_BUILD_FIXED);
 
 	terms |= BIT(w->zero == SM_ZERO_ALLOCATOR ? SM_COST_TABLE_ALLOC_ZERO :
 		     SM_COST_TABLE_ALLOC);
@@ -114,7 +116,8 @@ void sm_model_predict(const struct sm_costs *costs, const struct sm_walker *w,
 		      (maps - zero_maps) * map_ps + syncs * ps[SM_COST_SYNC];
 	if (lazy)
 		populate_ps += flushes * ps[SM_COST_LAZY_FLUSH];
-	populate_ps += tables * ps[SM_COST_TABLE_REST_CONT + w->remap];
+	populate_ps += tables * ps[SM_COST_TABLE_REST_CONT + w->remap] +
+		       ps[SM_COST_BUILD_FIXED];
 
 	out->ns[SM_PHASE_ALLOC] = div_u64(alloc_ps, 1000);
 	out->ns[SM_PHASE_ZERO] = div_u64(zero_ps, 1000);
