@@ -381,9 +381,9 @@ BEGIN {
 		a = pick("x now all 1 0 size=4M region=vmalloc --force -f please verify free run walker=" pick(vals["walker"]))
 		emit("trailing_args", -22, "*takes no arguments*", c sep() a nl())
 	}
-	# 512 bytes and more
+	# SM_CMD_MAX (1024) bytes and more
 	for (i = 0; i < 50; i++) {
-		n = i < 4 ? 512 + i % 2 : 512 + rnd(2500)
+		n = i < 4 ? 1024 + i % 2 : 1024 + rnd(2500)
 		r = rnd(5)
 		if (r == 0) { c = run4m; pad = " " }
 		else if (r == 1) { c = "run walker="; pad = "a" }

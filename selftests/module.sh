@@ -43,15 +43,15 @@ else
 	expect page_size_known "version says page_size '$page'" [ "${page:-0}" -gt 0 ]
 fi
 
-# axes: "AXIS value...", one line each, the five documented axes.
+# axes: "AXIS value...", one line each, the documented axes and region.
 axes=$(cut -d ' ' -f 1 "$SM_DIR/axes" | tr '\n' ' ')
-expect axes_listed "axes lists: $axes" [ "$axes" = "remap barrier zero leaf region " ]
-# presets: "NAME remap=X barrier=X zero=X leaf=X threads=N", every value
-# one of its axis's.
+expect axes_listed "axes lists: $axes" [ "$axes" = "remap barrier zero leaf check region " ]
+# presets: "NAME remap=X barrier=X zero=X leaf=X check=X threads=N", every
+# value one of its axis's.
 bad=$(awk 'NR == FNR { for (i = 2; i <= NF; i++) ok[$1 "=" $i] = 1; next }
-	NF != 6 { print "line " FNR ": " $0; next }
-	{ for (i = 2; i <= 5; i++) if (!ok[$i]) print $1 ": " $i
-	  if ($6 !~ /^threads=[0-9]+$/) print $1 ": " $6 }' "$SM_DIR/axes" "$SM_DIR/presets")
+	NF != 7 { print "line " FNR ": " $0; next }
+	{ for (i = 2; i <= 6; i++) if (!ok[$i]) print $1 ": " $i
+	  if ($7 !~ /^threads=[0-9]+$/) print $1 ": " $7 }' "$SM_DIR/axes" "$SM_DIR/presets")
 expect presets_format "$bad" [ -z "$bad" ]
 n=$(wc -l <"$SM_DIR/presets")
 expect presets_listed "$n presets" [ "$n" -ge 1 ]
