@@ -119,11 +119,7 @@ expect cancelled_calibrate_keeps_costs "costs changed" \
 start_bg "calibrate samples=10000"
 kill -KILL "$bg" 2>/dev/null
 wait "$bg" 2>/dev/null
-i=0
-while [ "$(sm_last running)" != none ] && [ $i -lt 10 ]; do
-	sleep 1
-	i=$((i + 1))
-done
+sm_wait_idle 10
 expect_last killed_calibrate_errno last_errno -4
 expect killed_calibrate_keeps_costs "costs changed" \
 	[ "$(costs_snapshot)" = "$before" ]

@@ -149,12 +149,8 @@ else
 			# shellcheck disable=SC2086
 			[ -z "$pids" ] || kill -INT $pids
 			# A run the signal did not stop is cancelled after 30 s.
-			i=0
-			while [ "$(sm_last running)" != none ] && [ $i -lt 30 ]; do
-				sleep 1
-				i=$((i + 1))
-			done
-			[ $i -lt 30 ] || echo cancel >"$SM_DIR/control"
+			sm_wait_idle 30
+			[ $sm_idle_waited -lt 30 ] || echo cancel >"$SM_DIR/control"
 		) &
 		helper=$!
 		start=$(date +%s)

@@ -217,6 +217,17 @@ sm_wait_running() {
 	done
 }
 
+# sm_wait_idle SECONDS: wait until `last` names no command in progress;
+# sm_idle_waited says how many seconds it took (SECONDS: it never came).
+sm_wait_idle() {
+	sm_idle_waited=0
+	while [ "$(sm_last running)" != none ] &&
+	      [ $sm_idle_waited -lt "$1" ]; do
+		sleep 1
+		sm_idle_waited=$((sm_idle_waited + 1))
+	done
+}
+
 # sm_events_total KIND: the live kernel's add or remove events so far.
 sm_events_total() {
 	n=$(sed -n "s/^total kind=$1 events=\([0-9]*\).*/\1/p" "$SM_DIR/events")

@@ -88,11 +88,7 @@ expect_last cancelled_nothing_running running none
 start_run
 kill -KILL "$bg" 2>/dev/null
 wait "$bg" 2>/dev/null
-i=0
-while [ "$(sm_last running)" != none ] && [ $i -lt 10 ]; do
-	sleep 1
-	i=$((i + 1))
-done
+sm_wait_idle 10
 expect_last killed_errno last_errno -4
 expect_last_error killed_reason 'interrupted: a fatal signal'
 echo free >"$SM_DIR/control"

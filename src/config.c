@@ -302,8 +302,8 @@ static int sm_parse_axis(struct sm_walker *w, const char *key, const char *val,
  * The next "key=value" word of *@args, split in place into *@key and *@val:
  * 1, or 0 at the end, or -EINVAL (err says why).
  */
-static int sm_next_word(char **args, char **key, char **val, char *err,
-			size_t errlen)
+int sm_next_word(char **args, char **key, char **val, char *err,
+		 size_t errlen)
 {
 	char *word;
 

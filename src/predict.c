@@ -118,24 +118,17 @@ int sm_predict_parse(char *args, struct sm_predict_args **out, char *err,
 		     size_t errlen)
 {
 	struct sm_predict_args *a;
-	char *word, *val;
-	int ret = 0;
+	char *key, *val;
+	int ret;
 
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
 	if (!a)
 		return -ENOMEM;
 	a->leaf = SM_LEAF_PTE;
-	while (!ret && (word = strsep(&args, " \t\n")) != NULL) {
-		if (!*word)
-			continue;
-		val = strchr(word, '=');
-		if (!val || !val[1]) {
-			sm_err("'%s': expected key=value", word);
-			ret = -EINVAL;
+	while ((ret = sm_next_word(&args, &key, &val, err, errlen)) > 0) {
+		ret = sm_predict_key(a, key, val, err, errlen);
+		if (ret)
 			break;
-		}
-		*val++ = '\0';
-		ret = sm_predict_key(a, word, val, err, errlen);
 	}
 	if (!ret && !a->size) {
 		sm_err("predict: size= is required, e.g. predict size=512G");

@@ -132,6 +132,8 @@ void sm_run_config_init(struct sm_run_config *cfg);
 int sm_walker_set_preset(struct sm_walker *w, const char *name);
 int sm_parse_run_args(char *args, struct sm_run_config *cfg,
 		      char *err, size_t errlen);
+int sm_next_word(char **args, char **key, char **val, char *err,
+		 size_t errlen);
 int sm_parse_size_arg(const char *key, const char *val, u64 *size, char *err,
 		      size_t errlen);
 int sm_parse_walker_axes(char *args, struct sm_walker *w, char *err,
