@@ -440,6 +440,77 @@ static u64 sm_cw_tables(bool present, u64 size, u64 span)
 }
 
 /*
+ * A geometry of runs whose shifts from PUD alignment differ, for the
+ * count walk's shortcuts: chunk 0 starts off alignment and is a PUD-
+ * aligned run, a PMD-aligned one, a CONT_PTE-aligned one in two extents,
+ * and a page-aligned one; chunk 1 follows a gap.  Each run holds three
+ * whole PUDs or more, so a shortcut counts at least one by multiplying.
+ */
+static const struct sm_cw_run {
+	unsigned long shift, puds, more, gap;
+	unsigned int chunk;
+} sm_cw_shortcut_runs[] = {
+	{ 0, 3, 0, 0, 0 },
+	{ PMD_SIZE, 3, 7 * PAGE_SIZE, 0, 0 },
+	{ CONT_PTE_SIZE, 2, 0, 0, 0 },
+	{ CONT_PTE_SIZE, 1, PMD_SIZE, 0, 0 },
+	{ PAGE_SIZE, 3, 0, 0, 0 },
+	{ 0, 4, 0, PUD_SIZE + PAGE_SIZE, 1 },
+};
+
+static void sm_cw_shortcut_geom(struct sm_geom_extent *e)
+{
+	unsigned long va = sm_linear_va0() + PUD_SIZE - PMD_SIZE -
+			   5 * PAGE_SIZE;
+	phys_addr_t delta = 8 * (phys_addr_t)PUD_SIZE;
+	const struct sm_cw_run *r = sm_cw_shortcut_runs;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sm_cw_shortcut_runs); i++, r++) {
+		va += r->gap;
+		e[i].va = va;
+		e[i].pa = va - sm_linear_va0() + delta + r->shift;
+		e[i].nr_pages = (r->puds * PUD_SIZE + r->more) >> PAGE_SHIFT;
+		e[i].chunk = r->chunk;
+		va += e[i].nr_pages << PAGE_SHIFT;
+	}
+}
+
+/*
+ * The shortcuts (PTE tables and PUDs counted by multiplying) count what
+ * walking every table counts, at each leaf, on 1 and 2 threads.
+ */
+static void countwalk_shortcuts(struct kunit *test)
+{
+	struct sm_geom_extent e[ARRAY_SIZE(sm_cw_shortcut_runs)];
+	unsigned int nr = ARRAY_SIZE(e), leaf, threads, i;
+	struct sm_cw_test *t = test->priv;
+	struct sm_walker w, v;
+	struct sm_stats every;
+	char name[96];
+	int flags;
+
+	sm_cw_shortcut_geom(e);
+	sm_cw_param_walker(test->param_value, &w);
+	for (leaf = 0; leaf < SM_LEAF_NR; leaf++) {
+		for (threads = 1; threads <= 2; threads++) {
+			v = sm_cw_variant(&w, leaf, threads);
+			flags = sm_walker_flags(&v);
+			sm_format_walker(&v, name, sizeof(name));
+			KUNIT_ASSERT_EQ(test, sm_count_walk(&v, flags, e, nr,
+							    &t->cw), 0);
+			KUNIT_ASSERT_EQ(test, sm_count_walk(&v, flags |
+							    SM_CW_EVERY_TABLE,
+							    e, nr, &every), 0);
+			for (i = 0; i < SM_CNT_NR; i++)
+				KUNIT_EXPECT_EQ_MSG(test, t->cw.cnt[i],
+						    every.cnt[i], "%s: %s",
+						    sm_counter_names[i], name);
+		}
+	}
+}
+
+/*
  * 4 TiB of synthetic RAM (or all the linear map holds, when less): it
  * finishes, and leaf=pte gives the closed forms.  No timing is asserted.
  */
@@ -581,6 +652,7 @@ static struct kunit_case shadowmap_countwalk_cases[] = {
 	SM_CW_CASE_SLOW(countwalk_contig_places, sm_cw_preset_gen_params),
 	KUNIT_CASE_PARAM(countwalk_ram, sm_cw_preset_gen_params),
 	KUNIT_CASE(countwalk_ram_geometry),
+	KUNIT_CASE_PARAM(countwalk_shortcuts, sm_cw_walker_gen_params),
 	SM_CW_CASE_SLOW(countwalk_synthetic_4t, sm_cw_preset_gen_params),
 	{}
 };

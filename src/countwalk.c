@@ -301,15 +301,110 @@ static void sm_cw_cont_pte(struct sm_cw *c, unsigned long addr,
 	c->cnt[SM_CNT_ISB] += 2 * blocks;
 }
 
+/*
+ * @n map-unmap pairs on the lazy ring, each slot given back before the
+ * next is taken, as the PTE tables of sm_cw_pte_tables() use it: with the
+ * slots the upper tables hold left out, the ring flushes at pair free + 1
+ * and every free + dirty pairs after it.
+ */
+static void sm_cw_ring_pairs(struct sm_cw *c, u64 n)
+{
+	u64 ring = c->free + c->dirty, flushes, after;
+
+	if (n <= c->free) {
+		c->free -= n;
+		c->dirty += n;
+		return;
+	}
+	if (WARN_ON_ONCE(!ring))
+		return;
+	flushes = (n - c->free - 1) / ring + 1;
+	after = n - c->free - 1 - (flushes - 1) * ring;
+	c->cnt[SM_CNT_TLBI] += flushes * SM_LAZY_SLOTS;
+	c->cnt[SM_CNT_DSB] += 2 * flushes;
+	c->cnt[SM_CNT_ISB] += flushes;
+	c->free = ring - 1 - after;
+	c->dirty = 1 + after;
+}
+
+/*
+ * @n PTE tables, one per whole PMD from @addr, of one physically
+ * contiguous run: all but the first are new and count alike, so one is
+ * walked and the rest multiplied.  4 TiB at 4K is 2M PTE tables, which
+ * took seconds each walk under KASAN.
+ */
+static void sm_cw_pte_tables(struct sm_cw *c, unsigned long addr, u64 n,
+			     bool cont)
+{
+	bool lazy = c->w->remap == SM_REMAP_LAZY;
+	unsigned int free, dirty, pairs;
+	u64 one[SM_CNT_NR];
+	int i;
+
+	sm_cw_cont_pte(c, addr, addr + PMD_SIZE, cont);
+	if (n < 2)
+		return;
+	addr += PMD_SIZE;
+	free = c->free;
+	dirty = c->dirty;
+	/* Walk one with a ring that never flushes, to count its pairs. */
+	if (lazy) {
+		c->free = UINT_MAX;
+		c->dirty = 0;
+	}
+	memcpy(one, c->cnt, sizeof(one));
+	sm_cw_cont_pte(c, addr, addr + PMD_SIZE, cont);
+	for (i = 0; i < SM_CNT_NR; i++)
+		c->cnt[i] += (c->cnt[i] - one[i]) * (n - 2);
+	c->made[SM_LVL_PTE] = addr + (n - 2) * PMD_SIZE;
+	if (lazy) {
+		pairs = UINT_MAX - c->free;
+		c->free = free;
+		c->dirty = dirty;
+		sm_cw_ring_pairs(c, (u64)pairs * (n - 1));
+	}
+}
+
+/*
+ * Whole PMDs from @addr to the end of its physically contiguous run (and
+ * @end) that all get PTE tables: no block allowed, or a PA not aligned to
+ * one, which a run shifts alike.
+ */
+static u64 sm_cw_pte_run(struct sm_cw *c, unsigned long addr,
+			 unsigned long end)
+{
+	const struct sm_geom_extent *e;
+	unsigned long run_end;
+	unsigned int i;
+
+	if ((addr & ~PMD_MASK) || (c->flags & SM_CW_EVERY_TABLE))
+		return 0;
+	e = sm_cw_seek(c, addr);
+	if (!(c->flags & SM_NO_BLOCK) && !(sm_cw_delta(e) & ~PMD_MASK))
+		return 0;
+	i = c->cur;
+	run_end = sm_cw_run_end(c, &i, end);
+	if (run_end - 1 > end - 1)
+		run_end = end;
+	return (run_end - addr) >> PMD_SHIFT;
+}
+
 /* sm_init_pmd() */
 static void sm_cw_init_pmd(struct sm_cw *c, unsigned long addr,
 			   unsigned long end, bool cont, bool *nosync)
 {
 	unsigned long next;
 	phys_addr_t phys;
+	u64 tables;
 
 	do {
 		next = pmd_addr_end(addr, end);
+		tables = sm_cw_pte_run(c, addr, end);
+		if (tables) {
+			sm_cw_pte_tables(c, addr, tables, cont);
+			next = addr + tables * PMD_SIZE;
+			continue;
+		}
 		phys = sm_cw_phys(c, addr);
 		if (((addr | next | phys) & ~PMD_MASK) == 0 &&
 		    !(c->flags & SM_NO_BLOCK) && sm_cw_contig(c, addr, next)) {
@@ -328,7 +423,7 @@ static void sm_cw_cont_pmd(struct sm_cw *c, unsigned long addr,
 {
 	bool per_cont = c->w->remap == SM_REMAP_CONT;
 	bool combined = c->w->zero == SM_ZERO_COMBINED;
-	bool fresh, cont, nosync = false;
+	bool fresh, cont, whole, nosync = false;
 	unsigned long next;
 
 	if (!sm_pmd_present()) {
@@ -336,8 +431,10 @@ static void sm_cw_cont_pmd(struct sm_cw *c, unsigned long addr,
 		return;
 	}
 	fresh = sm_cw_next_table(c, SM_LVL_PMD, addr, !per_cont);
+	/* No hint and nothing per range: one call counts the same. */
+	whole = !per_cont && (c->flags & SM_NO_CONT);
 	do {
-		next = pmd_cont_addr_end(addr, end);
+		next = whole ? end : pmd_cont_addr_end(addr, end);
 		cont = ((addr | next | sm_cw_phys(c, addr)) &
 			~CONT_PMD_MASK) == 0 &&
 		       !(c->flags & SM_NO_CONT) && sm_cw_contig(c, addr, next);
@@ -359,15 +456,73 @@ static void sm_cw_cont_pmd(struct sm_cw *c, unsigned long addr,
 	cond_resched();
 }
 
+/*
+ * Whole PUDs from @addr to the end of its physically contiguous run (and
+ * @end) that are no PUD block: each counts as the one before it, but for
+ * the lazy ring, whose flushes depend on where it stands.
+ */
+static u64 sm_cw_pud_run(struct sm_cw *c, unsigned long addr,
+			 unsigned long end)
+{
+	const struct sm_geom_extent *e;
+	unsigned long run_end;
+	unsigned int i;
+
+	if ((addr & ~PUD_MASK) || (c->flags & SM_CW_EVERY_TABLE) ||
+	    c->w->remap == SM_REMAP_LAZY)
+		return 0;
+	e = sm_cw_seek(c, addr);
+	if (pud_sect_supported() && !(c->flags & SM_NO_BLOCK) &&
+	    !(sm_cw_delta(e) & ~PUD_MASK))
+		return 0;
+	i = c->cur;
+	run_end = sm_cw_run_end(c, &i, end);
+	if (run_end - 1 > end - 1)
+		run_end = end;
+	return (run_end - addr) >> PUD_SHIFT;
+}
+
+/*
+ * @n PUDs of sm_cw_pud_run(): the first is walked, then the second, whose
+ * counters go for the n - 2 after it too, as do the tables it made, one
+ * PUD further each.
+ */
+static void sm_cw_puds(struct sm_cw *c, unsigned long addr, u64 n)
+{
+	unsigned long made[SM_LVL_NR];
+	u64 one[SM_CNT_NR];
+	int i;
+
+	sm_cw_cont_pmd(c, addr, addr + PUD_SIZE);
+	if (n < 2)
+		return;
+	addr += PUD_SIZE;
+	memcpy(one, c->cnt, sizeof(one));
+	memcpy(made, c->made, sizeof(made));
+	sm_cw_cont_pmd(c, addr, addr + PUD_SIZE);
+	for (i = 0; i < SM_CNT_NR; i++)
+		c->cnt[i] += (c->cnt[i] - one[i]) * (n - 2);
+	for (i = 0; i < SM_LVL_NR; i++)
+		if (c->made[i] != made[i])
+			c->made[i] += (n - 2) * PUD_SIZE;
+}
+
 /* sm_init_pud() */
 static void sm_cw_init_pud(struct sm_cw *c, unsigned long addr,
 			   unsigned long end, bool *nosync)
 {
 	unsigned long next;
 	phys_addr_t phys;
+	u64 puds;
 
 	do {
 		next = pud_addr_end(addr, end);
+		puds = sm_cw_pud_run(c, addr, end);
+		if (puds) {
+			sm_cw_puds(c, addr, puds);
+			next = addr + puds * PUD_SIZE;
+			continue;
+		}
 		phys = sm_cw_phys(c, addr);
 		if (pud_sect_supported() &&
 		    ((addr | next | phys) & ~PUD_MASK) == 0 &&

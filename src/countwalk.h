@@ -32,6 +32,12 @@ struct sm_geom {
 	u64 bytes;
 };
 
+/*
+ * A flag of sm_count_walk() beside the shadow's: walk every table, none
+ * counted by multiplying its like.  Slow; the tests' reference.
+ */
+#define SM_CW_EVERY_TABLE	BIT(8)
+
 int sm_count_walk(const struct sm_walker *w, int flags,
 		  const struct sm_geom_extent *ext, unsigned int nr,
 		  struct sm_stats *st);
