@@ -32,6 +32,11 @@
  *                  min_ps=.. median_ps=.. max_ps=.. samples=.. batch=..";
  *                  readers never wait for a calibration
  *   prediction 0444  the last predict's table
+ *   progress 0444  the command in progress: state (idle, started,
+ *                  calibrate, prepare, build, verify, teardown), command,
+ *                  elapsed_ms; for a run also region, walker, repeat
+ *                  (build i/N) and tables (made of expected, or
+ *                  "unknown" until the first build tells)
  * presets, axes and counters are the module's lists, read back by the scripts and the
  * CLI instead of copies of their own.
  */
@@ -81,6 +86,12 @@ static int history_show(struct seq_file *m, void *v)
 	return sm_lab_show_history(m);
 }
 DEFINE_SHOW_ATTRIBUTE(history);
+
+static int progress_show(struct seq_file *m, void *v)
+{
+	return sm_lab_show_progress(m);
+}
+DEFINE_SHOW_ATTRIBUTE(progress);
 
 static int ptdump_show(struct seq_file *m, void *v)
 {
@@ -382,6 +393,8 @@ int sm_debugfs_init(void)
 	debugfs_create_file("costs", 0444, sm_debugfs_dir, NULL, &costs_fops);
 	debugfs_create_file("prediction", 0444, sm_debugfs_dir, NULL,
 			    &prediction_fops);
+	debugfs_create_file("progress", 0444, sm_debugfs_dir, NULL,
+			    &progress_fops);
 	sm_debugfs_events_init(sm_debugfs_dir);
 	sm_fail_table_debugfs(sm_debugfs_dir);
 	return 0;

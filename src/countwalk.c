@@ -748,6 +748,27 @@ static int sm_geom_add(struct sm_geom *g, unsigned int *cap, unsigned long va,
 	return 0;
 }
 
+/* The extents sm_geom_from_chunks() would make of @chunks, none made. */
+unsigned long sm_geom_runs(const struct sm_chunk *chunks, unsigned int nr)
+{
+	unsigned long n = 0, k;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		const struct sm_chunk *ch = &chunks[i];
+
+		n++;
+		for (k = 1; ch->pfns && k < ch->nr_pages; k++) {
+			if (ch->pfns[k] != ch->pfns[k - 1] + 1)
+				n++;
+			if (!(k % SZ_1M))
+				cond_resched();
+		}
+	}
+	return n;
+}
+EXPORT_SYMBOL_NS_GPL(sm_geom_runs, SM_NS);
+
 /*
  * The geometry of @chunks as the walker maps them: chunk i becomes the
  * extents of chunk index i, one per physically contiguous run of its pfns.

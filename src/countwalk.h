@@ -43,6 +43,7 @@ int sm_count_walk(const struct sm_walker *w, int flags,
 		  struct sm_stats *st);
 int sm_walker_flags(const struct sm_walker *w);
 
+unsigned long sm_geom_runs(const struct sm_chunk *chunks, unsigned int nr);
 int sm_geom_from_chunks(const struct sm_chunk *chunks, unsigned int nr,
 			struct sm_geom *g);
 int sm_geom_synthetic(u64 size, struct sm_geom *g);

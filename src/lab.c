@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/ktime.h>
 #include <linux/lockdep.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -47,6 +48,9 @@ int sm_lab_begin(const char *what, bool offlinable, bool wait, char *err,
 	lab->holder_offlinable = offlinable ||
 		(lab->area_ready && sm_region_ops(lab->region)->offlinable);
 	lab->stop_why[0] = '\0';
+	memset(&lab->progress, 0, sizeof(lab->progress));
+	lab->progress.step = SM_STEP_STARTED;
+	lab->progress.start_ns = ktime_get_ns();
 	mutex_unlock(&lab->show_lock);
 	return 0;
 }
@@ -67,6 +71,7 @@ static void sm_lab_let_go(bool record, int ret, const char *err)
 		sm_lab_set_error(lab, ret, err);
 	lab->holder[0] = '\0';
 	lab->holder_offlinable = false;
+	lab->progress.step = SM_STEP_IDLE;
 	lab->kept = lab->shadow;
 	mutex_unlock(&lab->show_lock);
 	lab->stop.owner = NULL;
@@ -216,10 +221,49 @@ int sm_lab_calibrate(unsigned int samples, enum sm_cal_origin origin,
 	int ret;
 
 	lockdep_assert_held(&lab->lock);
+	sm_lab_progress_step(SM_STEP_CALIBRATE, 0);
 	ret = sm_calibrate(&lab->stop, samples, origin, err, errlen);
 	if (ret == -EINTR || ret == -ECANCELED)
 		sm_lab_stop_reason(ret, err, errlen);
 	return ret;
+}
+
+void sm_lab_progress_step(enum sm_step step, unsigned int build)
+{
+	struct sm_lab *lab = &sm_lab;
+
+	lockdep_assert_held(&lab->lock);
+	if (step == SM_STEP_BUILD)
+		atomic_long_set(&lab->tables_made, 0);
+	mutex_lock(&lab->show_lock);
+	lab->progress.step = step;
+	if (build)
+		lab->progress.build = build;
+	mutex_unlock(&lab->show_lock);
+}
+
+void sm_lab_progress_run(const struct sm_run_config *cfg)
+{
+	struct sm_lab *lab = &sm_lab;
+	struct sm_progress *p = &lab->progress;
+
+	lockdep_assert_held(&lab->lock);
+	mutex_lock(&lab->show_lock);
+	p->run = true;
+	p->region = cfg->region;
+	p->builds = cfg->repeat;
+	sm_format_walker(&cfg->walker, p->walker, sizeof(p->walker));
+	mutex_unlock(&lab->show_lock);
+}
+
+void sm_lab_progress_expect(u64 tables)
+{
+	struct sm_lab *lab = &sm_lab;
+
+	lockdep_assert_held(&lab->lock);
+	mutex_lock(&lab->show_lock);
+	lab->progress.tables_expected = tables;
+	mutex_unlock(&lab->show_lock);
 }
 
 void sm_lab_exit(void)

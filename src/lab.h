@@ -49,6 +49,28 @@ struct sm_result {
 	struct sm_prediction pred;
 };
 
+/* What the command in progress is doing: the `progress` file. */
+enum sm_step {
+	SM_STEP_IDLE,		/* no command */
+	SM_STEP_STARTED,	/* a command that reports no steps */
+	SM_STEP_CALIBRATE,
+	SM_STEP_PREPARE,	/* the region's area */
+	SM_STEP_BUILD,
+	SM_STEP_VERIFY,
+	SM_STEP_TEARDOWN,
+	SM_STEP_NR
+};
+
+struct sm_progress {
+	enum sm_step step;
+	u64 start_ns;			/* the command's start */
+	bool run;			/* a run: the fields below are set */
+	enum sm_region region;
+	char walker[96];
+	unsigned int build, builds;	/* build (from 1) of builds */
+	u64 tables_expected;		/* per build; 0: not known yet */
+};
+
 /*
  * Two locks.  lock is held by a command from sm_lab_begin() to sm_lab_end():
  * a run, verify, free, reset, or a ptdump read.  show_lock guards what the
@@ -76,6 +98,9 @@ struct sm_lab {
 	bool holder_offlinable;		/* its memory can go offline */
 	bool area_ready;		/* area is prepared: the notifier reads it */
 	char stop_why[SM_ERR_LEN];	/* why stop was requested */
+	struct sm_progress progress;
+
+	atomic_long_t tables_made;	/* by the build in progress */
 };
 
 extern struct sm_lab sm_lab;
@@ -106,6 +131,10 @@ void sm_lab_exit(void);
  */
 int sm_lab_calibrate(unsigned int samples, enum sm_cal_origin origin,
 		     char *err, size_t errlen);
+/* The command in progress is at @step; @build: the run's build (from 1). */
+void sm_lab_progress_step(enum sm_step step, unsigned int build);
+void sm_lab_progress_run(const struct sm_run_config *cfg);
+void sm_lab_progress_expect(u64 tables);
 
 /* src/run.c */
 int sm_lab_run(const struct sm_run_config *cfg, char *err, size_t errlen);
@@ -119,6 +148,7 @@ void sm_result_verified(struct sm_result *r, const struct sm_area *area);
 void sm_lab_publish(const struct sm_result *r, bool add_history);
 int sm_lab_show_last(struct seq_file *m);
 int sm_lab_show_history(struct seq_file *m);
+int sm_lab_show_progress(struct seq_file *m);
 int sm_lab_show_ptdump(struct seq_file *m);
 
 #endif /* SHADOWMAP_LAB_H */

@@ -274,6 +274,51 @@ int sm_lab_show_last(struct seq_file *m)
 	return 0;
 }
 
+static const char * const sm_step_names[] = {
+	[SM_STEP_IDLE] = "idle",
+	[SM_STEP_STARTED] = "started",
+	[SM_STEP_CALIBRATE] = "calibrate",
+	[SM_STEP_PREPARE] = "prepare",
+	[SM_STEP_BUILD] = "build",
+	[SM_STEP_VERIFY] = "verify",
+	[SM_STEP_TEARDOWN] = "teardown",
+};
+
+static_assert(ARRAY_SIZE(sm_step_names) == SM_STEP_NR);
+
+/*
+ * What the command in progress is doing.  The tables made are read while
+ * the build makes them: a count that is at most one behind.
+ */
+int sm_lab_show_progress(struct seq_file *m)
+{
+	struct sm_lab *lab = &sm_lab;
+	const struct sm_progress *p = &lab->progress;
+
+	if (mutex_lock_interruptible(&lab->show_lock))
+		return -EINTR;
+	seq_printf(m, "state: %s\n", sm_step_names[p->step]);
+	if (p->step == SM_STEP_IDLE)
+		goto out_unlock;
+	seq_printf(m, "command: %s\n", lab->holder);
+	seq_printf(m, "elapsed_ms: %llu\n",
+		   div_u64(ktime_get_ns() - p->start_ns, NSEC_PER_MSEC));
+	if (!p->run)
+		goto out_unlock;
+	seq_printf(m, "region: %s\n", sm_region_names[p->region]);
+	seq_printf(m, "walker: %s\n", p->walker);
+	seq_printf(m, "repeat: %u/%u\n", p->build, p->builds);
+	seq_printf(m, "tables: %ld/", p->step == SM_STEP_BUILD ?
+		   atomic_long_read(&lab->tables_made) : 0L);
+	if (p->tables_expected)
+		seq_printf(m, "%llu\n", p->tables_expected);
+	else
+		seq_puts(m, "unknown\n");
+out_unlock:
+	mutex_unlock(&lab->show_lock);
+	return 0;
+}
+
 int sm_lab_show_history(struct seq_file *m)
 {
 	struct sm_lab *lab = &sm_lab;

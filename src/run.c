@@ -17,8 +17,47 @@
 #include "walker.h"
 #include "lookup.h"
 #include "calibrate.h"
+#include "countwalk.h"
 
 #define SM_HW_SAMPLES		64
+/*
+ * Up to this many extents (32 bytes each), the count walk gives `progress`
+ * the tables a build makes before the first build; past it, that build.
+ */
+#define SM_PROGRESS_EXTENTS	65536
+
+static u64 sm_tables_of(const struct sm_stats *st)
+{
+	u64 n = 0;
+	int l;
+
+	for (l = 0; l < SM_LVL_NR; l++)
+		n += st->cnt[SM_CNT_TABLE_PGD + l];
+	return n;
+}
+
+/* The tables each build of @area makes, by the count walk; 0: not known. */
+static u64 sm_expect_tables(const struct sm_run_config *cfg,
+			    const struct sm_area *area)
+{
+	struct sm_stats *st;
+	struct sm_geom g;
+	u64 n = 0;
+
+	if (sm_geom_runs(area->chunks, area->nr_chunks) > SM_PROGRESS_EXTENTS)
+		return 0;
+	st = kmalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return 0;
+	if (!sm_geom_from_chunks(area->chunks, area->nr_chunks, &g)) {
+		if (!sm_count_walk(&cfg->walker, sm_walker_flags(&cfg->walker),
+				   g.ext, g.nr, st))
+			n = sm_tables_of(st);
+		sm_geom_free(&g);
+	}
+	kfree(st);
+	return n;
+}
 
 /* Check the live walker on sample pages of the first chunk (lookup.c). */
 static void sm_verify_live(struct sm_result *r, const struct sm_area *area)
@@ -47,6 +86,9 @@ static int sm_build(const struct sm_run_config *cfg, const struct sm_area *area,
 	if (!sh)
 		return -ENOMEM;
 	sh->stop = stop;
+	/* the top level is made already */
+	atomic_long_set(&sm_lab.tables_made, 1);
+	sh->made = &sm_lab.tables_made;
 	if (cfg->walker.threads > 1)
 		ret = sm_shadow_map_threads(sh, area->chunks, area->nr_chunks,
 					    cfg->walker.threads);
@@ -112,6 +154,7 @@ int sm_lab_run(const struct sm_run_config *cfg, char *err, size_t errlen)
 	if (ret)
 		return ret;
 	sm_lab_free();
+	sm_lab_progress_run(cfg);
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	samples = kcalloc(SM_PHASE_NR * n, sizeof(*samples), GFP_KERNEL);
 	if (!samples || !r) {
@@ -129,30 +172,37 @@ int sm_lab_run(const struct sm_run_config *cfg, char *err, size_t errlen)
 			goto out_free_samples;
 		err[0] = '\0';
 	}
+	sm_lab_progress_step(SM_STEP_PREPARE, 0);
 	ret = sm_area_prepare(cfg, &lab->area, &lab->stop, err, errlen);
 	if (ret)
 		goto out_free_samples;
 	lab->region = cfg->region;
 	sm_lab_set_area_ready(true);
+	sm_lab_progress_expect(sm_expect_tables(cfg, &lab->area));
 
 	r->cfg = *cfg;
 	r->stable = true;
 	for (i = 0; i < n; i++) {
 		st = i == n - 1 ? &lab->shadow_stats : &tmp;
+		sm_lab_progress_step(SM_STEP_BUILD, i + 1);
 		ret = sm_build(cfg, &lab->area, st, &lab->stop, &sh);
 		if (ret)
 			goto out_release_area;
+		sm_lab_progress_step(SM_STEP_VERIFY, 0);
 		ret = sm_verify(sh, &lab->area, r, &lab->stop,
 				&st->ns[SM_PHASE_VERIFY]);
 		if (ret) {
 			sm_shadow_destroy(sh);
 			goto out_release_area;
 		}
-		if (!i)
+		if (!i) {
 			r->cnt = *st;
-		else if (memcmp(r->cnt.cnt, st->cnt, sizeof(st->cnt)))
+			sm_lab_progress_expect(sm_tables_of(st));
+		} else if (memcmp(r->cnt.cnt, st->cnt, sizeof(st->cnt))) {
 			r->stable = false;
+		}
 		if (i < n - 1) {
+			sm_lab_progress_step(SM_STEP_TEARDOWN, 0);
 			t0 = ktime_get_ns();
 			sm_shadow_destroy(sh);
 			st->ns[SM_PHASE_TEARDOWN] = ktime_get_ns() - t0;
@@ -208,6 +258,7 @@ int sm_lab_verify(char *err, size_t errlen)
 	mutex_lock(&lab->show_lock);
 	*r = lab->last;
 	mutex_unlock(&lab->show_lock);
+	sm_lab_progress_step(SM_STEP_VERIFY, 0);
 	ret = sm_verify(lab->shadow, &lab->area, r, &lab->stop, &ns);
 	if (ret) {
 		/* A stopped verify leaves the last result as it was. */

@@ -63,6 +63,8 @@ void sm_shadow_own_table(struct sm_shadow *sh, struct page *page)
 	sh->nr_tables++;
 	spin_unlock(&sh->lock);
 	atomic_long_inc(&sm_held);
+	if (sh->made)
+		atomic_long_inc(sh->made);
 }
 
 void sm_shadow_destroy(struct sm_shadow *sh)

@@ -26,6 +26,7 @@ struct sm_shadow {
 	int flags;			/* SM_NO_BLOCK, SM_NO_CONT */
 	struct sm_stats *st;		/* the build's counters */
 	struct sm_stop *stop;		/* checked per table; NULL: never */
+	atomic_long_t *made;		/* tables made, for progress; or NULL */
 };
 
 struct sm_shadow *sm_shadow_create(const struct sm_walker *w, pgprot_t prot,

@@ -1,0 +1,105 @@
+#!/bin/sh
+# Progress: the 0444 `progress` file says "state: idle" with no command;
+# during a run, a reader that polls it sees each build of the run, the
+# region and walker, and tables made never past the number expected, which
+# equals the tables the run made; readers never fail or wait; a cancel
+# leaves it idle.  The CLI draws its progress line on stderr when asked
+# (SHADOWMAP_PROGRESS=always), and not when stderr is no terminal.
+# Precondition: none (a loaded shadowmap is unloaded first).  Not under
+# lockdown: control refuses writes there.
+. "$(dirname "$0")/ktap.sh"
+SM_CLI=${SM_CLI:-$(dirname "$0")/../cli/shadowmap}
+[ -f "$SM_CLI" ] || ktap_skip_all "no $SM_CLI (set SM_CLI)"
+sm_require
+sm_load_or_bail
+sm_require_control
+ktap_plan 17
+ok module_loads
+
+expect progress_idle "$(cat "$SM_DIR/progress")" \
+	[ "$(cat "$SM_DIR/progress")" = "state: idle" ]
+# Calibrate now, so that the runs below do not.
+check progress_calibrate sh -c "echo calibrate >'$SM_DIR/control'"
+
+# poll FILE: append a snapshot of `progress` to FILE, separated by "--",
+# every 0.1 s while the background writer bg lives; count failed reads.
+poll() {
+	bad=0
+	while kill -0 "$bg" 2>/dev/null; do
+		cat "$SM_DIR/progress" >>"$1" 2>>"$ktap_tmp/poll.err" || bad=$((bad + 1))
+		echo -- >>"$1"
+		sleep 0.1
+	done
+	wait "$bg"
+	bg_rc=$?
+}
+
+snap=$ktap_tmp/progress.snap
+: >"$snap"
+cmd="run size=256M walker=v6.1 repeat=6"
+echo "$cmd" >"$SM_DIR/control" 2>"$ktap_tmp/bg.err" &
+bg=$!
+poll "$snap"
+expect progress_run_passes "rc $bg_rc: $(cat "$ktap_tmp/bg.err")" \
+	[ "$bg_rc" -eq 0 -a "$(sm_last status)" = pass ]
+expect progress_reads_never_fail "$bad failed reads: $(head -n 3 "$ktap_tmp/poll.err")" \
+	[ "$bad" -eq 0 ]
+tables=0
+for l in pgd p4d pud pmd pte; do
+	tables=$((tables + $(sm_last "tables_$l")))
+done
+# One line per snapshot taken while building:
+# "BUILD BUILDS MADE EXPECTED REGION WALKER".
+awk '/^--$/ {
+		if (v["state"] == "build") {
+			split(v["repeat"], r, "/")
+			split(v["tables"], t, "/")
+			print r[1], r[2], t[1], t[2], v["region"], v["walker"]
+		}
+		split("", v)
+		next
+	}
+	{ i = index($0, ": "); v[substr($0, 1, i - 1)] = substr($0, i + 2) }' \
+	"$snap" >"$ktap_tmp/builds"
+n=$(wc -l <"$ktap_tmp/builds")
+echo "# first and last while building: $(head -n 1 "$ktap_tmp/builds") | $(tail -n 1 "$ktap_tmp/builds")"
+builds=$(cut -d ' ' -f 1 "$ktap_tmp/builds" | sort -u | wc -l)
+expect progress_saw_builds "$n snapshots while building, of $builds builds" \
+	[ "$n" -ge 2 -a "$builds" -ge 2 ]
+expect progress_repeat_of_6 "$(cut -d ' ' -f 1,2 "$ktap_tmp/builds" | sort -u | tr '\n' ' ')" \
+	awk '$2 != 6 || $1 < 1 || $1 > 6 { exit 1 }' "$ktap_tmp/builds"
+expect progress_names_run "$(head -n 1 "$ktap_tmp/builds")" \
+	awk '$5 != "vmalloc" || $6 != "v6.1" { exit 1 }' "$ktap_tmp/builds"
+# 256M is at most 65536 extents: the count walk knows before any build.
+expect progress_expected_is_made "want $tables: $(cut -d ' ' -f 4 "$ktap_tmp/builds" | sort -u | tr '\n' ' ')" \
+	awk -v t="$tables" '$4 != t { exit 1 }' "$ktap_tmp/builds"
+expect progress_made_within_expected "$(awk '$3 > $4' "$ktap_tmp/builds" | head -n 1)" \
+	awk '$3 > $4 { exit 1 }' "$ktap_tmp/builds"
+expect progress_elapsed_grows "$(grep '^elapsed_ms' "$snap" | tr '\n' ' ' | cut -c 1-200)" \
+	sh -c "grep '^elapsed_ms' '$snap' | awk '\$2 < p { exit 1 } { p = \$2 }'"
+expect progress_idle_after_run "$(cat "$SM_DIR/progress")" \
+	[ "$(cat "$SM_DIR/progress")" = "state: idle" ]
+
+# A cancelled run leaves it idle.
+echo "run size=1G walker=v6.1 repeat=20" >"$SM_DIR/control" 2>"$ktap_tmp/bg.err" &
+bg=$!
+sm_wait_running 20
+sleep 1
+running=$(sed -n 's/^state: //p' "$SM_DIR/progress")
+echo cancel >"$SM_DIR/control"
+wait "$bg"
+expect progress_cancelled_was_running "state was '$running'" \
+	[ -n "$running" -a "$running" != idle ]
+expect progress_idle_after_cancel "$(cat "$SM_DIR/progress")" \
+	[ "$(cat "$SM_DIR/progress")" = "state: idle" ]
+
+# The CLI: a line when asked, none when stderr is a file.
+SHADOWMAP_PROGRESS=always sh "$SM_CLI" run size=512M walker=v6.1 repeat=4 \
+	>/dev/null 2>"$ktap_tmp/cli.err"
+expect cli_progress_always "$(tr '\r' '\n' <"$ktap_tmp/cli.err" | grep -v '^$' | tail -n 2 | tr '\n' '|')" \
+	sh -c "tr '\\r' '\\n' <'$ktap_tmp/cli.err' | grep -q '^shadowmap: build [1-4]/4 v6.1 vmalloc, tables [0-9]*/[0-9]* ([0-9]*%), [0-9.]* s'"
+sh "$SM_CLI" run size=512M walker=v6.1 repeat=4 >/dev/null 2>"$ktap_tmp/cli.err"
+expect cli_progress_quiet_off_terminal "stderr: $(head -c 200 "$ktap_tmp/cli.err")" \
+	[ ! -s "$ktap_tmp/cli.err" ]
+unload_result
+ktap_finished
