@@ -116,15 +116,15 @@ cli_format() {
 	fi
 }
 for f in csv json; do
-	cli_format "last $f" "--format $f last" $f last
-	cli_format "history $f" "history --format=$f" $f history --list
-	cli_format "events $f" "--format $f events" $f events --list
-	cli_format "prediction $f" "prediction --format $f" $f prediction --list
+	cli_format "last $f" "--format $f last" "$f" last
+	cli_format "history $f" "history --format=$f" "$f" history --list
+	cli_format "events $f" "--format $f events" "$f" events --list
+	cli_format "prediction $f" "prediction --format $f" "$f" prediction --list
 	if [ "$(id -u)" = 0 ]; then
-		cli_format "run $f" "run size=4M --format $f" $f last
-		cli_format "compare $f" "--format $f compare walkers=v6.1,v6.10" $f last --list --copies 2
+		cli_format "run $f" "run size=4M --format $f" "$f" last
+		cli_format "compare $f" "--format $f compare walkers=v6.1,v6.10" "$f" last --list --copies 2
 		# bbml2 maps no block here (leaf_pmd_block is 0): six rows
-		cli_format "steps $f" "--format $f steps size=8M" $f last --list --copies 6 \
+		cli_format "steps $f" "--format $f steps size=8M" "$f" last --list --copies 6 \
 			--key "step=base (v6.1),+ no-cont-remap,+ batch barriers,+ no-alloc-remap (v6.10),+ lazy unmap,no fixmap (direct)"
 	fi
 done

@@ -347,7 +347,7 @@ cli_status cli_format_bad 2 "want table, csv or json" shadowmap --format yaml ru
 # steps: the seeds' table (vmalloc, where blocks rarely apply; contig,
 # where they do), then its rows' axes and verification
 for r in vmalloc contig; do
-	if shadowmap steps region=$r size=8M >"$ktap_tmp/out" 2>&1; then
+	if shadowmap steps region=$r size=8M repeat=3 >"$ktap_tmp/out" 2>&1; then
 		sed 's/^/# /' "$ktap_tmp/out"
 		n=$(awk '$NF ~ /^([0-9]+\.[0-9][0-9]|-)$/ && $(NF - 4) ~ /%$/' "$ktap_tmp/out" | wc -l)
 		expect cli_steps_table_$r "$n rows with ms and %, want 7, or 6 and a note for blocks" \
