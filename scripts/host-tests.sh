@@ -88,6 +88,83 @@ for c in "2 bogus" "$want last" "$want run size=4M"; do
 	[ "$rc" = "${c%% *}" ] && t_ok || t_bad "cli ${c#* }: exit status $rc, want ${c%% *}"
 done
 
+# The CLI's --format csv|json, parsed back by python's csv and json modules
+# (scripts/cli-format-check.py) and compared with the files they came from:
+# scripts/cli-fixture/ holds a `last` (from a guest's hot-add run, with a
+# last_error that needs quoting and escaping), a history (a walker with
+# commas), events and a prediction, read through SHADOWMAP_DEBUGFS.  As
+# root, run, compare and steps too: their writes to control go to a plain
+# file there, so `last` stays the fixture's.
+fx=$(mktemp -d)
+cp scripts/cli-fixture/* "$fx/"
+: >"$fx/control"
+# A control character for JSON's \u escapes.
+printf 'x_control: a\001b\177c\n' >>"$fx/last"
+# cli_format NAME CLI-ARGS CHECK-ARGS...: the CLI's output of CLI-ARGS (one
+# string, split at blanks) passes cli-format-check.py CHECK-ARGS (format,
+# kind, then its options; the source and the output go in between).
+cli_format() {
+	name=$1 cli=$2 f=$3 k=$4
+	shift 4
+	# shellcheck disable=SC2086
+	if ! SHADOWMAP_DEBUGFS=$fx sh cli/shadowmap $cli >"$fx/out" 2>"$err"; then
+		t_bad "cli-format $name: exit status $?: $(cat "$err")"
+	elif why=$(python3 scripts/cli-format-check.py "$f" "$k" "$fx/$k" "$fx/out" "$@" 2>&1); then
+		t_ok
+	else
+		t_bad "cli-format $name: $why"
+	fi
+}
+for f in csv json; do
+	cli_format "last $f" "--format $f last" "$f" last
+	cli_format "history $f" "history --format=$f" "$f" history --list
+	cli_format "events $f" "--format $f events" "$f" events --list
+	cli_format "prediction $f" "prediction --format $f" "$f" prediction --list
+	if [ "$(id -u)" = 0 ]; then
+		cli_format "run $f" "run size=4M --format $f" "$f" last
+		cli_format "compare $f" "--format $f compare walkers=v6.1,v6.10" "$f" last --list --copies 2
+		# bbml2 maps no block here (leaf_pmd_block is 0): six rows
+		cli_format "steps $f" "--format $f steps size=8M" "$f" last --list --copies 6 \
+			--key "step=base (v6.1),+ no-cont-remap,+ batch barriers,+ no-alloc-remap (v6.10),+ lazy unmap,no fixmap (direct)"
+	fi
+done
+# The table is today's output: `last` and `history` as the module prints
+# them.
+for c in last history events prediction; do
+	if SHADOWMAP_DEBUGFS=$fx sh cli/shadowmap "$c" | cmp -s - "$fx/$c"; then
+		t_ok
+	else
+		t_bad "cli $c: the table format is not the file as it is"
+	fi
+done
+if [ "$(id -u)" = 0 ]; then
+	# The steps' run words, one axis at a time from v6.1 to v6.10.
+	got=$(SHADOWMAP_DEBUGFS=$fx sh -x cli/shadowmap steps size=8M 2>&1 >/dev/null |
+		sed -n "s/^+ ctl 'run size=8M \(.*\)'$/\1/p; s/^+ ctl run size=8M \(.*\)$/\1/p" | tr '\n' '|')
+	# bbml2's run is the last write to control (its trace is in a subshell)
+	got="$got$(sed 's/^run size=8M //' "$fx/control")|"
+	want="walker=v6.1|walker=v6.1 remap=table|walker=v6.1 remap=table barrier=table|walker=v6.10|walker=v6.10 remap=lazy|walker=direct|walker=bbml2|"
+	[ "$got" = "$want" ] && t_ok || t_bad "cli steps: runs '$got', want '$want'"
+	SHADOWMAP_DEBUGFS=$fx sh cli/shadowmap steps size=8M >"$fx/out" 2>&1
+	grep -q '^note: blocks (bbml2): skipped, the run mapped no block' "$fx/out" && t_ok ||
+		t_bad "cli steps: no note for bbml2 without a block: $(cat "$fx/out")"
+fi
+for c in "xml last:want table, csv or json" "json ptdump:prints no results to format" ":wants a value"; do
+	# shellcheck disable=SC2086
+	SHADOWMAP_DEBUGFS=$fx sh cli/shadowmap --format ${c%%:*} >/dev/null 2>"$err"
+	rc=$?
+	[ "$rc" = 2 ] && grep -q "${c#*:}" "$err" && t_ok ||
+		t_bad "cli --format ${c%%:*}: exit status $rc ($(cat "$err")), want 2 and '${c#*:}'"
+done
+for c in "steps walker=v6.1:is not for it" "steps leaf=block:is not for it" "steps now:not key=value"; do
+	# shellcheck disable=SC2086
+	SHADOWMAP_DEBUGFS=$fx sh cli/shadowmap ${c%%:*} >/dev/null 2>"$err"
+	rc=$?
+	[ "$rc" = 2 ] && grep -q "${c#*:}" "$err" && t_ok ||
+		t_bad "cli ${c%%:*}: exit status $rc ($(cat "$err")), want 2 and '${c#*:}'"
+done
+rm -rf "$fx"
+
 # lab-table.py: a lazy run whose last lacks lazy_ring is a clear failure.
 printf '# SM: LAST t %s\n' "remap: lazy" "leaf: pte" "chunks: 1" "tlbi: 16" >"$err"
 expect_error lab-table-lazy-ring "no lazy_ring" python3 scripts/lab-table.py --check "$err"

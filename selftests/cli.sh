@@ -3,7 +3,9 @@
 # each failure it can meet here, by its exit status and message (module not
 # loaded 5, debugfs missing 4, not root 3, usage 2, a refused command 1 with
 # the module's reason and errno, busy 7, cancelled or interrupted 8, Ctrl-C
-# reaching the module's write), and compare, run, verify, ptdump, free.
+# reaching the module's write), and compare, run, verify, ptdump, free;
+# --format csv and json parsed back (awk) against last, history and
+# prediction; steps' table, and its rows one axis at a time.
 # Lockdown (6) is selftests/lockdown.sh's, which runs last.
 # Precondition: none (a loaded shadowmap is unloaded first).  Not under
 # lockdown.  SM_CLI names the CLI (default: ../cli/shadowmap from here).
@@ -19,7 +21,7 @@ presets=$(sm_presets)
 running=
 ! grep -q '^running: ' "$SM_DIR/last" || running=1
 sm_unload
-ktap_plan 23
+ktap_plan 32
 
 # compare_rows NAME WALKERS ARGS...: compare prints one row per walker.
 compare_rows() {
@@ -101,6 +103,274 @@ cli_status cli_compare_walker 2 "pick them with walkers" shadowmap compare walke
 cli_status cli_extra_args 2 "takes no arguments" shadowmap free now
 compare_rows cli_compare_table "v6.1 v6.10 direct" size=8M walkers=v6.1,v6.10,direct
 compare_rows cli_compare_every_preset "$(echo "$presets" | tr '\n' ' ' | sed 's/ $//')" size=4M
+# --format, parsed back here with awk (the guest has no python3; the host's
+# scripts/host-tests.sh parses it with python's csv and json) and compared
+# with the module's own files.
+
+# csv_records: CSV (RFC 4180, no newline inside a field) on stdin as
+# "key: value" records, a blank line after each.
+csv_records() {
+	awk '
+	function fields(line, f,    n, i, c, q, cur) {
+		n = 0
+		cur = ""
+		q = 0
+		for (i = 1; i <= length(line); i++) {
+			c = substr(line, i, 1)
+			if (q) {
+				if (c != "\"")
+					cur = cur c
+				else if (substr(line, i + 1, 1) == "\"") {
+					cur = cur c
+					i++
+				} else
+					q = 0
+			} else if (c == "\"")
+				q = 1
+			else if (c == ",") {
+				f[++n] = cur
+				cur = ""
+			} else
+				cur = cur c
+		}
+		f[++n] = cur
+		return n
+	}
+	NR == 1 { nh = fields($0, h); next }
+	{
+		if (fields($0, f) != nh)
+			print "# row " NR - 1 ": fields, not " nh
+		for (i = 1; i <= nh; i++)
+			print h[i] ": " f[i]
+		print ""
+	}'
+}
+
+# json_records: a JSON object or array of flat objects on stdin as
+# "key: value" records; a number that comes as a string, or a bare token
+# that is no number, is a "#" line (which no comparison passes).
+json_records() {
+	awk '
+	function hex(h,    i, v) {
+		v = 0
+		for (i = 1; i <= 4; i++)
+			v = v * 16 + index("0123456789abcdef", tolower(substr(h, i, 1))) - 1
+		return v
+	}
+	{ s = s $0 "\n" }
+	END {
+		n = length(s)
+		i = 1
+		want = "key"
+		while (i <= n) {
+			c = substr(s, i, 1)
+			if (c == ":")
+				want = "value"
+			if (index(" \t\r\n,:{[]", c)) {
+				i++
+				continue
+			}
+			if (c == "}") {
+				print ""
+				want = "key"
+				i++
+				continue
+			}
+			if (c == "\"") {
+				v = ""
+				i++
+				while (i <= n && (c = substr(s, i, 1)) != "\"") {
+					if (c == "\\") {
+						c = substr(s, ++i, 1)
+						if (c == "t")
+							c = "\t"
+						else if (c == "r")
+							c = "\r"
+						else if (c == "n")
+							c = "\n"
+						else if (c == "u") {
+							c = sprintf("%c", hex(substr(s, i + 1, 4)))
+							i += 4
+						}
+					}
+					v = v c
+					i++
+				}
+				i++
+				if (want == "key") {
+					k = v
+					continue
+				}
+				if (v ~ /^-?[0-9]+$/)
+					print "# " k ": a number as a string"
+				print k ": " v
+				want = "key"
+				continue
+			}
+			t = ""
+			while (i <= n && !index(" \t\r\n,:}]", substr(s, i, 1))) {
+				c = substr(s, i, 1)
+				t = t c
+				i++
+			}
+			if (t !~ /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$/)
+				print "# " k ": " t " is no JSON number"
+			print k ": " t
+			want = "key"
+		}
+	}'
+}
+
+# last_record: the last record of records on stdin, less KEY's line when
+# one is named.
+last_record() {
+	awk -v drop="${1:-}" '
+	/^$/ { if (cur != "") rec = cur; cur = ""; next }
+	drop != "" && index($0, drop ": ") == 1 { next }
+	{ cur = cur $0 "\n" }
+	END { if (cur != "") rec = cur; printf "%s", rec }'
+}
+
+# same_as_last NAME FORMAT [DROP]: the last record of $ktap_tmp/fmt, parsed
+# from FORMAT, is `last` line for line (DROP: a key `last` has not).
+same_as_last() {
+	"${2}_records" <"$ktap_tmp/fmt" | last_record "${3:-}" >"$ktap_tmp/got"
+	if cmp -s "$ktap_tmp/got" "$SM_DIR/last"; then
+		ok "$1"
+	else
+		not_ok "$1" "$(diff "$SM_DIR/last" "$ktap_tmp/got" | head -20)"
+	fi
+}
+
+# cli_format NAME FORMAT [DROP] -- CLI-ARGS: the CLI's FORMAT output of
+# CLI-ARGS, parsed back, ends with a record that is `last`.
+cli_format() {
+	name=$1 f=$2 drop=
+	[ "$3" = -- ] || { drop=$3; shift; }
+	shift 3
+	if shadowmap "$@" >"$ktap_tmp/fmt" 2>"$ktap_tmp/err"; then
+		sed -n '1,3s/^/# /p' "$ktap_tmp/fmt"
+		same_as_last "$name" "$f" "$drop"
+	else
+		not_ok "$name" "exit status $?: $(cat "$ktap_tmp/err")"
+	fi
+}
+
+# steps_ok FILE: the records of `steps --format json` in FILE are the
+# seeds' rows, each one axis from the one before from v6.1 to v6.10,
+# every run verified.
+steps_ok() {
+	json_records <"$1" | awk -F ': ' -v presets="$SM_DIR/presets" '
+	BEGIN {
+		while ((getline l < presets) > 0) {
+			m = split(l, w, " ")
+			p = ""
+			for (i = 2; i <= m; i++)
+				if (w[i] !~ /^threads=/)
+					p = p (p == "" ? "" : " ") w[i]
+			axes[w[1]] = p
+		}
+		want[1] = "base (v6.1)"
+		want[2] = "+ no-cont-remap"
+		want[3] = "+ batch barriers"
+		want[4] = "+ no-alloc-remap (v6.10)"
+		want[5] = "+ lazy unmap"
+		want[6] = "no fixmap (direct)"
+		want[7] = "blocks (bbml2)"
+	}
+	/^#/ { print; bad = 1; next }
+	/^$/ {
+		n++
+		lab[n] = a["step"]
+		ax[n] = "remap=" a["remap"] " barrier=" a["barrier"] " zero=" a["zero"] " leaf=" a["leaf"] " check=" a["check"]
+		if (a["status"] != "pass") {
+			print "# " lab[n] ": status " a["status"]
+			bad = 1
+		}
+		split("", a)
+		next
+	}
+	{ k = $1; sub(/^[^:]*: /, ""); a[k] = $0 }
+	END {
+		if (n < 6) {
+			print "# " n " rows, want 6 or 7"
+			exit 1
+		}
+		for (i = 1; i <= n; i++)
+			if (lab[i] != want[i]) {
+				print "# row " i ": " lab[i] ", want " want[i]
+				bad = 1
+			}
+		if (ax[1] != axes["v6.1"] || ax[4] != axes["v6.10"] || ax[6] != axes["direct"] || (n > 6 && ax[7] != axes["bbml2"])) {
+			print "# rows 1, 4, 6, 7 are not v6.1, v6.10, direct, bbml2: " ax[1] " / " ax[4] " / " ax[6] " / " ax[7]
+			bad = 1
+		}
+		for (i = 2; i <= 5; i++) {
+			split(ax[i - 1], x, " ")
+			m = split(ax[i], y, " ")
+			d = 0
+			for (j = 1; j <= m; j++)
+				d += x[j] != y[j]
+			if (d != 1) {
+				print "# " lab[i] " is " d " axes from " lab[i - 1] ": " ax[i - 1] " -> " ax[i]
+				bad = 1
+			}
+		}
+		exit bad
+	}'
+}
+
+cli_format cli_format_run_csv csv -- run size=4M walker=lazy --format csv
+cli_format cli_format_run_json json -- --format json run size=4M walker=v6.10
+cli_format cli_format_compare_csv csv -- --format=csv compare size=4M walkers=v6.1,direct
+# history: every line, key for key
+shadowmap --format json history >"$ktap_tmp/fmt" 2>"$ktap_tmp/err"
+json_records <"$ktap_tmp/fmt" | awk '/^$/ { print line; line = ""; next }
+	{ k = $0; sub(/: .*/, "", k); v = substr($0, length(k) + 3); line = line (line == "" ? "" : " ") k "=" v }' >"$ktap_tmp/got"
+if cmp -s "$ktap_tmp/got" "$SM_DIR/history"; then
+	ok cli_format_history_json
+else
+	not_ok cli_format_history_json "$(cat "$ktap_tmp/err"; diff "$SM_DIR/history" "$ktap_tmp/got" | head)"
+fi
+# predict: a record per step of the table, each with every column
+if shadowmap --format json predict size=1G >"$ktap_tmp/fmt" 2>"$ktap_tmp/err"; then
+	rows=$(grep -v '^#' "$SM_DIR/prediction" | awk 'NR == 1 { nh = NF } END { print NR - 1 }')
+	nh=$(grep -v '^#' "$SM_DIR/prediction" | awk 'NR == 1 { print NF }')
+	got=$(json_records <"$ktap_tmp/fmt" | awk -v nh="$nh" '/^#/ { bad = 1 } /^$/ { n++; if (k != nh) bad = 1; k = 0; next }
+		/^step: / && !first { first = $0 } { k++ } END { print n, bad + 0, first }')
+	expect cli_format_predict_json "records, bad, first step '$got', want '$rows 0 step: base (6.1)'" \
+		[ "$got" = "$rows 0 step: base (6.1)" ]
+else
+	not_ok cli_format_predict_json "$(cat "$ktap_tmp/err")"
+fi
+cli_status cli_format_bad 2 "want table, csv or json" shadowmap --format yaml run size=4M
+# steps: the seeds' table (vmalloc, where blocks rarely apply; contig,
+# where they do), then its rows' axes and verification
+for r in vmalloc contig; do
+	if shadowmap steps region=$r size=8M repeat=3 >"$ktap_tmp/out" 2>&1; then
+		sed 's/^/# /' "$ktap_tmp/out"
+		n=$(awk '$NF ~ /^([0-9]+\.[0-9][0-9]|-)$/ && $(NF - 4) ~ /%$/' "$ktap_tmp/out" | wc -l)
+		expect cli_steps_table_$r "$n rows with ms and %, want 7, or 6 and a note for blocks" \
+			[ "$n" -eq 7 -o \( "$n" -eq 6 -a -n "$(grep '^note: blocks (bbml2): skipped' "$ktap_tmp/out")" \) ]
+	else
+		not_ok cli_steps_table_$r "$(cat "$ktap_tmp/out")"
+	fi
+done
+if shadowmap --format json steps region=contig size=8M >"$ktap_tmp/fmt" 2>"$ktap_tmp/err"; then
+	sed -n 's/^\(.\{0,160\}\).*/# \1/p' "$ktap_tmp/fmt"
+	sed 's/^/# /' "$ktap_tmp/err"
+	if why=$(steps_ok "$ktap_tmp/fmt"); then
+		if grep -q '"step": "blocks (bbml2)"' "$ktap_tmp/fmt"; then
+			same_as_last cli_steps_json json step
+		else
+			ok cli_steps_json
+		fi
+	else
+		not_ok cli_steps_json "$why"
+	fi
+else
+	not_ok cli_steps_json "exit status $?: $(cat "$ktap_tmp/err")"
+fi
 check cli_run shadowmap run size=4M walker=lazy
 check cli_verify shadowmap verify
 check cli_ptdump shadowmap ptdump
