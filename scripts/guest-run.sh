@@ -147,7 +147,14 @@ ENV
 boot() {
 	memopt="-m $mem"
 	if [ -n "$grow" ]; then
-		memopt="-m $mem,maxmem=16G -object memory-backend-ram,id=vmem0,size=8G"
+		# room for the 8G virtio-mem device (and 1G to align it) beside the
+		# boot memory
+		case "$mem" in
+		*G) maxmem=$((${mem%G} * 1024 + 9216))M ;;
+		*M) maxmem=$((${mem%M} + 9216))M ;;
+		*) maxmem=$((${mem%K} / 1024 + 9216))M ;;
+		esac
+		memopt="-m $mem,maxmem=$maxmem -object memory-backend-ram,id=vmem0,size=8G"
 		memopt="$memopt -device virtio-mem-pci,id=vm0,memdev=vmem0,requested-size=0"
 	fi
 	cmdline="console=ttyAMA0 rdinit=/init panic=-1 memhp_default_state=online $k_append $append"

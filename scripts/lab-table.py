@@ -13,8 +13,12 @@ that verdict, as "host: N passed, N failed".
 With --judge, every run's predicted_build_ns must be within
 ACCURATE of its measured median (make bench).
 
+The seeds' steps ("SM: STEPSCSV" lines, the CLI's `steps --format csv`)
+follow the table when the log has them.
+
 Usage: lab-table.py [--judge] [--hotplug | --check] CONSOLE_LOG
 """
+import csv
 import re
 import sys
 
@@ -215,6 +219,59 @@ def hotplug_table(path):
     return 0
 
 
+def steps_of(path):
+    """The steps' CSV rows (dicts), as the CLI printed them, and its notes
+    (a row it left out, and why)."""
+    lines, notes = [], []
+    with open(path, errors="replace") as log:
+        for line in log:
+            for mark, into in (("SM: STEPSCSV ", lines),
+                               ("SM: STEPSNOTE ", notes)):
+                i = line.find(mark)
+                if i >= 0:
+                    into.append(line[i + len(mark):].rstrip("\n"))
+    return (list(csv.DictReader(lines)) if lines else []), notes
+
+
+def steps_rows(steps):
+    """Per step: label, measured ms, % of base, predicted ms, TLBIs,
+    barriers, tables."""
+    rows = []
+    base = None
+    for s in steps:
+        ms = int(s.get("build_ns_median") or 0) / 1e6
+        base = base or ms
+        pred = s.get("predicted_build_ns", "")
+        tables = sum(int(v or 0) for k, v in s.items()
+                     if k.startswith("tables_"))
+        rows.append({
+            "step": s.get("step", "?"), "ms": round(ms, 4),
+            "percent": round(100 * ms / base, 1) if base else None,
+            "predicted_ms": int(pred) / 1e6 if pred.isdigit() else None,
+            "tlbi": int(s.get("tlbi") or 0),
+            "barriers": int(s.get("dsb") or 0) + int(s.get("isb") or 0),
+            "tables": tables, "status": s.get("status", "?"),
+        })
+    return rows
+
+
+def print_steps(rows, first, notes=()):
+    if not rows:
+        return
+    print(f"\nthe seeds' steps, {first.get('region', '?')} "
+          f"{human(int(first.get('size_mapped') or 0))}, repeat "
+          f"{first.get('repeat', '?')} (ms: measured median; % of base)")
+    fmt = "{:<26} {:>10} {:>6} {:>10} {:>10} {:>8} {:>10}"
+    print(fmt.format("step", "ms", "%", "TLBIs", "barriers", "tables",
+                     "pred ms"))
+    for r in rows:
+        pred = "-" if r["predicted_ms"] is None else f"{r['predicted_ms']:.2f}"
+        print(fmt.format(r["step"], f"{r['ms']:.2f}", f"{r['percent']:.0f}%",
+                         r["tlbi"], r["barriers"], r["tables"], pred))
+    for note in notes:
+        print(note)
+
+
 def main():
     args = sys.argv[1:]
     judge = bool(args) and args[0] == "--judge"
@@ -264,6 +321,10 @@ def main():
                          "-" if pred is None else f"{pred:.2f}",
                          "-" if acc is None else f"{acc:.2f}",
                          verified, verdict))
+    steps, notes = steps_of(args[0])
+    print_steps(steps_rows(steps), steps[0] if steps else {}, notes)
+    if any(s.get("status") != "pass" for s in steps):
+        status = 1
     if judge:
         if outside:
             print(f"prediction OUTSIDE {ACCURATE[0]}..{ACCURATE[1]} of the "

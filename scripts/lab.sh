@@ -10,10 +10,15 @@
 #   --walkers  all (default): every preset of the module's presets file
 #   --hotplug  also boot with virtio-mem, hot-add SIZE (default 2G) and
 #              compare the kernel's own linear-map creation with each preset
-#   --bench    more repeats and sizes, for figures (make bench): vmalloc
-#              and contig from 64M to 1G (and with --hotplug, the hot-add);
-#              fails unless every run's predicted build time is within
-#              0.75..1.25 of its measured median
+#   --bench    the benchmark matrix (make bench), in one 12 GiB guest:
+#              every preset over vmalloc 256M, 1G, 4G, 8G and contig 256M,
+#              1G, the seeds' steps over vmalloc 1G, and a 2G hot-add, 5
+#              repeats each; then (with --hotplug) the kernel's own hot-add
+#              against the presets in a guest of its own.  Prints the
+#              tables, writes CSV, JSON and gnuplot plots (PNG, SVG) into a
+#              folder under the cache, and ends with "results: DIR".  Fails
+#              unless every run verified and every predicted build time is
+#              within 0.75..1.25 of its measured median
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -46,30 +51,37 @@ out=$SHADOWMAP_CACHE/lab
 mkdir -p "$out"
 status=0
 if [ -n "$bench" ]; then
-	# The region's sizes, then physically contiguous memory, where cont
-	# and block leaves apply.
-	for rs in "$region 64M" "$region 256M" "$region 1G" "contig 64M" \
-		"contig 256M" "contig 1G"; do
-		r=${rs% *} s=${rs#* }
-		sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$kernel" --mode lab \
-			--log "$out/bench-$r-$s.log" \
-			--args "region=$r size=$s repeat=9 walkers=$walkers" >"$out/bench-$r-$s.out" 2>&1 ||
-			{ status=1; grep FAIL "$out/bench-$r-$s.out" >&2 || true; }
-		python3 "$SHADOWMAP_TOP/scripts/lab-table.py" --judge "$out/bench-$r-$s.log" || status=1
-	done
+	need_pkgs gnuplot-nox
+	# the 2G hot-add: the kernel's own against the presets, too
+	[ -n "$hotplug" ] || hotplug=2G
+	results=$SHADOWMAP_CACHE/bench/$(date +%Y%m%d-%H%M%S)-$kernel
+	mkdir -p "$results"
+	# One boot for the matrix, so that its ratios compare (TCG's speed
+	# differs from boot to boot).
+	cases=$region:256M,$region:1G,$region:4G,$region:8G,contig:256M,contig:1G
+	sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$kernel" --mode bench \
+		--mem 12G --grow 2G --timeout 3600 --log "$results/bench.log" \
+		--args "cases=$cases steps=$region:1G hotplug=1 repeat=5 walkers=$walkers" \
+		>"$results/bench.out" 2>&1 ||
+		{ status=1; grep -E 'FAIL|error' "$results/bench.out" >&2 || true; }
+	python3 "$SHADOWMAP_TOP/scripts/bench-report.py" "$results/bench.log" "$results" ||
+		status=1
 	if [ -n "$hotplug" ]; then
 		sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$kernel" --mode hotplug --mem 1G \
-			--grow "$hotplug" --args hotplug-live --log "$out/bench-hotplug.log" \
-			>"$out/bench-hotplug.out" 2>&1 ||
-			{ status=1; grep -E 'FAIL|error' "$out/bench-hotplug.out" >&2 || true; }
-		python3 "$SHADOWMAP_TOP/scripts/lab-table.py" --hotplug "$out/bench-hotplug.log" || status=1
-		python3 "$SHADOWMAP_TOP/scripts/lab-table.py" --judge "$out/bench-hotplug.log" || status=1
+			--grow "$hotplug" --args hotplug-live --log "$results/hotplug-live.log" \
+			>"$results/hotplug-live.out" 2>&1 ||
+			{ status=1; grep -E 'FAIL|error' "$results/hotplug-live.out" >&2 || true; }
+		echo
+		python3 "$SHADOWMAP_TOP/scripts/lab-table.py" --hotplug "$results/hotplug-live.log" ||
+			status=1
 	fi
+	echo "results: $results"
 	exit "$status"
 fi
 
 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$kernel" --mode lab --log "$out/lab.log" \
-	--args "region=$region size=$size repeat=$repeat walkers=$walkers" >"$out/lab.out" 2>&1 ||
+	--args "region=$region size=$size repeat=$repeat walkers=$walkers steps=$region:$size" \
+	>"$out/lab.out" 2>&1 ||
 	{ status=1; grep -E 'FAIL|error' "$out/lab.out" >&2 || true; }
 python3 "$SHADOWMAP_TOP/scripts/lab-table.py" "$out/lab.log" || status=1
 if [ -n "$hotplug" ]; then

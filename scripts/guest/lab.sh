@@ -1,19 +1,38 @@
 #!/bin/sh
-# The lab in the guest: walkers over one region, in KTAP, each run's `last`
-# as "# SM: LAST WALKER key: value" lines for scripts/lab-table.py.
+# The lab in the guest: walkers over one region or a matrix of them, in
+# KTAP, each run's `last` as "# SM: LAST TAG key: value" lines for
+# scripts/lab-table.py and scripts/bench-report.py.
 # Usage: lab.sh [region=R] [size=S] [repeat=N] [walkers=all|a,b,...]
+#               [cases=R:S,R:S,...] [steps=R:S] [hotplug=1]
 #   walkers=all (the default): every preset the module publishes.
+#   cases    a matrix: every walker over each region:size; tags are
+#            WALKER@REGION:SIZE (one case: the walker's name alone)
+#   steps    also `shadowmap steps` over R:S, its CSV as "# SM: STEPSCSV"
+#            lines (the host prints the table), its notes as "# SM:
+#            STEPSNOTE" lines
+#   hotplug  also hot-add SM_GROW (the rig answers) and run every walker
+#            over it (tags WALKER@hotplug:SIZE)
 . /selftests/ktap.sh
-region=vmalloc size=1G repeat=3 walkers=all
+SM_CLI=${SM_CLI:-/cli/shadowmap}
+region=vmalloc size=1G repeat=3 walkers=all cases= steps= hotplug=
 for a in "$@"; do
 	case "$a" in
 	region=*) region=${a#region=} ;;
 	size=*) size=${a#size=} ;;
 	repeat=*) repeat=${a#repeat=} ;;
 	walkers=*) walkers=${a#walkers=} ;;
+	cases=*) cases=${a#cases=} ;;
+	steps=*) steps=${a#steps=} ;;
+	hotplug=1) hotplug=1 ;;
 	*) ktap_bail lab_args "unknown lab option '$a'" ;;
 	esac
 done
+case "$steps" in
+''|*:*) ;;
+*) ktap_bail lab_args "steps=$steps: want REGION:SIZE" ;;
+esac
+[ -z "$hotplug" ] || [ -n "${SM_GROW:-}" ] ||
+	ktap_bail lab_args "hotplug=1 needs the rig's virtio-mem (guest-run.sh --grow)"
 sm_require
 sm_load_or_bail
 sm_require_control
@@ -22,12 +41,37 @@ if [ "$walkers" = all ]; then
 else
 	walkers=$(echo "$walkers" | tr ',' ' ')
 fi
+matrix=1
+[ -n "$cases" ] || { cases=$region:$size matrix=; }
+cases=$(echo "$cases" | tr ',' ' ')
 # shellcheck disable=SC2086
-ktap_plan $((2 + $(echo $walkers | wc -w)))
+nw=$(echo $walkers | wc -w)
+# shellcheck disable=SC2086
+nc=$(echo $cases | wc -w)
+ktap_plan $((2 + nw * nc + ${steps:+1} + ${hotplug:+$((1 + nw))}))
 ok module_loads
-for w in $walkers; do
-	run_walker "$w" "run region=$region size=$size walker=$w repeat=$repeat"
+for c in $cases; do
+	r=${c%%:*} s=${c#*:}
+	for w in $walkers; do
+		tag=$w
+		[ -z "$matrix" ] || tag=$w@$c
+		run_walker "$tag" "run region=$r size=$s walker=$w repeat=$repeat"
+	done
 done
+if [ -n "$steps" ]; then
+	r=${steps%%:*} s=${steps#*:}
+	args="region=$r size=$s repeat=$repeat"
+	check steps sh -c "sh '$SM_CLI' --format csv steps $args >'$ktap_tmp/steps.csv' 2>'$ktap_tmp/steps.err'"
+	sed 's/^/# SM: STEPSCSV /' "$ktap_tmp/steps.csv"
+	sed 's/^/# SM: STEPSNOTE /' "$ktap_tmp/steps.err"
+fi
+if [ -n "$hotplug" ]; then
+	sm_grow
+	for w in $walkers; do
+		run_walker "$w@hotplug:$SM_GROW" \
+			"run region=hotplug index=all walker=$w repeat=$repeat"
+	done
+fi
 # The costs the predictions used: this boot's.
 sed 's/^/# SM: COSTS /' "$SM_DIR/costs"
 unload_result

@@ -1,0 +1,327 @@
+#!/usr/bin/env python3
+"""make bench's results, from the bench guest's console log.
+
+The guest (scripts/guest/lab.sh with cases=, steps= and hotplug=1) ran
+every preset over each region:size of the matrix, the seeds' steps, and a
+hot-add, in one boot; each run's `last` is in the log as "SM: LAST
+WALKER@REGION:SIZE key: value" lines, the steps as "SM: STEPSCSV" lines.
+
+This prints the matrix (median build ms, predicted/measured, TLBIs per
+GiB) and the steps table, and writes into OUTDIR:
+  runs.csv         one row per run, every key of its `last`
+  summary.json     per run the figures the tables show, the steps, the
+                   kernel, and the verdict on the predictions
+  *.dat, plots.gp  the plots' data and the gnuplot script
+  *.png, *.svg     time against size (log-log), time per GiB against
+                   size, TLBIs per GiB, the steps, measured against
+                   predicted
+
+Exit status 1 when a run failed or a prediction is outside ACCURATE of
+its measured median (lab-table.py's --judge), 2 on bad usage or input.
+
+Usage: bench-report.py CONSOLE_LOG OUTDIR
+"""
+import csv
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+_spec = importlib.util.spec_from_file_location(
+    "lab_table", os.path.join(HERE, "lab-table.py"))
+lab = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(lab)
+
+GIB = 1 << 30
+TERMINALS = (("png", "pngcairo size 960,640 font ',11'"),
+             ("svg", "svg size 960,640 font 'sans,11' dynamic"))
+
+
+def size_label(nbytes):
+    if nbytes >= GIB and nbytes % GIB == 0:
+        return f"{nbytes // GIB}G"
+    return f"{nbytes >> 20}M"
+
+
+def collect(path):
+    """The matrix's runs: [(walker, region, size_bytes, last)], in order."""
+    order, runs = lab.runs_of(path)
+    out = []
+    for tag in order:
+        if "@" not in tag:
+            continue
+        walker = tag.split("@", 1)[0]
+        run = runs[tag]
+        out.append((walker, run.get("region", "?"),
+                    lab.num(run, "size_mapped"), run))
+    return out
+
+
+def figures(walker, region, size, run):
+    ms = lab.median_ms(run)
+    pred, acc = lab.prediction(run)
+    gib = size / GIB if size else 0
+    tables = sum(lab.num(run, k) for k in run if k.startswith("tables_"))
+    return {
+        "walker": walker, "region": region, "size_bytes": size,
+        "case": f"{region} {size_label(size)}",
+        "median_ms": round(ms, 4),
+        "min_ms": lab.num(run, "build_ns_min") / 1e6,
+        "max_ms": lab.num(run, "build_ns_max") / 1e6,
+        "predicted_ms": None if pred is None else round(pred, 4),
+        "predicted_over_measured": None if acc is None else round(acc, 4),
+        "ms_per_gib": round(ms / gib, 4) if gib else None,
+        "tlbi": lab.num(run, "tlbi"),
+        "tlbi_per_gib": round(lab.num(run, "tlbi") / gib, 1) if gib else None,
+        "dsb": lab.num(run, "dsb"), "isb": lab.num(run, "isb"),
+        "tables": tables, "repeat": lab.num(run, "repeat"),
+        "status": run.get("status", "?"),
+    }
+
+
+def print_matrix(figs, walkers, cases):
+    by = {(f["walker"], f["case"]): f for f in figs}
+    width = max(12, *(len(c) + 1 for c in cases))
+    head = "{:<11}" + "".join(f" {{:>{width}}}" for _ in cases)
+    for title, key, fmt in (
+            ("median build ms", "median_ms", "{:.2f}"),
+            ("predicted / measured (ACCURATE "
+             f"{lab.ACCURATE[0]}..{lab.ACCURATE[1]})",
+             "predicted_over_measured", "{:.2f}"),
+            ("TLBIs per GiB", "tlbi_per_gib", "{:.0f}"),
+            ("ms per GiB", "ms_per_gib", "{:.2f}")):
+        print(f"\n{title}")
+        print(head.format("walker", *cases))
+        for w in walkers:
+            cells = []
+            for c in cases:
+                v = by.get((w, c), {}).get(key)
+                cell = "-" if v is None else fmt.format(v)
+                if by.get((w, c), {}).get("status", "pass") != "pass":
+                    cell = "FAIL " + cell
+                cells.append(cell)
+            print(head.format(w, *cells))
+
+
+def write_csv(path, runs):
+    keys = []
+    for walker, region, size, run in runs:
+        for k in run:
+            if k not in keys:
+                keys.append(k)
+    with open(path, "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["tag"] + keys)
+        for walker, region, size, run in runs:
+            out.writerow([f"{walker}@{region}:{size_label(size)}"] +
+                         [run.get(k, "") for k in keys])
+
+
+def dat(v):
+    return "NaN" if v is None else f"{v:.6g}"
+
+
+def write_plot_data(outdir, figs, walkers, steps):
+    """One table per region: size in GiB, then a column per walker."""
+    regions = []
+    for f in figs:
+        if f["region"] not in regions:
+            regions.append(f["region"])
+    for region in regions:
+        sizes = sorted({f["size_bytes"] for f in figs if f["region"] == region})
+        by = {(f["walker"], f["size_bytes"]): f for f in figs
+              if f["region"] == region}
+        with open(os.path.join(outdir, f"time-{region}.dat"), "w") as out:
+            out.write("size_gib " + " ".join(walkers) + "\n")
+            for s in sizes:
+                out.write(f"{s / GIB:.6g} " + " ".join(
+                    dat(by.get((w, s), {}).get("median_ms")) for w in walkers)
+                    + "\n")
+    # TLBIs per GiB: a row per walker, a column per case.
+    cases = []
+    for f in figs:
+        if f["case"] not in cases:
+            cases.append(f["case"])
+    by = {(f["walker"], f["case"]): f for f in figs}
+    no_tlbi = []
+    with open(os.path.join(outdir, "tlbi.dat"), "w") as out:
+        out.write("walker " + " ".join(f'"{c}"' for c in cases) + "\n")
+        for w in walkers:
+            vals = [by.get((w, c), {}).get("tlbi_per_gib") for c in cases]
+            if not any(vals):
+                no_tlbi.append(w)
+                continue
+            out.write(w + " " + " ".join(
+                "NaN" if not v else dat(v) for v in vals) + "\n")
+    with open(os.path.join(outdir, "predicted.dat"), "w") as out:
+        out.write("measured_ms predicted_ms walker case\n")
+        for w in walkers:
+            for f in figs:
+                if f["walker"] == w and f["predicted_ms"]:
+                    out.write(f'{dat(f["median_ms"])} '
+                              f'{dat(f["predicted_ms"])} {w} "{f["case"]}"\n')
+            out.write("\n\n")
+    with open(os.path.join(outdir, "steps.dat"), "w") as out:
+        out.write('step measured predicted percent\n')
+        for r in steps:
+            out.write(f'"{r["step"]}" {dat(r["ms"])} '
+                      f'{dat(r["predicted_ms"])} {r["percent"]:.0f}\n')
+    return regions, cases, no_tlbi
+
+
+# Dark, distinct colours: gnuplot's default yellow is unreadable on white.
+COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e",
+           "#a6761d", "#1f78b4", "#666666")
+
+
+def gnuplot_script(regions, cases, walkers, steps, no_tlbi, title):
+    """Every plot, each once per terminal of TERMINALS."""
+    n = len(walkers)
+    g = [f'# gnuplot script written by scripts/bench-report.py; {title}',
+         'set grid', 'set key outside right top', 'set datafile missing "NaN"',
+         'set style data linespoints', 'set pointsize 1.2']
+    g += [f"set linetype {i + 1} lc rgb '{c}' lw 2"
+          for i, c in enumerate(COLOURS)]
+    g += [f"set linetype cycle {len(COLOURS)}"]
+    dashes = {r: i + 1 for i, r in enumerate(regions)}
+    none = f" (no TLBI: {', '.join(no_tlbi)})" if no_tlbi else ""
+    for ext, term in TERMINALS:
+        g += [f'set terminal {term}', '']
+        # 1: time against size, log-log
+        g += [f"set output 'time-vs-size.{ext}'",
+              f"set title \"Median build time against size\\n{title}\"",
+              "set xlabel 'size mapped (GiB)'", "set ylabel 'median build time (ms)'",
+              'set logscale xy', 'set format x "%g"', 'set format y "%g"',
+              'set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05']
+        plots = []
+        for r in regions:
+            plots.append(f"for [c=2:{n + 1}] 'time-{r}.dat' using 1:c "
+                         f"title sprintf('%s, {r}', columnhead(c)) "
+                         f"lc (c-1) dt {dashes[r]} pt {dashes[r] + 5}")
+        g += ['plot ' + ', \\\n     '.join(plots), '']
+        # 2: time per GiB against size
+        g += [f"set output 'time-per-gib.{ext}'",
+              f"set title \"Time per GiB against size (flat: linear in size)\\n{title}\"",
+              "set ylabel 'median build time per GiB (ms/GiB)'"]
+        plots = [p.replace("using 1:c", "using 1:(column(c)/$1)")
+                 for p in plots]
+        g += ['plot ' + ', \\\n     '.join(plots), '', 'unset logscale',
+              'set offsets 0, 0, 0, 0']
+        # 3: TLBIs per GiB, bars per walker, one per case
+        g += [f"set output 'tlbi-per-gib.{ext}'",
+              f"set title \"TLBIs per GiB mapped{none}\\n{title}\"",
+              'set style data histograms', 'set style histogram clustered gap 1',
+              'set style fill solid 0.8 border -1', 'set logscale y',
+              "set xlabel 'walker'", "set ylabel 'TLBIs per GiB'",
+              'set xtics rotate by -30', 'set yrange [1:*]',
+              f"plot for [c=2:{len(cases) + 1}] 'tlbi.dat' using c:xtic(1) "
+              "title columnhead(c)", '',
+              'unset logscale', 'set yrange [*:*]', 'set style data linespoints']
+        # 4: the steps, in the seeds' shape
+        if steps:
+            g += [f"set output 'steps.{ext}'",
+                  f"set title \"The seeds' steps: median build time, % of base\\n{title}\"",
+                  'set style data histograms', 'set style histogram clustered gap 1',
+                  'set style fill solid 0.8 border -1', "set xlabel ''",
+                  "set ylabel 'build time (ms)'", 'set xtics rotate by -30',
+                  f'set yrange [0:*]', f'set xrange [-0.6:{len(steps) - 0.4}]',
+                  "plot 'steps.dat' using 2:xtic(1) title 'measured', "
+                  "'' using 3 title 'predicted', "
+                  "'' using ($0-0.15):2:(sprintf('%d%%', $4)) with labels "
+                  "offset 0,0.8 notitle", '',
+                  'set yrange [*:*]', 'set xrange [*:*]',
+                  'set style data linespoints']
+        # 5: measured against predicted
+        g += [f"set output 'predicted-vs-measured.{ext}'",
+              f"set title \"Predicted against measured build time (lines: equal, +-25%)\\n{title}\"",
+              "set xlabel 'measured median (ms)'", "set ylabel 'predicted (ms)'",
+              'set logscale xy', 'set xtics norotate', 'set key outside right top',
+              "plot for [i=0:%d] 'predicted.dat' index i using 1:2 with points "
+              "pt (i+5) lc (i+1) title '%s'.word('%s', i+1), "
+              "x title 'predicted = measured' lc rgb 'black' dt 1, "
+              "1.25*x title '+25%%' lc rgb 'gray' dt 2, "
+              "0.75*x title '-25%%' lc rgb 'gray' dt 2"
+              % (n - 1, "", " ".join(walkers)), '', 'unset logscale', '']
+    return "\n".join(g) + "\n"
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    log, outdir = sys.argv[1:]
+    runs = collect(log)
+    if not runs:
+        print(f"bench: no matrix results in {log}", file=sys.stderr)
+        return 2
+    os.makedirs(outdir, exist_ok=True)
+    first = runs[0][3]
+    walkers = []
+    cases = []
+    figs = []
+    for walker, region, size, run in runs:
+        f = figures(walker, region, size, run)
+        figs.append(f)
+        if walker not in walkers:
+            walkers.append(walker)
+        if f["case"] not in cases:
+            cases.append(f["case"])
+    title = (f"kernel {first.get('kernel', '?')}, "
+             f"{lab.num(first, 'page_size') // 1024}K pages, "
+             f"{first.get('levels', '?')} levels, one boot under QEMU TCG")
+    print(f"shadowmap bench: {title}, repeat {first.get('repeat', '?')}")
+    print_matrix(figs, walkers, cases)
+    steps_csv, notes = lab.steps_of(log)
+    steps = lab.steps_rows(steps_csv)
+    lab.print_steps(steps, steps_csv[0] if steps_csv else {}, notes)
+
+    outside = [f"{f['walker']}@{f['case']} {f['predicted_over_measured']:.2f}"
+               for f in figs if f["predicted_over_measured"] is not None and
+               not lab.ACCURATE[0] <= f["predicted_over_measured"] <=
+               lab.ACCURATE[1]]
+    failed = [f"{f['walker']}@{f['case']}" for f in figs
+              if f["status"] != "pass"]
+    failed += [r["step"] for r in steps if r["status"] != "pass"]
+    write_csv(os.path.join(outdir, "runs.csv"), runs)
+    with open(os.path.join(outdir, "summary.json"), "w") as out:
+        json.dump({"kernel": first.get("kernel"),
+                   "page_size": lab.num(first, "page_size"),
+                   "levels": lab.num(first, "levels"),
+                   "emulated": "QEMU TCG: compare ratios within this boot only",
+                   "accurate": list(lab.ACCURATE),
+                   "predictions_outside": outside, "failed": failed,
+                   "runs": figs, "steps": steps}, out, indent=1)
+    regions, plot_cases, no_tlbi = write_plot_data(outdir, figs, walkers,
+                                                   steps)
+    with open(os.path.join(outdir, "plots.gp"), "w") as out:
+        out.write(gnuplot_script(regions, plot_cases, walkers, steps, no_tlbi,
+                                 title))
+    status = 0
+    if shutil.which("gnuplot"):
+        res = subprocess.run(["gnuplot", "plots.gp"], cwd=outdir,
+                             capture_output=True, text=True)
+        if res.returncode:
+            print(f"bench: gnuplot failed: {res.stderr.strip()}",
+                  file=sys.stderr)
+            status = 1
+    else:
+        print("bench: no gnuplot: plots.gp written, no plot drawn",
+              file=sys.stderr)
+        status = 1
+    if failed:
+        print(f"\nFAILED runs: {', '.join(failed)}")
+        status = 1
+    if outside:
+        print(f"\nprediction OUTSIDE {lab.ACCURATE[0]}..{lab.ACCURATE[1]} of "
+              f"the measured median: {', '.join(outside)}")
+        status = 1
+    else:
+        print(f"\nprediction: every run within {lab.ACCURATE[0]}.."
+              f"{lab.ACCURATE[1]} of its measured median")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
