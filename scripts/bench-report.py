@@ -157,7 +157,7 @@ def write_plot_data(outdir, figs, walkers, steps):
             out.write(w + " " + " ".join(
                 "NaN" if not v else dat(v) for v in vals) + "\n")
     with open(os.path.join(outdir, "predicted.dat"), "w") as out:
-        out.write("measured_ms predicted_ms walker case\n")
+        out.write("# measured_ms predicted_ms walker case\n")
         for w in walkers:
             for f in figs:
                 if f["walker"] == w and f["predicted_ms"]:
@@ -165,7 +165,7 @@ def write_plot_data(outdir, figs, walkers, steps):
                               f'{dat(f["predicted_ms"])} {w} "{f["case"]}"\n')
             out.write("\n\n")
     with open(os.path.join(outdir, "steps.dat"), "w") as out:
-        out.write('step measured predicted percent\n')
+        out.write('# step measured predicted percent\n')
         for r in steps:
             out.write(f'"{r["step"]}" {dat(r["ms"])} '
                       f'{dat(r["predicted_ms"])} {r["percent"]:.0f}\n')

@@ -169,6 +169,57 @@ rm -rf "$fx"
 printf '# SM: LAST t %s\n' "remap: lazy" "leaf: pte" "chunks: 1" "tlbi: 16" >"$err"
 expect_error lab-table-lazy-ring "no lazy_ring" python3 scripts/lab-table.py --check "$err"
 
+# bench-report.py over a made-up matrix (the fixture's `last`, two walkers
+# at two sizes, predictions exact but one), and the steps: the tables,
+# CSV, JSON and plots it writes, each read back.
+bench=$(mktemp -d)
+for w in v6.1 v6.10; do
+	for s in 64 128; do
+		ns=$((s * 1000000 + ${#w}))
+		pred=$ns
+		[ "$w$s" != v6.10128 ] || pred=$((ns * 2))
+		sed -e "s/^size_mapped: .*/size_mapped: $((s << 20))/" \
+			-e "s/^region: .*/region: vmalloc/" \
+			-e "s/^build_ns_median: .*/build_ns_median: $ns/" \
+			-e "s/^predicted_build_ns: .*/predicted_build_ns: $pred/" \
+			scripts/cli-fixture/last | sed "s/^/# SM: LAST $w@vmalloc:${s}M /"
+	done
+done >"$bench/bench.log"
+{
+	echo "# SM: STEPSCSV step,build_ns_median,predicted_build_ns,tlbi,dsb,isb,tables_pte,status"
+	echo "# SM: STEPSCSV base (v6.1),2000000,2100000,100,300,200,9,pass"
+	echo "# SM: STEPSCSV \"+ no-cont-remap\",1000000,,10,30,20,9,pass"
+	echo "# SM: STEPSNOTE shadowmap: blocks (bbml2): skipped"
+} >>"$bench/bench.log"
+python3 scripts/bench-report.py "$bench/bench.log" "$bench/out" >"$bench/stdout" 2>"$err"
+rc=$?
+grep -q 'OUTSIDE 0.75..1.25 of the measured median: v6.10@vmalloc 128M 2.00$' "$bench/stdout" &&
+	[ "$rc" = 1 ] && t_ok || t_bad "bench-report: rc $rc, want 1 and one prediction OUTSIDE: $(tail -n 2 "$bench/stdout")"
+grep -q '^+ no-cont-remap  *1.00  *50% .* -$' "$bench/stdout" &&
+	grep -q '^shadowmap: blocks (bbml2): skipped' "$bench/stdout" && t_ok ||
+	t_bad "bench-report: no steps table with its note: $(grep -A4 'steps' "$bench/stdout")"
+if python3 - "$bench/out" <<'PY' 2>"$err"
+import csv, json, os, sys, xml.dom.minidom
+d = sys.argv[1]
+rows = list(csv.DictReader(open(os.path.join(d, "runs.csv"))))
+assert len(rows) == 4, f"runs.csv has {len(rows)} rows"
+assert {r["tag"] for r in rows} == {"v6.1@vmalloc:64M", "v6.1@vmalloc:128M",
+                                    "v6.10@vmalloc:64M", "v6.10@vmalloc:128M"}
+s = json.load(open(os.path.join(d, "summary.json")))
+assert len(s["runs"]) == 4 and len(s["steps"]) == 2, "summary.json counts"
+assert s["predictions_outside"] == ["v6.10@vmalloc 128M 2.00"], s["predictions_outside"]
+for name in ("time-vs-size", "time-per-gib", "tlbi-per-gib", "steps",
+             "predicted-vs-measured"):
+    png = open(os.path.join(d, name + ".png"), "rb").read()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 4096, name + ".png"
+    xml.dom.minidom.parse(os.path.join(d, name + ".svg"))
+PY
+then t_ok; else t_bad "bench-report outputs: $(tail -n 3 "$err")"; fi
+expect_error bench-report-args "Usage" python3 scripts/bench-report.py
+: >"$bench/empty.log"
+expect_error bench-report-empty "no matrix results" python3 scripts/bench-report.py "$bench/empty.log" "$bench/out2"
+rm -rf "$bench"
+
 # The selftests' KTAP, as selftests/run.sh nests it, through kunit.py parse:
 # a passing, a failing, a skipped and a short test are each counted so.
 kunitpy=$(sh scripts/kernel-source.sh 6.12)/tools/testing/kunit/kunit.py
