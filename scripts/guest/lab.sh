@@ -48,7 +48,10 @@ cases=$(echo "$cases" | tr ',' ' ')
 nw=$(echo $walkers | wc -w)
 # shellcheck disable=SC2086
 nc=$(echo $cases | wc -w)
-ktap_plan $((2 + nw * nc + ${steps:+1} + ${hotplug:+$((1 + nw))}))
+plan=$((2 + nw * nc))
+[ -z "$steps" ] || plan=$((plan + 1))
+[ -z "$hotplug" ] || plan=$((plan + 1 + nw))
+ktap_plan "$plan"
 ok module_loads
 for c in $cases; do
 	r=${c%%:*} s=${c#*:}
