@@ -4,6 +4,7 @@
 # (the PTE tables of S bytes: S / (PTRS_PER_PTE * page_size)); with the
 # Altra costs of configs/costs-altra, through the CLI, it gives back the
 # seeds' 512 GiB base and v6.10 figures (4K pages only: the fit is for 4K);
+# blocks save the PTE tables' memory (the seed's ~500 MB at 256 GiB);
 # and a run's `last` carries its predicted build time.  The prediction
 # goes out as "# SM: PREDICTION" lines.
 # Precondition: none (a loaded shadowmap is unloaded first).  Not under
@@ -12,7 +13,7 @@
 sm_require
 sm_load_or_bail
 sm_require_control
-ktap_plan 16
+ktap_plan 17
 ok module_loads
 
 ctl_expect_errno predict_needs_size "Invalid argument" "predict"
@@ -31,10 +32,16 @@ rows=$(grep -vc '^#\|^step' "$SM_DIR/prediction")
 expect predict_seven_steps "$rows rows" [ "$rows" = 7 ]
 # 512 GiB of PTEs: this many PTE tables, and a few upper ones.
 ptes=$((512 * 1073741824 * 8 / (page * page)))
-tables=$(row '+ no-alloc' | awk '{ print $(NF - 8) }')
+tables=$(row '+ no-alloc' | awk '{ print $(NF - 9) }')
 expect predict_tables_exact "$tables tables, $ptes PTE tables" \
 	[ "$tables" -ge "$ptes" -a "$tables" -lt $((ptes + ptes / 256 + 8)) ]
 expect predict_base_100 "$(row base)" sh -c "grep '^base' $SM_DIR/prediction | grep -q ' 100%\$'"
+# Blocks save the PTE tables (8 bytes a page) and the PMD tables above
+# them: 512 GiB / page_size * 8 bytes, and at most 1/256 of that more.
+want=$((4194304 / page))
+saved=$(sed -n 's/^# tables: blocks take \([0-9]*\)\.[0-9] MiB less .*/\1/p' "$SM_DIR/prediction")
+expect predict_blocks_save_tables "blocks save ${saved:-?} MiB, want $want to $((want + want / 256 + 1))" \
+	[ "${saved:-0}" -ge "$want" -a "${saved:-0}" -le $((want + want / 256 + 1)) ]
 
 if [ "$page" = 4096 ]; then
 	cli_status predict_cli_altra 0 'base (6.1)' \

@@ -21,14 +21,14 @@ expect progress_idle "$(cat "$SM_DIR/progress")" \
 # Calibrate now, so that the runs below do not.
 check progress_calibrate sh -c "echo calibrate >'$SM_DIR/control'"
 
-# poll FILE: append a snapshot of `progress` to FILE, separated by "--",
-# every 0.1 s while the background writer bg lives; count failed reads.
+# poll FILE: append snapshots of `progress` to FILE, separated by "--",
+# as fast as it can while the background writer bg lives; count failed
+# reads.
 poll() {
 	bad=0
 	while kill -0 "$bg" 2>/dev/null; do
 		cat "$SM_DIR/progress" >>"$1" 2>>"$ktap_tmp/poll.err" || bad=$((bad + 1))
 		echo -- >>"$1"
-		sleep 0.1
 	done
 	wait "$bg"
 	bg_rc=$?
@@ -36,7 +36,10 @@ poll() {
 
 snap=$ktap_tmp/progress.snap
 : >"$snap"
-cmd="run size=256M walker=v6.1 repeat=6"
+# No TLBI: under TCG each one stops every vCPU, so a TLBI-heavy build
+# (v6.1's) starves the reader; the kernel's per-entry check and a barrier
+# per entry make the builds long enough to be seen.
+cmd="run size=1G walker=direct check=kernel barrier=entry repeat=6"
 echo "$cmd" >"$SM_DIR/control" 2>"$ktap_tmp/bg.err" &
 bg=$!
 poll "$snap"
@@ -62,19 +65,23 @@ awk '/^--$/ {
 	{ i = index($0, ": "); v[substr($0, 1, i - 1)] = substr($0, i + 2) }' \
 	"$snap" >"$ktap_tmp/builds"
 n=$(wc -l <"$ktap_tmp/builds")
+echo "# snapshots by state: $(sed -n 's/^state: //p' "$snap" | sort | uniq -c | tr '\n' ' ')"
 echo "# first and last while building: $(head -n 1 "$ktap_tmp/builds") | $(tail -n 1 "$ktap_tmp/builds")"
 builds=$(cut -d ' ' -f 1 "$ktap_tmp/builds" | sort -u | wc -l)
 expect progress_saw_builds "$n snapshots while building, of $builds builds" \
 	[ "$n" -ge 2 -a "$builds" -ge 2 ]
 expect progress_repeat_of_6 "$(cut -d ' ' -f 1,2 "$ktap_tmp/builds" | sort -u | tr '\n' ' ')" \
-	awk '$2 != 6 || $1 < 1 || $1 > 6 { exit 1 }' "$ktap_tmp/builds"
+	awk '$2 != 6 || $1 < 1 || $1 > 6 { bad = 1 } END { exit bad || !NR }' "$ktap_tmp/builds"
 expect progress_names_run "$(head -n 1 "$ktap_tmp/builds")" \
-	awk '$5 != "vmalloc" || $6 != "v6.1" { exit 1 }' "$ktap_tmp/builds"
-# 256M is at most 65536 extents: the count walk knows before any build.
+	awk '$5 != "vmalloc" || $6 !~ /^remap=none,barrier=entry,.*check=kernel/ { bad = 1 } END { exit bad || !NR }' "$ktap_tmp/builds"
+# The number expected is what the run made: from the count walk before
+# the first build, or "unknown" in it when the pages are scattered over
+# more than 65536 extents (1G: 262144 pages), then the first build's.
 expect progress_expected_is_made "want $tables: $(cut -d ' ' -f 4 "$ktap_tmp/builds" | sort -u | tr '\n' ' ')" \
-	awk -v t="$tables" '$4 != t { exit 1 }' "$ktap_tmp/builds"
-expect progress_made_within_expected "$(awk '$3 > $4' "$ktap_tmp/builds" | head -n 1)" \
-	awk '$3 > $4 { exit 1 }' "$ktap_tmp/builds"
+	awk -v t="$tables" '$4 != t && !($1 == 1 && $4 == "unknown") { bad = 1 }
+		END { exit bad || !NR }' "$ktap_tmp/builds"
+expect progress_made_within_expected "$(awk '$4 != "unknown" && $3 > $4' "$ktap_tmp/builds" | head -n 1)" \
+	awk '$4 != "unknown" && $3 + 0 > $4 + 0 { bad = 1 } END { exit bad || !NR }' "$ktap_tmp/builds"
 expect progress_elapsed_grows "$(grep '^elapsed_ms' "$snap" | tr '\n' ' ' | cut -c 1-200)" \
 	sh -c "grep '^elapsed_ms' '$snap' | awk '\$2 < p { exit 1 } { p = \$2 }'"
 expect progress_idle_after_run "$(cat "$SM_DIR/progress")" \
@@ -93,12 +100,15 @@ expect progress_cancelled_was_running "state was '$running'" \
 expect progress_idle_after_cancel "$(cat "$SM_DIR/progress")" \
 	[ "$(cat "$SM_DIR/progress")" = "state: idle" ]
 
-# The CLI: a line when asked, none when stderr is a file.
-SHADOWMAP_PROGRESS=always sh "$SM_CLI" run size=512M walker=v6.1 repeat=4 \
-	>/dev/null 2>"$ktap_tmp/cli.err"
+# The CLI: a line when asked, none when stderr is a file (a run of some
+# seconds, without TLBIs as above).
+slow="run size=1G walker=direct check=kernel barrier=entry repeat=16"
+# shellcheck disable=SC2086
+SHADOWMAP_PROGRESS=always sh "$SM_CLI" $slow >/dev/null 2>"$ktap_tmp/cli.err"
 expect cli_progress_always "$(tr '\r' '\n' <"$ktap_tmp/cli.err" | grep -v '^$' | tail -n 2 | tr '\n' '|')" \
-	sh -c "tr '\\r' '\\n' <'$ktap_tmp/cli.err' | grep -q '^shadowmap: build [1-4]/4 v6.1 vmalloc, tables [0-9]*/[0-9]* ([0-9]*%), [0-9.]* s'"
-sh "$SM_CLI" run size=512M walker=v6.1 repeat=4 >/dev/null 2>"$ktap_tmp/cli.err"
+	sh -c "tr '\\r' '\\n' <'$ktap_tmp/cli.err' | grep -q '^shadowmap: [a-z]* [0-9]*/16 [^ ]* vmalloc, tables [0-9]*/[0-9a-z]*.*, [0-9.]* s'"
+# shellcheck disable=SC2086
+sh "$SM_CLI" $slow >/dev/null 2>"$ktap_tmp/cli.err"
 expect cli_progress_quiet_off_terminal "stderr: $(head -c 200 "$ktap_tmp/cli.err")" \
 	[ ! -s "$ktap_tmp/cli.err" ]
 unload_result

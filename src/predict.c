@@ -188,15 +188,20 @@ static u64 sm_tables_of(const struct sm_stats *st)
 	return n;
 }
 
-/* " %<width>.1f" of @ns in ms, without floating point */
-static int sm_print_ms(char *buf, size_t len, int width, u64 ns)
+/* " %<width>.1f" of @v in units of @unit, without floating point */
+static int sm_print_tenths(char *buf, size_t len, int width, u64 v, u64 unit)
 {
-	u64 tenths = div_u64(ns + 50000, 100000);
+	u64 tenths = div64_u64(v * 10 + unit / 2, unit);
 	char num[24];
 
 	scnprintf(num, sizeof(num), "%llu.%llu", div_u64(tenths, 10),
 		  tenths % 10);
 	return scnprintf(buf, len, " %*s", width, num);
+}
+
+static int sm_print_ms(char *buf, size_t len, int width, u64 ns)
+{
+	return sm_print_tenths(buf, len, width, ns, NSEC_PER_MSEC);
 }
 
 /* Runs under the lab lock (for an on-demand calibration). */
@@ -206,7 +211,7 @@ int sm_predict_run(struct sm_predict_args *a, char *err, size_t errlen)
 	struct sm_stats *st;
 	struct sm_geom g = {};
 	const char *source;
-	u64 base_ns = 0;
+	u64 base_ns = 0, pte_bytes = 0, block_bytes = 0;
 	unsigned int i;
 	char *buf, *old;
 	int n, ret;
@@ -233,9 +238,10 @@ int sm_predict_run(struct sm_predict_args *a, char *err, size_t errlen)
 		      sm_leaf_names[a->leaf], PAGE_SIZE, CONFIG_PGTABLE_LEVELS,
 		      source);
 	n += scnprintf(buf + n, SM_PREDICTION_LEN - n,
-		       "%-26s %10s %10s %10s %12s %10s %10s %12s %10s %8s\n",
-		       "step", "tables", "remaps", "tlbi", "isb", "alloc_ms",
-		       "zero_ms", "populate_ms", "total_ms", "vs_base");
+		       "%-26s %10s %10s %10s %10s %12s %10s %10s %12s %10s %8s\n",
+		       "step", "tables", "table_mib", "remaps", "tlbi", "isb",
+		       "alloc_ms", "zero_ms", "populate_ms", "total_ms",
+		       "vs_base");
 	for (i = 0; i < ARRAY_SIZE(sm_steps); i++) {
 		struct sm_walker w = sm_steps[i].w;
 
@@ -255,9 +261,16 @@ int sm_predict_run(struct sm_predict_args *a, char *err, size_t errlen)
 		sm_model_predict(&a->costs, &w, st, &pred);
 		if (!i)
 			base_ns = max_t(u64, pred.ns[SM_PHASE_BUILD], 1);
+		if (!i)
+			pte_bytes = st->cnt[SM_CNT_TABLE_BYTES];
+		if (sm_steps[i].block)
+			block_bytes = st->cnt[SM_CNT_TABLE_BYTES];
+		n += scnprintf(buf + n, SM_PREDICTION_LEN - n, "%-26s %10llu",
+			       sm_steps[i].name, sm_tables_of(st));
+		n += sm_print_tenths(buf + n, SM_PREDICTION_LEN - n, 10,
+				     st->cnt[SM_CNT_TABLE_BYTES], SZ_1M);
 		n += scnprintf(buf + n, SM_PREDICTION_LEN - n,
-			       "%-26s %10llu %10llu %10llu %12llu",
-			       sm_steps[i].name, sm_tables_of(st),
+			       " %10llu %10llu %12llu",
 			       st->cnt[SM_CNT_REMAP_MAP], st->cnt[SM_CNT_TLBI],
 			       st->cnt[SM_CNT_ISB]);
 		n += sm_print_ms(buf + n, SM_PREDICTION_LEN - n, 10,
@@ -271,6 +284,16 @@ int sm_predict_run(struct sm_predict_args *a, char *err, size_t errlen)
 		n += scnprintf(buf + n, SM_PREDICTION_LEN - n, " %7llu%%\n",
 			       div64_u64(pred.ns[SM_PHASE_BUILD] * 100,
 					 base_ns));
+	}
+	/* The seed's "about 500 MB more free at 256 GiB" with blocks */
+	if (block_bytes && pte_bytes > block_bytes) {
+		n += scnprintf(buf + n, SM_PREDICTION_LEN - n,
+			       "# tables: blocks take");
+		n += sm_print_tenths(buf + n, SM_PREDICTION_LEN - n, 0,
+				     pte_bytes - block_bytes, SZ_1M);
+		n += scnprintf(buf + n, SM_PREDICTION_LEN - n,
+			       " MiB less than the base row's leaf=%s\n",
+			       sm_leaf_names[a->leaf]);
 	}
 	mutex_lock(&sm_prediction_lock);
 	old = sm_prediction;
