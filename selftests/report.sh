@@ -151,7 +151,8 @@ mkdir -p "$ktap_tmp/d"
 out=$(cd "$ktap_tmp/d" && sh "$SM_CLI" report region=vmalloc size=4M repeat=1 2>&1)
 rc=$?
 name=$(ls "$ktap_tmp/d")
-host=$(hostname 2>/dev/null || uname -n)
+host=$( (hostname 2>/dev/null || uname -n) | tr -cd 'A-Za-z0-9._-')
+host=${host:-unknown}
 if [ "$rc" -eq 0 ] && echo "$name" | grep -Eqx "shadowmap-report-$host-[0-9]{8}-[0-9]{6}\.md" &&
 	[ "$(echo "$out" | tail -n 1)" = "report: $name" ]; then
 	ok report_default_name
