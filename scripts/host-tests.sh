@@ -260,7 +260,7 @@ if [ "$(id -u)" = 0 ]; then
 			i=$((i + 1))
 		done
 		kill -TERM "-$pid" 2>/dev/null
-		wait "$pid"
+		wait "$pid" 2>/dev/null
 		rc=$?
 		[ "$rc" = 143 ] && [ $i -lt 50 ] && [ -z "$(cd "$fx/r" && ls term.md* 2>/dev/null)" ] && t_ok ||
 			t_bad "cli report, SIGTERM: exit status $rc after $i polls, left $(cd "$fx/r" && ls term.md* 2>/dev/null)"
