@@ -239,6 +239,15 @@ if [ "$(id -u)" = 0 ]; then
 		fi
 	done
 	[ -z "$(find "$fx/r" -name '*.tmp')" ] && t_ok || t_bad "cli report: left $(find "$fx/r" -name '*.tmp')"
+	# Runs that did not verify: the report still, saying so, and status 1.
+	mkdir "$fx/fail"
+	cp "$fx"/* "$fx/fail/" 2>/dev/null
+	sed -i 's/^status: pass$/status: FAIL/' "$fx/fail/last"
+	SHADOWMAP_DEBUGFS=$fx/fail SHADOWMAP_PROC=$fx sh cli/shadowmap report size=8M out="$fx/r/fail.md" >/dev/null 2>"$err"
+	rc=$?
+	[ "$rc" = 1 ] && grep -q '^\*\*Did not verify:\*\* base (v6.1) (status FAIL), + no-cont-remap' "$fx/r/fail.md" &&
+		report_md_ok "$fx/r/fail.md" && t_ok ||
+		t_bad "cli report, runs that did not verify: exit status $rc ($(cat "$err")); $(grep -i 'verify' "$fx/r/fail.md" 2>&1)"
 	# A failed report leaves nothing, and says why with the CLI's status
 	# (here: no presets to read, 1).
 	mkdir "$fx/bad"
