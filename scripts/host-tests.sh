@@ -163,6 +163,119 @@ for c in "steps walker=v6.1:is not for it" "steps leaf=block:is not for it" "ste
 	[ "$rc" = 2 ] && grep -q "${c#*:}" "$err" && t_ok ||
 		t_bad "cli ${c%%:*}: exit status $rc ($(cat "$err")), want 2 and '${c#*:}'"
 done
+# report: bad input is a usage error (2) before anything is touched.
+for c in "report now:not key=value" "report walker=v6.1:is not for it" "report repeat=0:want 1..1000" \
+	"report region=swap:want vmalloc" "report size=lots:want a number" "report out=/nonexistent/r.md:no directory" \
+	"report repeat=1 repeat=2:given twice" "report out=:has no value"; do
+	# shellcheck disable=SC2086
+	SHADOWMAP_DEBUGFS=$fx sh cli/shadowmap ${c%%:*} >/dev/null 2>"$err"
+	rc=$?
+	[ "$rc" = 2 ] && grep -q "${c#*:}" "$err" && t_ok ||
+		t_bad "cli ${c%%:*}: exit status $rc ($(cat "$err")), want 2 and '${c#*:}'"
+done
+# report, as root, from the fixture (SHADOWMAP_PROC=$fx: its cpuinfo,
+# meminfo and cmdline): a Neoverse-N1, an emulated CPU and an unknown one.
+# Each report's tables must have their header's column count (awk), and
+# where python3 has the markdown module, render to HTML with 6 sections
+# and 4 tables (machine, steps, events, predictions), every row with its
+# header's cells.  A failed report (control a directory) leaves nothing;
+# a report killed by SIGTERM (control a FIFO: the first run blocks) leaves
+# no .tmp.
+md_py=
+for p in python3 /usr/bin/python3; do
+	! "$p" -c 'import markdown' 2>/dev/null || { md_py=$p; break; }
+done
+# report_md_ok FILE: the Markdown report FILE is well-formed.
+report_md_ok() {
+	awk 'function cells(s,    t) { t = s; gsub(/\\\|/, "", t); return gsub(/\|/, "", t) }
+	/^\|/ { n = cells($0); if (!in_t) { want = n; in_t = 1 } else if (n != want) { print "line " NR ": " n " bars, want " want; bad = 1 }; next }
+	{ in_t = 0 }
+	END { exit bad }' "$1" || return 1
+	[ -n "$md_py" ] || return 0
+	"$md_py" - "$1" <<'PY'
+import re, sys, markdown
+html = markdown.markdown(open(sys.argv[1]).read(), extensions=["tables"])
+open(sys.argv[1][:-3] + ".html", "w").write(html)
+h2 = re.findall(r"<h2>(.*?)</h2>", html)
+want = ["Machine", "Steps", "Hot-add events", "Predictions", "Plots", "How this was produced"]
+if h2 != want:
+    sys.exit("sections %s, want %s" % (h2, want))
+tables = re.findall(r"<table>(.*?)</table>", html, re.S)
+if len(tables) != 4:
+    sys.exit("%d tables, want 4" % len(tables))
+for t in tables:
+    rows = re.findall(r"<tr>(.*?)</tr>", t, re.S)
+    n = [len(re.findall(r"<t[hd][ >]", r)) for r in rows]
+    if len(rows) < 2 or len(set(n)) != 1:
+        sys.exit("a table's rows have %s cells" % n)
+PY
+}
+if [ "$(id -u)" = 0 ]; then
+	mkdir "$fx/r"
+	for c in "0x41 0xd0c:Neoverse-N1 (implementer 0x41, part 0xd0c)" "0x00 0x051:QEMU max (implementer 0x00, part 0x051)" \
+		"0x99 0x123:unknown (implementer 0x99 part 0x123)"; do
+		# shellcheck disable=SC2086
+		set -- ${c%%:*}
+		sed "s/^CPU implementer.*/CPU implementer\t: $1/; s/^CPU part.*/CPU part\t: $2/" scripts/cli-fixture/cpuinfo >"$fx/cpuinfo"
+		rep=$fx/r/report-$2.md
+		out=$(SHADOWMAP_DEBUGFS=$fx SHADOWMAP_PROC=$fx sh cli/shadowmap report region=vmalloc size=8M out="$rep" 2>"$err")
+		rc=$?
+		if [ "$rc" != 0 ] || [ "$(echo "$out" | tail -n 1)" != "report: $rep" ]; then
+			t_bad "cli report ($2): exit status $rc, said '$out' ($(cat "$err"))"
+			continue
+		fi
+		t_ok
+		why=$(report_md_ok "$rep" 2>&1) && t_ok || t_bad "cli report ($2): $why"
+		grep -q "^| CPU | ${c#*:} |$" "$rep" && t_ok || t_bad "cli report ($2): CPU '$(grep '^| CPU' "$rep")', want '${c#*:}'"
+		# The emulation note: with implementer 0x00, and only then.
+		n=$(grep -c '^\*\*Not hardware figures' "$rep")
+		[ "$n" = "$([ "$1" = 0x00 ] && echo 1 || echo 0)" ] && t_ok || t_bad "cli report ($2): $n emulation notes"
+		# The steps table: the six rows steps has here, as `steps` says.
+		rows=$(awk '/^## Steps/ { on = 1; next } /^## / { on = 0 } on && /^\| / { n++ } END { print n - 1 }' "$rep")
+		[ "$rows" = 6 ] && t_ok || t_bad "cli report ($2): $rows rows in its steps table, want 6"
+		if command -v gnuplot >/dev/null 2>&1; then
+			[ -s "${rep%.md}-steps.png" ] && [ -s "${rep%.md}-predict.png" ] && grep -q '^!\[.*\](report-0x[0-9a-f]*-steps.png)$' "$rep" &&
+				t_ok || t_bad "cli report ($2): no plots beside it: $(ls "$fx/r")"
+		fi
+	done
+	[ -z "$(find "$fx/r" -name '*.tmp')" ] && t_ok || t_bad "cli report: left $(find "$fx/r" -name '*.tmp')"
+	# Runs that did not verify: the report still, saying so, and status 1.
+	mkdir "$fx/fail"
+	cp "$fx"/* "$fx/fail/" 2>/dev/null
+	sed -i 's/^status: pass$/status: FAIL/' "$fx/fail/last"
+	SHADOWMAP_DEBUGFS=$fx/fail SHADOWMAP_PROC=$fx sh cli/shadowmap report size=8M out="$fx/r/fail.md" >/dev/null 2>"$err"
+	rc=$?
+	[ "$rc" = 1 ] && grep -q '^\*\*Did not verify:\*\* base (v6.1) (status FAIL), + no-cont-remap' "$fx/r/fail.md" &&
+		report_md_ok "$fx/r/fail.md" && t_ok ||
+		t_bad "cli report, runs that did not verify: exit status $rc ($(cat "$err")); $(grep -i 'verify' "$fx/r/fail.md" 2>&1)"
+	# A failed report leaves nothing, and says why with the CLI's status
+	# (here: no presets to read, 1).
+	mkdir "$fx/bad"
+	cp "$fx"/version "$fx"/last "$fx"/axes "$fx/bad/"
+	: >"$fx/bad/control"
+	SHADOWMAP_DEBUGFS=$fx/bad sh cli/shadowmap report out="$fx/r/bad.md" >/dev/null 2>"$err"
+	rc=$?
+	[ "$rc" = 1 ] && grep -q "cannot read .*presets" "$err" && [ -z "$(cd "$fx/r" && ls bad.md* 2>/dev/null)" ] && t_ok ||
+		t_bad "cli report, no presets: exit status $rc ($(cat "$err")), left $(cd "$fx/r" && ls bad.md* 2>/dev/null)"
+	rm -f "$fx/bad/control"
+	cp "$fx/presets" "$fx/bad/"
+	if command -v setsid >/dev/null 2>&1; then
+		mkfifo "$fx/bad/control"
+		SHADOWMAP_DEBUGFS=$fx/bad setsid sh cli/shadowmap report out="$fx/r/term.md" </dev/null >/dev/null 2>&1 &
+		pid=$!
+		i=0
+		while [ ! -e "$fx/r/term.md.tmp" ] && [ $i -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -TERM "-$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		rc=$?
+		[ "$rc" = 143 ] && [ $i -lt 50 ] && [ -z "$(cd "$fx/r" && ls term.md* 2>/dev/null)" ] && t_ok ||
+			t_bad "cli report, SIGTERM: exit status $rc after $i polls, left $(cd "$fx/r" && ls term.md* 2>/dev/null)"
+	fi
+	[ -z "${SHADOWMAP_REPORT_SAMPLE:-}" ] || cp "$fx/r/report-0xd0c.md" "$fx/r/report-0xd0c.html" "$fx/r/report-0xd0c-"*.png "$SHADOWMAP_REPORT_SAMPLE/" 2>/dev/null
+fi
 rm -rf "$fx"
 
 # lab-table.py: a lazy run whose last lacks lazy_ring is a clear failure.
