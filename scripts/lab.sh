@@ -82,10 +82,26 @@ if [ -n "$bench" ]; then
 fi
 
 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$kernel" --mode lab --log "$out/lab.log" \
-	--args "region=$region size=$size repeat=$repeat walkers=$walkers steps=contig:$size" \
+	--args "region=$region size=$size repeat=$repeat walkers=$walkers steps=contig:$size report=contig:$size" \
 	>"$out/lab.out" 2>&1 ||
 	{ status=1; grep -E 'FAIL|error' "$out/lab.out" >&2 || true; }
 python3 "$SHADOWMAP_TOP/scripts/lab-table.py" "$out/lab.log" || status=1
+# The guest's `shadowmap report`, as a server would write it, and in HTML
+# where python3's markdown is (the CLI's report stays sh and awk).
+report=$out/report-$kernel.md
+sed -n 's/^# SM: REPORT \{0,1\}//p' "$out/lab.log" >"$report"
+if [ -s "$report" ]; then
+	/usr/bin/python3 -c 'import sys, markdown
+open(sys.argv[2], "w").write(markdown.markdown(open(sys.argv[1]).read(),
+                                               extensions=["tables"]))' \
+		"$report" "${report%.md}.html" 2>/dev/null || rm -f "${report%.md}.html"
+	html=
+	[ ! -f "${report%.md}.html" ] || html=" (HTML: ${report%.md}.html)"
+	echo "report: $report$html"
+else
+	echo "report: none (the guest wrote none; see $out/lab.log)" >&2
+	status=1
+fi
 if [ -n "$hotplug" ]; then
 	sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$kernel" --mode hotplug --mem 1G \
 		--grow "$hotplug" --log "$out/hotplug.log" >"$out/hotplug.out" 2>&1 ||

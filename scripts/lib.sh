@@ -34,7 +34,7 @@ need_pkgs() {
 need_host_tools() {
 	need_pkgs make gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
 		qemu-system-arm bc bison flex libssl-dev libelf-dev cpio kmod \
-		xz-utils rsync python3 dwarves dkms perl gnuplot-nox
+		xz-utils rsync python3 dwarves dkms perl gnuplot-nox python3-markdown
 }
 
 # kernel NAME: look NAME up in scripts/kernels; sets k_build, k_series,

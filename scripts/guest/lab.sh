@@ -3,7 +3,7 @@
 # KTAP, each run's `last` as "# SM: LAST TAG key: value" lines for
 # scripts/lab-table.py and scripts/bench-report.py.
 # Usage: lab.sh [region=R] [size=S] [repeat=N] [walkers=all|a,b,...]
-#               [cases=R:S,R:S,...] [steps=R:S] [hotplug=1]
+#               [cases=R:S,R:S,...] [steps=R:S] [hotplug=1] [report=R:S]
 #   walkers=all (the default): every preset the module publishes.
 #   cases    a matrix: every walker over each region:size; tags are
 #            WALKER@REGION:SIZE (one case: the walker's name alone)
@@ -12,9 +12,11 @@
 #            STEPSNOTE" lines
 #   hotplug  also hot-add SM_GROW (the rig answers) and run every walker
 #            over it (tags WALKER@hotplug:SIZE)
+#   report   also `shadowmap report` over R:S, the file as "# SM: REPORT"
+#            lines
 . /selftests/ktap.sh
 SM_CLI=${SM_CLI:-/cli/shadowmap}
-region=vmalloc size=1G repeat=3 walkers=all cases= steps= hotplug=
+region=vmalloc size=1G repeat=3 walkers=all cases= steps= hotplug= report=
 for a in "$@"; do
 	case "$a" in
 	region=*) region=${a#region=} ;;
@@ -24,6 +26,7 @@ for a in "$@"; do
 	cases=*) cases=${a#cases=} ;;
 	steps=*) steps=${a#steps=} ;;
 	hotplug=1) hotplug=1 ;;
+	report=*:*) report=${a#report=} ;;
 	*) ktap_bail lab_args "unknown lab option '$a'" ;;
 	esac
 done
@@ -51,6 +54,7 @@ nc=$(echo $cases | wc -w)
 plan=$((2 + nw * nc))
 [ -z "$steps" ] || plan=$((plan + 1))
 [ -z "$hotplug" ] || plan=$((plan + 1 + nw))
+[ -z "$report" ] || plan=$((plan + 1))
 ktap_plan "$plan"
 ok module_loads
 for c in $cases; do
@@ -74,6 +78,11 @@ if [ -n "$hotplug" ]; then
 		run_walker "$w@hotplug:$SM_GROW" \
 			"run region=hotplug index=all walker=$w repeat=$repeat"
 	done
+fi
+if [ -n "$report" ]; then
+	r=${report%%:*} s=${report#*:}
+	check report sh -c "sh '$SM_CLI' report region=$r size=$s repeat=$repeat out='$ktap_tmp/report.md' >'$ktap_tmp/report.out' 2>&1 || { tail -n 3 '$ktap_tmp/report.out'; exit 1; }"
+	[ ! -f "$ktap_tmp/report.md" ] || sed 's/^/# SM: REPORT /' "$ktap_tmp/report.md"
 fi
 # The costs the predictions used: this boot's.
 sed 's/^/# SM: COSTS /' "$SM_DIR/costs"
