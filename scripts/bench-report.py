@@ -82,6 +82,61 @@ def figures(walker, region, size, run):
     }
 
 
+def costs_of(path):
+    """The calibrated medians the guest printed ("SM: COSTS NAME
+    median_ps=PS ..."), in ps by name."""
+    costs = {}
+    with open(path, errors="replace") as log:
+        for line in log:
+            i = line.find("SM: COSTS ")
+            if i < 0:
+                continue
+            words = line[i + len("SM: COSTS "):].split()
+            for w in words[1:]:
+                if w.startswith("median_ps=") and w[10:].isdigit():
+                    costs[words[0]] = int(w[10:])
+    return costs
+
+
+# The case whose PTE-leaf runs are held to the floor (else the first
+# vmalloc case there is).
+FLOOR_CASE = "vmalloc 1G"
+
+
+def floor_case(runs):
+    cases = [f"{r} {size_label(s)}" for _, r, s, _ in runs]
+    if FLOOR_CASE in cases:
+        return FLOOR_CASE
+    return next((c for c in cases if c.startswith("vmalloc ")), None)
+
+
+def floor_ratios(runs, costs, case):
+    """Per PTE-leaf walker of FLOOR_CASE: what its build took beyond the
+    page allocator, over the floor of making its tables, clear_page plus
+    fill_page (a memset of the same table bytes, zero and fill) per table,
+    both calibrated in the same boot.  The allocator's zeroing, for
+    zero=allocator, counts as the walker's (table_alloc_zero less
+    table_alloc per table)."""
+    need = ("clear_page", "fill_page", "table_alloc", "table_alloc_zero")
+    if any(k not in costs for k in need):
+        return []
+    out = []
+    for walker, region, size, run in runs:
+        if f"{region} {size_label(size)}" != case or \
+                run.get("leaf") != "pte":
+            continue
+        tables = sum(lab.num(run, k) for k in run if k.startswith("tables_"))
+        floor_ns = tables * (costs["clear_page"] + costs["fill_page"]) / 1e3
+        made_ns = lab.num(run, "build_ns_median") - \
+            lab.num(run, "alloc_ns_median")
+        if run.get("zero") == "allocator":
+            made_ns += tables * max(costs["table_alloc_zero"] -
+                                    costs["table_alloc"], 0) / 1e3
+        if floor_ns > 0:
+            out.append((walker, made_ns / floor_ns, made_ns, floor_ns))
+    return out
+
+
 def print_matrix(figs, walkers, cases):
     by = {(f["walker"], f["case"]): f for f in figs}
     width = max(12, *(len(c) + 1 for c in cases))
@@ -276,6 +331,19 @@ def main():
     steps_csv, notes = lab.steps_of(log)
     steps = lab.steps_rows(steps_csv)
     lab.print_steps(steps, steps_csv[0] if steps_csv else {}, notes)
+    fcase = floor_case(runs)
+    floors = floor_ratios(runs, costs_of(log), fcase)
+    if floors:
+        print(f"\nthe floor, {fcase}: a build beyond the page allocator "
+              "over clear_page + fill_page per table (this boot's costs)")
+        for walker, ratio, made_ns, floor_ns in floors:
+            print(f"floor: {walker} {ratio:.2f} ({made_ns / 1e6:.2f} ms "
+                  f"over {floor_ns / 1e6:.2f} ms)")
+        best = min(floors, key=lambda f: f[1])
+        print(f"floor: best {best[0]} {best[1]:.2f}")
+    else:
+        print("\nfloor: no vmalloc run with PTE leaves, or no "
+              "clear_page/fill_page costs")
 
     outside = [f"{f['walker']}@{f['case']} {f['predicted_over_measured']:.2f}"
                for f in figs if f["predicted_over_measured"] is not None and
@@ -292,6 +360,10 @@ def main():
                    "emulated": "QEMU TCG: compare ratios within this boot only",
                    "accurate": list(lab.ACCURATE),
                    "predictions_outside": outside, "failed": failed,
+                   "floor": [{"walker": w, "ratio": round(r, 3),
+                              "made_ms": round(m / 1e6, 4),
+                              "floor_ms": round(f / 1e6, 4)}
+                             for w, r, m, f in floors],
                    "runs": figs, "steps": steps}, out, indent=1)
     regions, plot_cases, no_tlbi = write_plot_data(outdir, figs, walkers,
                                                    steps)

@@ -303,11 +303,22 @@ done >"$bench/bench.log"
 	echo "# SM: STEPSCSV base (v6.1),2000000,2100000,100,300,200,9,pass"
 	echo "# SM: STEPSCSV \"+ no-cont-remap\",1000000,,10,30,20,9,pass"
 	echo "# SM: STEPSNOTE shadowmap: blocks (bbml2): skipped"
+	for c in clear_page:1000 fill_page:3000 table_alloc:500 table_alloc_zero:700; do
+		echo "# SM: COSTS ${c%:*} min_ps=1 median_ps=${c#*:}000 max_ps=9 samples=3 batch=1"
+	done
 } >>"$bench/bench.log"
 python3 scripts/bench-report.py "$bench/bench.log" "$bench/out" >"$bench/stdout" 2>"$err"
 rc=$?
 grep -q 'OUTSIDE 0.75..1.25 of the measured median: v6.10@vmalloc 128M 2.00$' "$bench/stdout" &&
 	[ "$rc" = 1 ] && t_ok || t_bad "bench-report: rc $rc, want 1 and one prediction OUTSIDE: $(tail -n 2 "$bench/stdout")"
+# floor: (build - alloc [+ the allocator's zeroing]) / (tables * 4 us);
+# v6.1 at 64M was built in 64000004 ns above
+fl=$(awk -F ': ' '$1 ~ /^(tables_|build_ns_median|alloc_ns_median|zero)/ { v[$1] = $2 }
+	END { for (k in v) if (k ~ /^tables_/) t += v[k]
+	      z = v["zero"] == "allocator" ? t * 200 : 0
+	      printf "%.2f", (64000004 - v["alloc_ns_median"] + z) / (t * 4000) }' scripts/cli-fixture/last)
+grep -q "^floor: v6.1 $fl (" "$bench/stdout" && grep -q '^floor: best v6.1 ' "$bench/stdout" && t_ok ||
+	t_bad "bench-report floor: want v6.1 $fl: $(grep '^floor' "$bench/stdout" | tr '\n' ' ')"
 grep -q '^+ no-cont-remap  *1.00  *50% .* -$' "$bench/stdout" &&
 	grep -q '^shadowmap: blocks (bbml2): skipped' "$bench/stdout" && t_ok ||
 	t_bad "bench-report: no steps table with its note: $(grep -A4 'steps' "$bench/stdout")"

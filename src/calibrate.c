@@ -71,6 +71,7 @@ const char * const sm_cost_names[] = {
 	[SM_COST_ENTRY_TABLE_NONE_COLD]	= "entry_table_none_cold",
 	[SM_COST_CLEAR_PAGE]		= "clear_page",
 	[SM_COST_CLEAR_PAGE_COLD]	= "clear_page_cold",
+	[SM_COST_FILL_PAGE]		= "fill_page",
 	[SM_COST_TABLE_ALLOC]		= "table_alloc",
 	[SM_COST_TABLE_ALLOC_ZERO]	= "table_alloc_zero",
 	[SM_COST_BUILD_FIXED]		= "build_fixed",
@@ -336,6 +337,22 @@ static int sm_cal_clear_page(struct sm_cal *cal, unsigned int arg,
 	return 0;
 }
 
+/*
+ * memset() of the same page with a valid-looking entry byte: the floor of
+ * writing a table's entries (make bench's `floor:`), beside clear_page.
+ */
+static int sm_cal_fill_page(struct sm_cal *cal, unsigned int arg,
+			    unsigned int k, u64 *ns)
+{
+	unsigned int i;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 0; i < k; i++)
+		memset(cal->table, 0x03, PAGE_SIZE);
+	*ns = ktime_get_ns() - t0;
+	return 0;
+}
+
 /* pgtable_alloc()'s allocation, @k pages at once, and their freeing */
 static int sm_cal_table_alloc(struct sm_cal *cal, unsigned int arg,
 			      unsigned int k, u64 *ns)
@@ -389,6 +406,7 @@ static const struct sm_cost_def sm_cost_defs[] = {
 					  SM_CAL_BATCH_MAX),
 	[SM_COST_CLEAR_PAGE_COLD] = SM_CAL_OPS(sm_cal_clear_page, 1,
 					       SM_CAL_BATCH_MAX),
+	[SM_COST_FILL_PAGE] = SM_CAL_OPS(sm_cal_fill_page, 0, SM_CAL_BATCH_MAX),
 	[SM_COST_TABLE_ALLOC] = SM_CAL_OPS(sm_cal_table_alloc, 0,
 					   SM_CAL_ALLOC_MAX),
 	[SM_COST_TABLE_ALLOC_ZERO] = SM_CAL_OPS(sm_cal_table_alloc, 1,

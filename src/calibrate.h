@@ -32,6 +32,7 @@ enum sm_cost {
 	SM_COST_ENTRY_TABLE_NONE_COLD,
 	SM_COST_CLEAR_PAGE,	/* clear_page(), the same page: cache-warm */
 	SM_COST_CLEAR_PAGE_COLD,	/* a different page of a large pool */
+	SM_COST_FILL_PAGE,	/* memset() of a page with non-zero bytes */
 	SM_COST_TABLE_ALLOC,	/* alloc_page(SM_GFP) + __free_page() */
 	SM_COST_TABLE_ALLOC_ZERO,	/* the same with __GFP_ZERO */
 	/*
