@@ -45,13 +45,13 @@ fi
 
 # axes: "AXIS value...", one line each, the documented axes and region.
 axes=$(cut -d ' ' -f 1 "$SM_DIR/axes" | tr '\n' ' ')
-expect axes_listed "axes lists: $axes" [ "$axes" = "remap barrier zero leaf check region " ]
-# presets: "NAME remap=X barrier=X zero=X leaf=X check=X threads=N", every
-# value one of its axis's.
+expect axes_listed "axes lists: $axes" [ "$axes" = "remap barrier zero leaf check fill region " ]
+# presets: "NAME remap=X barrier=X zero=X leaf=X check=X fill=X threads=N",
+# every value one of its axis's.
 bad=$(awk 'NR == FNR { for (i = 2; i <= NF; i++) ok[$1 "=" $i] = 1; next }
-	NF != 7 { print "line " FNR ": " $0; next }
-	{ for (i = 2; i <= 6; i++) if (!ok[$i]) print $1 ": " $i
-	  if ($7 !~ /^threads=[0-9]+$/) print $1 ": " $7 }' "$SM_DIR/axes" "$SM_DIR/presets")
+	NF != 8 { print "line " FNR ": " $0; next }
+	{ for (i = 2; i <= 7; i++) if (!ok[$i]) print $1 ": " $i
+	  if ($8 !~ /^threads=[0-9]+$/) print $1 ": " $8 }' "$SM_DIR/axes" "$SM_DIR/presets")
 expect presets_format "$bad" [ -z "$bad" ]
 n=$(wc -l <"$SM_DIR/presets")
 expect presets_listed "$n presets" [ "$n" -ge 1 ]

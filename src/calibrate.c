@@ -52,6 +52,7 @@
 #define SM_CAL_CHECK		BIT(0)	/* check=kernel */
 #define SM_CAL_NOSYNC		BIT(1)	/* barrier=table */
 #define SM_CAL_COLD		BIT(2)	/* through a fresh remap slot */
+#define SM_CAL_STEPPED		BIT(3)	/* fill=stepped */
 
 const char * const sm_cost_names[] = {
 	[SM_COST_REMAP_PAIR]		= "remap_pair",
@@ -69,6 +70,8 @@ const char * const sm_cost_names[] = {
 	[SM_COST_ENTRY_ENTRY_NONE_COLD]	= "entry_entry_none_cold",
 	[SM_COST_ENTRY_TABLE_KERNEL_COLD] = "entry_table_kernel_cold",
 	[SM_COST_ENTRY_TABLE_NONE_COLD]	= "entry_table_none_cold",
+	[SM_COST_ENTRY_STEPPED]		= "entry_stepped",
+	[SM_COST_ENTRY_STEPPED_COLD]	= "entry_stepped_cold",
 	[SM_COST_CLEAR_PAGE]		= "clear_page",
 	[SM_COST_CLEAR_PAGE_COLD]	= "clear_page_cold",
 	[SM_COST_FILL_PAGE]		= "fill_page",
@@ -306,7 +309,10 @@ static int sm_cal_entries(struct sm_cal *cal, unsigned int arg,
 			table = sm_fixmap_map(&cal->fm, SM_LVL_PTE,
 					      sm_cal_phys(cal));
 		ret = sm_walker_bench_entries(table, PTRS_PER_PTE, barrier,
-					      arg & SM_CAL_CHECK, &cal->st,
+					      arg & SM_CAL_CHECK,
+					      arg & SM_CAL_STEPPED ?
+					      SM_FILL_STEPPED : SM_FILL_KERNEL,
+					      &cal->st,
 					      &t);
 		if (cold)
 			sm_fixmap_unmap(&cal->fm, SM_LVL_PTE);
@@ -402,6 +408,9 @@ static const struct sm_cost_def sm_cost_defs[] = {
 		SM_CAL_ENTRIES(SM_CAL_COLD | SM_CAL_NOSYNC | SM_CAL_CHECK),
 	[SM_COST_ENTRY_TABLE_NONE_COLD] =
 		SM_CAL_ENTRIES(SM_CAL_COLD | SM_CAL_NOSYNC),
+	[SM_COST_ENTRY_STEPPED] = SM_CAL_ENTRIES(SM_CAL_NOSYNC | SM_CAL_STEPPED),
+	[SM_COST_ENTRY_STEPPED_COLD] =
+		SM_CAL_ENTRIES(SM_CAL_COLD | SM_CAL_NOSYNC | SM_CAL_STEPPED),
 	[SM_COST_CLEAR_PAGE] = SM_CAL_OPS(sm_cal_clear_page, 0,
 					  SM_CAL_BATCH_MAX),
 	[SM_COST_CLEAR_PAGE_COLD] = SM_CAL_OPS(sm_cal_clear_page, 1,

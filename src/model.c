@@ -9,7 +9,8 @@
  *              zero=allocator)
  *   zero     = tables * clear_page, plus for zero=separate the remap of
  *              each new table (remap_pair, or remap_map for remap=lazy)
- *   populate = leaves * entry_<barrier>_<check>[_cold]
+ *   populate = leaves * entry_<barrier>_<check>[_cold] (fill=stepped:
+ *              entry_stepped[_cold])
  *              + descriptors * desc
  *              + the other remaps: remap_pair each (cont, table), or
  *                remap_map each plus lazy_flush per ring flush (lazy)
@@ -62,6 +63,9 @@ static enum sm_cost sm_entry_cost(const struct sm_walker *w)
 		  { SM_COST_ENTRY_TABLE_NONE, SM_COST_ENTRY_TABLE_NONE_COLD } },
 	};
 
+	if (w->fill == SM_FILL_STEPPED)
+		return w->remap != SM_REMAP_NONE ? SM_COST_ENTRY_STEPPED_COLD :
+						   SM_COST_ENTRY_STEPPED;
 	return cost[w->barrier == SM_BARRIER_TABLE][w->check == SM_CHECK_NONE]
 		   [w->remap != SM_REMAP_NONE];
 }

@@ -56,6 +56,13 @@ enum sm_check {
 	SM_CHECK_NR
 };
 
+/* How the leaf loop writes a PTE table's entries. */
+enum sm_fill {
+	SM_FILL_KERNEL,		/* the kernel's: pfn_pte() and a store each */
+	SM_FILL_STEPPED,	/* each the last plus a page, two per STP */
+	SM_FILL_NR
+};
+
 enum sm_region {
 	SM_REGION_VMALLOC,
 	SM_REGION_CONTIG,
@@ -75,6 +82,7 @@ struct sm_walker {
 	enum sm_check check;
 	unsigned int threads;
 	const char *preset;	/* preset name, or NULL when built from axes */
+	enum sm_fill fill;	/* last: 0, kernel, where an initializer stops */
 };
 
 struct sm_run_config {
@@ -98,6 +106,7 @@ enum sm_preset {
 	SM_PRESET_LAZY,		/* v1/v2 patch 4, dropped upstream */
 	SM_PRESET_DIRECT,	/* no remap: the linear map */
 	SM_PRESET_BBML2,	/* direct plus block leaves */
+	SM_PRESET_STEPPED,	/* direct with fill=stepped: near the floor */
 	SM_PRESET_NR
 };
 
@@ -108,6 +117,7 @@ enum sm_axis {
 	SM_AXIS_ZERO,
 	SM_AXIS_LEAF,
 	SM_AXIS_CHECK,
+	SM_AXIS_FILL,
 	SM_AXIS_NR
 };
 
@@ -123,6 +133,7 @@ extern const char * const sm_barrier_names[SM_BARRIER_NR];
 extern const char * const sm_zero_names[SM_ZERO_NR];
 extern const char * const sm_leaf_names[SM_LEAF_NR];
 extern const char * const sm_check_names[SM_CHECK_NR];
+extern const char * const sm_fill_names[SM_FILL_NR];
 extern const char * const sm_region_names[SM_REGION_NR];
 extern const char * const sm_preset_names[SM_PRESET_NR];
 extern const struct sm_walker sm_preset_walkers[SM_PRESET_NR];

@@ -283,6 +283,53 @@ static void *sm_next_table(struct sm_ctx *c, int level, void *entryp,
 }
 
 /* init_pte(): per entry only the kernel's work; counted after the loop */
+/* Two entries with one STP: 16-byte aligned, each 8 bytes single-copy. */
+static __always_inline void sm_write_pair(u64 *entry, u64 first, u64 second)
+{
+	asm volatile("stp %1, %2, [%0]"
+		     : : "r" (entry), "r" (first), "r" (second) : "memory");
+}
+
+static __always_inline u64 sm_pte_of(const unsigned long *pfns,
+				     unsigned long pfn, unsigned long n,
+				     pgprot_t prot)
+{
+	return pte_val(pfn_pte(pfns ? pfns[n] : pfn + n, prot));
+}
+
+/*
+ * fill=stepped (check=none, barrier=table): @nr entries from @entry,
+ * written two per STP, nothing read back.  Where the pfns run on and the
+ * encoding of the output address is linear over them (its first and last
+ * entries a page apart each), each entry is the one before it plus a
+ * page; else pfn_pte() each.  The table is not live: no walker sees how
+ * the stores pair up.
+ */
+static void sm_fill_stepped(u64 *entry, const unsigned long *pfns,
+			    unsigned long pfn, unsigned long nr, pgprot_t prot)
+{
+	u64 v = sm_pte_of(pfns, pfn, 0, prot);
+	bool linear = !pfns && sm_pte_of(NULL, pfn, nr - 1, prot) ==
+			       v + (nr - 1) * PAGE_SIZE;
+	unsigned long n = 0;
+
+	/* an odd first entry alone: pairs are 16-byte aligned */
+	if ((unsigned long)entry & 8) {
+		entry[n++] = v;
+		v += PAGE_SIZE;
+	}
+	if (linear) {
+		for (; n + 2 <= nr; n += 2, v += 2 * PAGE_SIZE)
+			sm_write_pair(&entry[n], v, v + PAGE_SIZE);
+	} else {
+		for (; n + 2 <= nr; n += 2)
+			sm_write_pair(&entry[n], sm_pte_of(pfns, pfn, n, prot),
+				      sm_pte_of(pfns, pfn, n + 1, prot));
+	}
+	if (n < nr)
+		entry[n] = sm_pte_of(pfns, pfn, n, prot);
+}
+
 static int sm_init_pte(struct sm_ctx *c, pte_t *ptep, unsigned long addr,
 		       unsigned long end, pgprot_t prot)
 {
@@ -297,6 +344,11 @@ static int sm_init_pte(struct sm_ctx *c, pte_t *ptep, unsigned long addr,
 
 	if (pfns)
 		pfns += i;
+	if (c->sh->w.fill == SM_FILL_STEPPED) {
+		sm_fill_stepped(entry, pfns, pfn, nr, prot);
+		n = nr;
+		goto out_count;
+	}
 	while (n < nr) {
 		pte_t pte = pfn_pte(pfns ? pfns[n] : pfn + n, prot);
 
@@ -305,6 +357,7 @@ static int sm_init_pte(struct sm_ctx *c, pte_t *ptep, unsigned long addr,
 		if (ret)
 			break;
 	}
+out_count:
 	sm_count_leaves(c, pgprot_val(prot) & PTE_CONT ? SM_CNT_PTE_CONT :
 			SM_CNT_PTE, n);
 	return ret;
@@ -576,11 +629,12 @@ EXPORT_SYMBOL_NS_GPL(sm_shadow_map, SM_NS);
  */
 int sm_walker_bench_entries(void *table, unsigned int nr,
 			    enum sm_barrier barrier, bool check,
-			    struct sm_stats *st, u64 *ns)
+			    enum sm_fill fill, struct sm_stats *st, u64 *ns)
 {
 	struct sm_shadow sh = {
 		.w = { .barrier = barrier,
-		       .check = check ? SM_CHECK_KERNEL : SM_CHECK_NONE },
+		       .check = check ? SM_CHECK_KERNEL : SM_CHECK_NONE,
+		       .fill = fill },
 	};
 	struct sm_chunk chunk = { .nr_pages = nr };
 	struct sm_ctx c = { .sh = &sh, .st = st, .chunk = &chunk };
