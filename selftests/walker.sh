@@ -2,8 +2,9 @@
 # The walker: every preset the module publishes and several axis mixes
 # build shadows that verify page by page, on sizes that are not multiples
 # of a cont block or a PMD; 1 GiB of vmalloc; physically contiguous memory
-# with cont and block leaves; walker threads.  Each run's `last` goes out
-# as "# SM: LAST" lines: the rig recomputes its counters on the host.
+# with cont and block leaves, and fill=stepped; walker threads.  Each
+# run's `last` goes out as "# SM: LAST" lines: the rig recomputes its
+# counters on the host.
 # Precondition: none (a loaded shadowmap is unloaded first).  Not under
 # lockdown.  1 GiB of vmalloc wants about 2 GiB of memory.
 . "$(dirname "$0")/ktap.sh"
@@ -11,7 +12,7 @@ sm_require
 sm_load_or_bail
 sm_require_control
 presets=$(sm_presets)
-ktap_plan $((19 + 2 * $(echo "$presets" | wc -l)))
+ktap_plan $((23 + 2 * $(echo "$presets" | wc -l)))
 ok module_loads
 
 # expect_100 TAG: the run verified every page.
@@ -51,6 +52,13 @@ expect_100 v6.10_1G
 run_walker contig_bbml2 "run region=contig size=64M walker=bbml2"
 expect_100 contig_bbml2
 run_walker contig_cont "run region=contig size=8M walker=v6.10 leaf=cont"
+# fill=stepped steps the entries of a contiguous run (vmalloc's pfns are
+# each computed, above), from odd entries too; it needs check=none and
+# barrier=table.
+run_walker contig_stepped "run region=contig size=$odd walker=stepped"
+expect_100 contig_stepped
+ctl_expect_errno fill_stepped_alone "Invalid argument" "run size=4M walker=v6.10 fill=stepped"
+expect_last_error fill_stepped_reason 'fill=stepped: needs check=none and barrier=table'
 # More than the kernel can give contiguously: it takes what it can and says so.
 run_walker contig_greedy "run region=contig size=1536M walker=v6.10 leaf=block"
 expect contig_says_how_much "$(grep '^region_note' "$SM_DIR/last")" \
