@@ -265,9 +265,12 @@ steps_ok() {
 		while ((getline l < presets) > 0) {
 			m = split(l, w, " ")
 			p = ""
+			nk = 0
 			for (i = 2; i <= m; i++)
-				if (w[i] !~ /^threads=/)
+				if (w[i] !~ /^threads=/) {
 					p = p (p == "" ? "" : " ") w[i]
+					key[++nk] = substr(w[i], 1, index(w[i], "=") - 1)
+				}
 			axes[w[1]] = p
 		}
 		want[1] = "base (v6.1)"
@@ -282,7 +285,10 @@ steps_ok() {
 	/^$/ {
 		n++
 		lab[n] = a["step"]
-		ax[n] = "remap=" a["remap"] " barrier=" a["barrier"] " zero=" a["zero"] " leaf=" a["leaf"] " check=" a["check"]
+		# every axis the presets name, in their order
+		ax[n] = ""
+		for (i = 1; i <= nk; i++)
+			ax[n] = ax[n] (i > 1 ? " " : "") key[i] "=" a[key[i]]
 		if (a["status"] != "pass") {
 			print "# " lab[n] ": status " a["status"]
 			bad = 1
