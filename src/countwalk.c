@@ -302,6 +302,24 @@ static void sm_cw_cont_pte(struct sm_cw *c, unsigned long addr,
 }
 
 /*
+ * Whole units of 1 << @shift from @addr (aligned to one) to the end of
+ * its physically contiguous run, or to @end when that comes first.
+ */
+static u64 sm_cw_whole_in_run(struct sm_cw *c, unsigned long addr,
+			      unsigned long end, unsigned int shift)
+{
+	unsigned long run_end;
+	unsigned int i;
+
+	sm_cw_seek(c, addr);
+	i = c->cur;
+	run_end = sm_cw_run_end(c, &i, end);
+	if (run_end - 1 > end - 1)
+		run_end = end;
+	return (run_end - addr) >> shift;
+}
+
+/*
  * @n map-unmap pairs on the lazy ring, each slot given back before the
  * next is taken, as the PTE tables of sm_cw_pte_tables() use it: with the
  * slots the upper tables hold left out, the ring flushes at pair free + 1
@@ -373,20 +391,12 @@ static void sm_cw_pte_tables(struct sm_cw *c, unsigned long addr, u64 n,
 static u64 sm_cw_pte_run(struct sm_cw *c, unsigned long addr,
 			 unsigned long end)
 {
-	const struct sm_geom_extent *e;
-	unsigned long run_end;
-	unsigned int i;
-
 	if ((addr & ~PMD_MASK) || (c->flags & SM_CW_EVERY_TABLE))
 		return 0;
-	e = sm_cw_seek(c, addr);
-	if (!(c->flags & SM_NO_BLOCK) && !(sm_cw_delta(e) & ~PMD_MASK))
+	if (!(c->flags & SM_NO_BLOCK) &&
+	    !(sm_cw_delta(sm_cw_seek(c, addr)) & ~PMD_MASK))
 		return 0;
-	i = c->cur;
-	run_end = sm_cw_run_end(c, &i, end);
-	if (run_end - 1 > end - 1)
-		run_end = end;
-	return (run_end - addr) >> PMD_SHIFT;
+	return sm_cw_whole_in_run(c, addr, end, PMD_SHIFT);
 }
 
 /* sm_init_pmd() */
@@ -464,22 +474,13 @@ static void sm_cw_cont_pmd(struct sm_cw *c, unsigned long addr,
 static u64 sm_cw_pud_run(struct sm_cw *c, unsigned long addr,
 			 unsigned long end)
 {
-	const struct sm_geom_extent *e;
-	unsigned long run_end;
-	unsigned int i;
-
 	if ((addr & ~PUD_MASK) || (c->flags & SM_CW_EVERY_TABLE) ||
 	    c->w->remap == SM_REMAP_LAZY)
 		return 0;
-	e = sm_cw_seek(c, addr);
 	if (pud_sect_supported() && !(c->flags & SM_NO_BLOCK) &&
-	    !(sm_cw_delta(e) & ~PUD_MASK))
+	    !(sm_cw_delta(sm_cw_seek(c, addr)) & ~PUD_MASK))
 		return 0;
-	i = c->cur;
-	run_end = sm_cw_run_end(c, &i, end);
-	if (run_end - 1 > end - 1)
-		run_end = end;
-	return (run_end - addr) >> PUD_SHIFT;
+	return sm_cw_whole_in_run(c, addr, end, PUD_SHIFT);
 }
 
 /*

@@ -178,16 +178,6 @@ static int sm_predict_costs(struct sm_predict_args *a, const char **source,
 	return 0;
 }
 
-static u64 sm_tables_of(const struct sm_stats *st)
-{
-	u64 n = 0;
-	int i;
-
-	for (i = SM_CNT_TABLE_PGD; i <= SM_CNT_TABLE_PTE; i++)
-		n += st->cnt[i];
-	return n;
-}
-
 /* " %<width>.1f" of @v in units of @unit, without floating point */
 static int sm_print_tenths(char *buf, size_t len, int width, u64 v, u64 unit)
 {
@@ -266,7 +256,7 @@ int sm_predict_run(struct sm_predict_args *a, char *err, size_t errlen)
 		if (sm_steps[i].block)
 			block_bytes = st->cnt[SM_CNT_TABLE_BYTES];
 		n += scnprintf(buf + n, SM_PREDICTION_LEN - n, "%-26s %10llu",
-			       sm_steps[i].name, sm_tables_of(st));
+			       sm_steps[i].name, sm_stats_tables(st));
 		n += sm_print_tenths(buf + n, SM_PREDICTION_LEN - n, 10,
 				     st->cnt[SM_CNT_TABLE_BYTES], SZ_1M);
 		n += scnprintf(buf + n, SM_PREDICTION_LEN - n,

@@ -26,16 +26,6 @@
  */
 #define SM_PROGRESS_EXTENTS	65536
 
-static u64 sm_tables_of(const struct sm_stats *st)
-{
-	u64 n = 0;
-	int l;
-
-	for (l = 0; l < SM_LVL_NR; l++)
-		n += st->cnt[SM_CNT_TABLE_PGD + l];
-	return n;
-}
-
 /* The tables each build of @area makes, by the count walk; 0: not known. */
 static u64 sm_expect_tables(const struct sm_run_config *cfg,
 			    const struct sm_area *area)
@@ -52,7 +42,7 @@ static u64 sm_expect_tables(const struct sm_run_config *cfg,
 	if (!sm_geom_from_chunks(area->chunks, area->nr_chunks, &g)) {
 		if (!sm_count_walk(&cfg->walker, sm_walker_flags(&cfg->walker),
 				   g.ext, g.nr, st))
-			n = sm_tables_of(st);
+			n = sm_stats_tables(st);
 		sm_geom_free(&g);
 	}
 	kfree(st);
@@ -197,7 +187,7 @@ int sm_lab_run(const struct sm_run_config *cfg, char *err, size_t errlen)
 		}
 		if (!i) {
 			r->cnt = *st;
-			sm_lab_progress_expect(sm_tables_of(st));
+			sm_lab_progress_expect(sm_stats_tables(st));
 		} else if (memcmp(r->cnt.cnt, st->cnt, sizeof(st->cnt))) {
 			r->stable = false;
 		}

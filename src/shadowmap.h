@@ -214,6 +214,17 @@ struct sm_stats {
 	u64 ns[SM_PHASE_NR];
 };
 
+/* The tables a build made, every level. */
+static inline u64 sm_stats_tables(const struct sm_stats *st)
+{
+	u64 n = 0;
+	int i;
+
+	for (i = SM_CNT_TABLE_PGD; i <= SM_CNT_TABLE_PTE; i++)
+		n += st->cnt[i];
+	return n;
+}
+
 /* A stretch of VA mapped to contiguous physical memory or to a pfn list. */
 struct sm_chunk {
 	unsigned long va;
