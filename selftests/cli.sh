@@ -10,8 +10,7 @@
 # Precondition: none (a loaded shadowmap is unloaded first).  Not under
 # lockdown.  SM_CLI names the CLI (default: ../cli/shadowmap from here).
 . "$(dirname "$0")/ktap.sh"
-SM_CLI=${SM_CLI:-$(dirname "$0")/../cli/shadowmap}
-[ -f "$SM_CLI" ] || ktap_skip_all "no $SM_CLI (set SM_CLI)"
+sm_require_cli
 sm_require
 sm_load_or_bail
 sm_require_control

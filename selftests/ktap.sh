@@ -116,6 +116,13 @@ sm_loaded() {
 
 # sm_require: root, debugfs and the module are there, and the module is not
 # loaded (a loaded one is unloaded first); otherwise skip the whole test.
+# sm_require_cli: SM_CLI names the user CLI (default ../cli/shadowmap
+# from the test); skip every test when it is not there.
+sm_require_cli() {
+	SM_CLI=${SM_CLI:-$(dirname "$0")/../cli/shadowmap}
+	[ -f "$SM_CLI" ] || ktap_skip_all "no $SM_CLI (set SM_CLI)"
+}
+
 sm_require() {
 	[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
 	grep -q ' debugfs ' /proc/mounts ||

@@ -8,8 +8,7 @@
 # Precondition: none (a loaded shadowmap is unloaded first).  Not under
 # lockdown: control refuses writes there.
 . "$(dirname "$0")/ktap.sh"
-SM_CLI=${SM_CLI:-$(dirname "$0")/../cli/shadowmap}
-[ -f "$SM_CLI" ] || ktap_skip_all "no $SM_CLI (set SM_CLI)"
+sm_require_cli
 sm_require
 sm_load_or_bail
 sm_require_control
