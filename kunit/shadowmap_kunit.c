@@ -181,7 +181,7 @@ static void config_axis_value(struct kunit *test)
 
 static const char * const sm_bad_input[] = {
 	"walker=v5.0", "size=0", "size=12345", "size=1Q", "repeat=0",
-	"repeat=1001", "threads=0", "threads=99", "region=disk",
+	"repeat=20001", "threads=0", "threads=99", "region=disk",
 	"remap=fast", "leaf=", "bogus=1", "novalue",
 	/* a key twice; sizes that do not fit in 64 bits */
 	"size=4M size=8M", "walker=v6.1 walker=v6.10", "size=17E",

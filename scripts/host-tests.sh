@@ -164,7 +164,7 @@ for c in "steps walker=v6.1:is not for it" "steps leaf=block:is not for it" "ste
 		t_bad "cli ${c%%:*}: exit status $rc ($(cat "$err")), want 2 and '${c#*:}'"
 done
 # report: bad input is a usage error (2) before anything is touched.
-for c in "report now:not key=value" "report walker=v6.1:is not for it" "report repeat=0:want 1..1000" \
+for c in "report now:not key=value" "report walker=v6.1:is not for it" "report repeat=0:want 1..20000" \
 	"report region=swap:want vmalloc" "report size=lots:want a number" "report out=/nonexistent/r.md:no directory" \
 	"report repeat=1 repeat=2:given twice" "report out=:has no value"; do
 	# shellcheck disable=SC2086

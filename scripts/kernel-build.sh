@@ -28,6 +28,7 @@ fi
 case "$k_page" in
 4096) ;;
 16384) frags="$frags $SHADOWMAP_TOP/configs/arm64-16k.config" ;;
+65536) frags="$frags $SHADOWMAP_TOP/configs/arm64-64k.config" ;;
 *) die "$1: no config fragment for $k_page-byte pages" ;;
 esac
 # Bump when the recipe below changes what gets built.

@@ -336,8 +336,8 @@ BEGIN {
 	# repeat out of range
 	for (i = 0; i < 50; i++) {
 		r = rnd(3)
-		if (r == 0) s = 1001 + rnd(1000000)
-		else if (r == 1) s = pick("0 00 0x0 1001 1002 2000 65535 100000 4294967295 4294967296 99999999999 0x3e9 01751")
+		if (r == 0) s = 20001 + rnd(1000000)
+		else if (r == 1) s = pick("0 00 0x0 20001 20002 65535 100000 4294967295 4294967296 99999999999 0x4e21 047041")
 		else s = pick("-1 abc 1.5 1e3 10k two 1,2 x1 0x 08 1+")
 		emit("repeat_range", -22, "*repeat*", runcmd("repeat=" s, "repeat") nl())
 	}

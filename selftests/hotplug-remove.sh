@@ -113,7 +113,7 @@ shrink_during() {
 }
 # Offlining memory that no run uses never waits for the run: it is gone
 # while a vmalloc run still holds the module.
-shrink_during "run size=256M walker=v6.1 repeat=1000" first
+shrink_during "run size=256M walker=v6.1 repeat=$(sm_repeats 1000)" first
 running=$(sm_last running)
 expect offline_never_waits_for_other_run \
 	"MemTotal fell by $moved KiB in ${i}s; running: $running" \
@@ -122,7 +122,7 @@ echo cancel >"$SM_DIR/control" 2>/dev/null
 wait "$bg"
 settle_removal
 # Offlining memory that a run maps stops that run, with the reason.
-shrink_during "run region=hotplug index=all walker=v6.1 repeat=1000"
+shrink_during "run region=hotplug index=all walker=v6.1 repeat=$(sm_repeats 1000)"
 wait "$bg"
 expect_last offline_stops_run_using_it last_errno -125
 expect_last_error offline_stop_reason 'cancelled: memory it maps .* is going offline'

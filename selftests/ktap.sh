@@ -161,6 +161,15 @@ sm_presets() {
 }
 
 # sm_last KEY: a value of `last`.
+# sm_repeats N: N repeats at 4K pages, times page_size / 4K (at most the
+# module's 20000): a region has that many times fewer entries at larger
+# pages, so a run meant to last as long repeats that many times more.
+sm_repeats() {
+	set -- "$1" "$(sed -n 's/^page_size: //p' "$SM_DIR/version")"
+	set -- $(($1 * ${2:-4096} / 4096))
+	echo $(($1 > 20000 ? 20000 : $1))
+}
+
 sm_last() {
 	sed -n "s/^$1: //p" "$SM_DIR/last"
 }

@@ -50,7 +50,7 @@ MODULE_PARM_DESC(axes, "Axis overrides, e.g. \"remap=lazy leaf=cont threads=2\""
 
 static unsigned int repeat = 1;
 module_param(repeat, uint, 0444);
-MODULE_PARM_DESC(repeat, "Repeat the run this many times (1..1000)");
+MODULE_PARM_DESC(repeat, "Repeat the run this many times (1..20000)");
 
 /* The load-time experiment, as parsed from the parameters. */
 static struct sm_run_config sm_param_config;

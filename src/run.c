@@ -146,7 +146,7 @@ int sm_lab_run(const struct sm_run_config *cfg, char *err, size_t errlen)
 	sm_lab_free();
 	sm_lab_progress_run(cfg);
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
-	samples = kcalloc(SM_PHASE_NR * n, sizeof(*samples), GFP_KERNEL);
+	samples = kvcalloc(SM_PHASE_NR * n, sizeof(*samples), GFP_KERNEL);
 	if (!samples || !r) {
 		ret = -ENOMEM;
 		goto out_free_samples;
@@ -213,7 +213,7 @@ int sm_lab_run(const struct sm_run_config *cfg, char *err, size_t errlen)
 	sm_verify_live(r, &lab->area);
 	sm_lab_publish(r, true);
 	sm_result_log(r);
-	kfree(samples);
+	kvfree(samples);
 	kfree(r);
 	return 0;
 
@@ -221,7 +221,7 @@ out_release_area:
 	sm_lab_set_area_ready(false);
 	sm_area_release(lab->region, &lab->area);
 out_free_samples:
-	kfree(samples);
+	kvfree(samples);
 	kfree(r);
 	sm_run_failed(ret, err, errlen);
 	/* The kept shadow is gone: `last` must not still say pass. */
