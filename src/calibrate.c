@@ -43,6 +43,12 @@
 #define SM_CAL_BATCH_MAX	BIT(20)
 /* Table pages one table_alloc batch holds at once. */
 #define SM_CAL_ALLOC_MAX	1024
+/*
+ * And at least: a walk allocates hundreds of tables before it frees one, so
+ * the per-CPU lists refill from the buddy allocator and the pages come cold;
+ * a few allocated and freed again would reuse the same hot pages.
+ */
+#define SM_CAL_ALLOC_MIN	256
 /* clear_page_cold's pool: larger than the last-level caches we know of. */
 #define SM_CAL_POOL		SZ_16M
 /* The remap slot set calibration takes; the lab lock keeps runs out. */
@@ -141,6 +147,7 @@ struct sm_cost_def {
 		     u64 *ns);
 	unsigned int arg;
 	unsigned int unit;		/* operations per unit */
+	unsigned int min;		/* units per batch at least */
 	unsigned int max;		/* units per batch at most */
 	bool wall;			/* sized by the batch's wall time */
 };
@@ -359,7 +366,10 @@ static int sm_cal_fill_page(struct sm_cal *cal, unsigned int arg,
 	return 0;
 }
 
-/* pgtable_alloc()'s allocation, @k pages at once, and their freeing */
+/*
+ * pgtable_alloc()'s allocation, @k pages at once; their freeing is the
+ * teardown's, so it is not timed.
+ */
 static int sm_cal_table_alloc(struct sm_cal *cal, unsigned int arg,
 			      unsigned int k, u64 *ns)
 {
@@ -372,9 +382,9 @@ static int sm_cal_table_alloc(struct sm_cal *cal, unsigned int arg,
 		if (!cal->pages[n])
 			break;
 	}
+	*ns = ktime_get_ns() - t0;
 	for (i = 0; i < n; i++)
 		__free_page(cal->pages[i]);
-	*ns = ktime_get_ns() - t0;
 	return n < k ? -ENOMEM : 0;
 }
 
@@ -416,10 +426,12 @@ static const struct sm_cost_def sm_cost_defs[] = {
 	[SM_COST_CLEAR_PAGE_COLD] = SM_CAL_OPS(sm_cal_clear_page, 1,
 					       SM_CAL_BATCH_MAX),
 	[SM_COST_FILL_PAGE] = SM_CAL_OPS(sm_cal_fill_page, 0, SM_CAL_BATCH_MAX),
-	[SM_COST_TABLE_ALLOC] = SM_CAL_OPS(sm_cal_table_alloc, 0,
-					   SM_CAL_ALLOC_MAX),
-	[SM_COST_TABLE_ALLOC_ZERO] = SM_CAL_OPS(sm_cal_table_alloc, 1,
-						SM_CAL_ALLOC_MAX),
+	[SM_COST_TABLE_ALLOC] = { .batch = sm_cal_table_alloc, .unit = 1,
+				  .min = SM_CAL_ALLOC_MIN,
+				  .max = SM_CAL_ALLOC_MAX },
+	[SM_COST_TABLE_ALLOC_ZERO] = { .batch = sm_cal_table_alloc, .arg = 1,
+				       .unit = 1, .min = SM_CAL_ALLOC_MIN,
+				       .max = SM_CAL_ALLOC_MAX },
 };
 
 /* The operation costs; build_fixed and the rests come after, from builds. */
@@ -474,7 +486,7 @@ static int sm_cal_one(struct sm_cal *cal, struct sm_stop *stop,
 		      enum sm_cost c, unsigned int n, struct sm_cost_stat *out)
 {
 	const struct sm_cost_def *d = &sm_cost_defs[c];
-	unsigned int k = 1, i;
+	unsigned int k = max(d->min, 1U), i;
 	u64 ns;
 	int ret;
 
