@@ -13,7 +13,7 @@
 sm_require
 sm_load_or_bail
 sm_require_control
-ktap_plan 57
+ktap_plan 66
 ok module_loads
 
 page=$(sed -n 's/^page_size: //p' "$SM_DIR/version")
@@ -115,6 +115,17 @@ for seq in bbm bbml2; do
 	expect_last "collapse_${seq}_back_to_blocks_bytes" table_bytes_after \
 		$((before + pud * page))
 done
+# predict's tables line, and beside it the measured one, scaled to 256G:
+# the split's table bytes per byte mapped (the kernel's rounding to tenths).
+mib=${size%M}
+v=$((ptes * page * 262144 / mib))
+t=$(((v * 10 + 524288) / 1048576))
+want="# tables, measured by split of a kept shadow of $mib MiB: $((before / 1024)) -> $(((before + ptes * page) / 1024)) KiB; at this size blocks take $((t / 10)).$((t % 10)) MiB less"
+check predict_256G sh -c "echo predict size=256G >'$SM_DIR/control'"
+grep '^# tables' "$SM_DIR/prediction" | sed 's/^/# /'
+expect predict_says_blocks_save "$(grep '^# tables' "$SM_DIR/prediction")" \
+	grep -q '^# tables: blocks take [0-9.]* MiB less' "$SM_DIR/prediction"
+expect predict_says_measured "want: $want" grep -qxF "$want" "$SM_DIR/prediction"
 ctl_expect_errno collapse_nothing_left "No data available" "collapse"
 expect_last_error collapse_nothing_says "collapse: no PTE table"
 
@@ -185,5 +196,20 @@ check free_after_kill sh -c "echo free >'$SM_DIR/control'"
 expect_last no_table_leaked pages_held 0
 expect history_has_repaints "$(grep -c 'command=' "$SM_DIR/history") repaint lines" \
 	[ "$(grep -c 'command=\(split\|collapse\)' "$SM_DIR/history")" -ge 5 ]
+
+# --- the CLI wraps both commands ---
+SM_CLI=${SM_CLI:-$(dirname "$0")/../cli/shadowmap}
+if [ -f "$SM_CLI" ]; then
+	cli_status cli_run 0 "^status: pass" shadowmap run region=contig size=$size walker=bbml2
+	cli_status cli_split 0 "^command: split" shadowmap split seq=bbml2
+	cli_status cli_split_again 1 "ENODATA" shadowmap split
+	cli_status cli_collapse_bad_seq 1 "seq=fast" shadowmap collapse seq=fast
+	cli_status cli_collapse 0 "table_bytes_after" shadowmap --format csv collapse
+	check cli_free shadowmap free
+else
+	for t in cli_run cli_split cli_split_again cli_collapse_bad_seq cli_collapse cli_free; do
+		skip "$t" "no CLI at $SM_CLI"
+	done
+fi
 unload_result
 ktap_finished
