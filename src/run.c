@@ -343,7 +343,12 @@ int sm_lab_repaint(const struct sm_repaint_args *a, char *err, size_t errlen)
 	ret = sm_verify(lab->shadow, &lab->area, r, &lab->stop, &ns);
 	if (ret) {
 		/* the repaint is done; only its verify stopped */
-		sm_run_failed(ret, err, errlen);
+		if (ret == -ECANCELED || ret == -EINTR)
+			sm_err("%s done (%llu units), then its verify was %s; the kept shadow is consistent (verify checks it)",
+			       op, units,
+			       ret == -EINTR ? "interrupted" : "cancelled");
+		else
+			sm_run_failed(ret, err, errlen);
 		kfree(r);
 		return ret;
 	}
