@@ -13,7 +13,7 @@
 sm_require
 sm_load_or_bail
 sm_require_control
-ktap_plan 68
+ktap_plan 75
 ok module_loads
 
 page=$(sed -n 's/^page_size: //p' "$SM_DIR/version")
@@ -86,8 +86,8 @@ for seq in bbm bbml2; do
 		report_refused "split_$seq" "split seq=$seq"
 	fi
 	expect_counters "split_$seq" command=split repaint_seq="$seq" \
-		repaint_units=$units tables_pte=$ptes tables_pmd=$pud \
-		tables_freed=0 desc_pmd=$ptes desc_pud=$pud \
+		repaint_units=$units tables_pte=$ptes tables_pmd="$pud" \
+		tables_freed=0 desc_pmd=$ptes desc_pud="$pud" \
 		leaf_pte=$((ptes * ptrs + ptec)) leaf_pmd_block=0 \
 		tlbi=$tlbi dsb=$dsb isb=$isb bbm_breaks=$breaks \
 		table_bytes_before="$before" \
@@ -208,6 +208,38 @@ check free_after_kill sh -c "echo free >'$SM_DIR/control'"
 expect_last no_table_leaked pages_held 0
 expect history_has_repaints "$(grep -c 'command=' "$SM_DIR/history") repaint lines" \
 	[ "$(grep -c 'command=\(split\|collapse\)' "$SM_DIR/history")" -ge 5 ]
+
+# --- out of memory half-way: the debug kernel's fail_table fails the
+# fifth table page; four blocks stay split, the rest are blocks ---
+ft=$SM_DIR/fail_table
+if [ -d "$ft" ]; then
+	echo 0 >"$ft/verbose"
+	echo 1 >"$ft/interval"
+	run_walker oom_blocks "run region=contig size=$size walker=bbml2"
+	echo split seq=bbml2 >"$SM_DIR/control" &&
+		echo collapse seq=bbml2 >"$SM_DIR/control"
+	n=$(sm_last repaint_units)
+	held=$(sm_last pages_held)
+	# should_fail() passes while space is more than a page
+	echo $((4 * page + 1)) >"$ft/space"
+	echo 100 >"$ft/probability"
+	echo 1 >"$ft/times"
+	ctl_expect_errno oom_split_fails "Cannot allocate memory" "split seq=bbm"
+	echo 0 >"$ft/times"
+	echo 0 >"$ft/space"
+	echo 0 >"$ft/probability"
+	expect_last_error oom_says_consistent "split: out of memory after 4 of $n units; the kept shadow is consistent"
+	check verify_after_oom sh -c "echo verify >'$SM_DIR/control'"
+	expect_last verify_after_oom_100 verify_percent 100
+	expect oom_holds_four_tables "pages_held $(sm_last pages_held), was $held" \
+		[ "$(sm_last pages_held)" -eq $((held + 4)) ]
+	run_walker split_after_oom "split seq=bbm"
+else
+	for t in run_oom_blocks oom_split_fails oom_says_consistent verify_after_oom \
+		 verify_after_oom_100 oom_holds_four_tables run_split_after_oom; do
+		skip "$t" "no fail_table (CONFIG_FAULT_INJECTION_DEBUG_FS)"
+	done
+fi
 
 # --- the CLI wraps both commands ---
 SM_CLI=${SM_CLI:-$(dirname "$0")/../cli/shadowmap}

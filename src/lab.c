@@ -167,6 +167,7 @@ void sm_lab_reset(void)
 	sm_lab_free();
 	mutex_lock(&lab->show_lock);
 	memset(&lab->last, 0, sizeof(lab->last));
+	memset(lab->figs, 0, sizeof(lab->figs));
 	lab->history_nr = 0;
 	mutex_unlock(&lab->show_lock);
 }
