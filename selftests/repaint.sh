@@ -200,8 +200,14 @@ expect split_after_cancel_grew "pages_held $(sm_last pages_held), was $held" \
 	[ "$(sm_last pages_held)" -eq $((held + blocks)) ]
 run_walker collapse_after_cancel "collapse seq=bbml2"
 stop_split kill
-expect kill_stops_split "split exited $rc; $(grep '^last_error' "$SM_DIR/last")" \
-	[ "$rc" -ne 0 ]
+# (16K pages: 32 blocks split and verify in under half a second, and the
+# kill may come after)
+if [ "$rc" -ne 0 ] || [ "$(sm_last command)" != split ]; then
+	expect kill_stops_split "split exited $rc; $(grep '^last_error' "$SM_DIR/last")" \
+		[ "$rc" -ne 0 ]
+else
+	skip kill_stops_split "the split and its verify finished before the kill"
+fi
 check verify_after_kill sh -c "echo verify >'$SM_DIR/control'"
 expect_last verify_after_kill_100 verify_percent 100
 check free_after_kill sh -c "echo free >'$SM_DIR/control'"
