@@ -12,11 +12,16 @@
  *                    predict size=S [layout=synthetic|ram] [leaf=L]
  *                            [COST=PS ...]  the seeds' step table for S
  *                            (src/predict.c), into `prediction`
+ *                    split [seq=bbm|bbml2]     repaint the kept shadow's
+ *                    collapse [seq=bbm|bbml2]  blocks into PTE tables, or
+ *                            its PTE tables into blocks (src/repaint.c),
+ *                            then verify it
  *                  errors: -EINVAL (bad input; changes nothing), -EBUSY
  *                  (another command holds the lab), -ESRCH (cancel with
  *                  nothing running), -ECANCELED (cancelled, or its memory
- *                  went offline), -EINTR (a fatal signal), -ENOENT (verify
- *                  without a shadow), -ENOMEM (over the memory budget, or
+ *                  went offline), -EINTR (a fatal signal), -ENOENT (verify,
+ *                  split or collapse without a shadow), -ENODATA (nothing
+ *                  to split or collapse), -ENOMEM (over the memory budget, or
  *                  out of memory); the reason is the last_error line of
  *                  `last`.
  *   last     0444  the last run, "name: value" lines; readers never wait
@@ -33,8 +38,9 @@
  *                  readers never wait for a calibration
  *   prediction 0444  the last predict's table
  *   progress 0444  the command in progress: state (idle, started,
- *                  calibrate, prepare, build, verify, teardown), command,
- *                  elapsed_ms; for a run also region, walker, repeat
+ *                  calibrate, prepare, build, verify, teardown, repaint),
+ *                  command, elapsed_ms; for a repaint units (done/total);
+ *                  for a run also region, walker, repeat
  *                  (build i/N) and tables (made of expected, or
  *                  "unknown" until the first build tells)
  * presets, axes and counters are the module's lists, read back by the scripts and the
@@ -54,6 +60,7 @@
 #include "walker.h"
 #include "calibrate.h"
 #include "predict.h"
+#include "repaint.h"
 
 /* predict with every cost given is the longest command */
 #define SM_CMD_MAX	1024
@@ -245,6 +252,26 @@ static int sm_predict_command(struct sm_predict_args *a, char *err,
 	return ret;
 }
 
+/* split, collapse: take the lab as verify does. */
+static int sm_repaint_command(const struct sm_repaint_args *a, char *err,
+			      size_t errlen)
+{
+	char what[SM_HOLDER_LEN];
+	int ret;
+
+	scnprintf(what, sizeof(what), "%s seq=%s",
+		  sm_repaint_op_names[a->op], sm_repaint_seq_names[a->seq]);
+	ret = sm_lab_begin(what, false, false, err, errlen);
+	if (ret)
+		return ret;
+	ret = sm_lab_repaint(a, err, errlen);
+	if (ret && !err[0])
+		scnprintf(err, errlen, "%s: failed (%d)",
+			  sm_repaint_op_names[a->op], ret);
+	sm_lab_end(ret, err);
+	return ret;
+}
+
 /*
  * One command.  Input is checked before the lab is taken, so a refused
  * command changes nothing but last_error; -EBUSY says who holds the lab.
@@ -252,6 +279,7 @@ static int sm_predict_command(struct sm_predict_args *a, char *err,
 static int sm_command(char *buf, char *err, size_t errlen)
 {
 	struct sm_predict_args *pred;
+	struct sm_repaint_args rp;
 	struct sm_run_config cfg;
 	char *cmd, *args = strim(buf);
 	unsigned int samples;
@@ -288,10 +316,20 @@ static int sm_command(char *buf, char *err, size_t errlen)
 			goto out_refused;
 		return ret;
 	}
+	ret = match_string(sm_repaint_op_names, SM_REPAINT_OP_NR, cmd);
+	if (ret >= 0) {
+		ret = sm_repaint_parse(ret, args, &rp, err, errlen);
+		if (ret)
+			goto out_refused;
+		ret = sm_repaint_command(&rp, err, errlen);
+		if (ret == -EBUSY)
+			goto out_refused;
+		return ret;
+	}
 	if (strcmp(cmd, "verify") && strcmp(cmd, "free") &&
 	    strcmp(cmd, "reset") && strcmp(cmd, "cancel")) {
 		scnprintf(err, errlen,
-			  "unknown command '%s' (run, verify, free, reset, cancel, calibrate, predict)",
+			  "unknown command '%s' (run, verify, free, reset, cancel, calibrate, predict, split, collapse)",
 			  cmd);
 		ret = -EINVAL;
 		goto out_refused;

@@ -218,7 +218,7 @@ static struct kunit_suite shadowmap_config_suite = {
 
 kunit_test_suites(&shadowmap_config_suite, &shadowmap_walker_suite,
 		  &shadowmap_live_suite, &shadowmap_hotplug_suite,
-		  &shadowmap_countwalk_suite);
+		  &shadowmap_countwalk_suite, &shadowmap_repaint_suite);
 
 MODULE_DESCRIPTION("KUnit tests for shadowmap");
 MODULE_LICENSE("GPL");

@@ -13,6 +13,9 @@ extern struct kunit_suite shadowmap_live_suite;
 /* kunit/countwalk_kunit.c */
 extern struct kunit_suite shadowmap_countwalk_suite;
 
+/* kunit/repaint_kunit.c */
+extern struct kunit_suite shadowmap_repaint_suite;
+
 /* kunit/shadowmap_hotplug_kunit.c */
 extern struct kunit_suite shadowmap_hotplug_suite;
 

@@ -91,7 +91,7 @@ stage hotplug-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12
 # then KUnit; any KASAN, lockdep, kmemleak, hung-task, lockup, stall or
 # WARN report fails the stage.  The 1 GiB walker runs and the stress tests
 # stay on Debian's kernels.
-debug_tests="control calibrate safety failnth params module cli"
+debug_tests="control calibrate safety failnth params module cli repaint"
 if [ -z "$quick" ]; then
 	for k in $(kernel_names debug); do
 		stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" \

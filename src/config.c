@@ -150,6 +150,8 @@ const char * const sm_counter_names[] = {
 	[SM_CNT_ISB] = "isb",
 	[SM_CNT_BYTES_ZEROED] = "bytes_zeroed",
 	[SM_CNT_TABLE_BYTES] = "table_bytes",
+	[SM_CNT_TABLES_FREED] = "tables_freed",
+	[SM_CNT_BBM_BREAKS] = "bbm_breaks",
 };
 EXPORT_SYMBOL_NS_GPL(sm_counter_names, SM_NS);
 
@@ -160,6 +162,7 @@ const char * const sm_phase_names[] = {
 	[SM_PHASE_BUILD] = "build",
 	[SM_PHASE_TEARDOWN] = "teardown",
 	[SM_PHASE_VERIFY] = "verify",
+	[SM_PHASE_REPAINT] = "repaint",
 };
 EXPORT_SYMBOL_NS_GPL(sm_phase_names, SM_NS);
 

@@ -59,4 +59,31 @@ static inline void sm_flush_tlb(struct sm_stats *st, unsigned long va,
 	st->cnt[SM_CNT_ISB]++;
 }
 
+/*
+ * flush_tlb_kernel_range() of any size: past MAX_TLBI_OPS (6.1) or
+ * MAX_DVM_OPS (6.12) pages, both PTRS_PER_PTE, it is flush_tlb_all(): one
+ * TLBI VMALLE1IS in the same DSB, DSB, ISB frame.
+ */
+static inline void sm_flush_tlb_kernel_range(struct sm_stats *st,
+					     unsigned long start,
+					     unsigned long end)
+{
+	u64 pages = (end - start) >> PAGE_SHIFT;
+
+	flush_tlb_kernel_range(start, end);
+	st->cnt[SM_CNT_TLBI] += pages > PTRS_PER_PTE ? 1 : pages;
+	st->cnt[SM_CNT_DSB] += 2;
+	st->cnt[SM_CNT_ISB]++;
+}
+
+/* __flush_tlb_kernel_pgtable(): one VA, walk caches included. */
+static inline void sm_flush_tlb_pgtable(struct sm_stats *st,
+					unsigned long va)
+{
+	__flush_tlb_kernel_pgtable(va);
+	st->cnt[SM_CNT_TLBI]++;
+	st->cnt[SM_CNT_DSB] += 2;
+	st->cnt[SM_CNT_ISB]++;
+}
+
 #endif /* SHADOWMAP_COUNTED_H */

@@ -167,6 +167,7 @@ void sm_lab_reset(void)
 	sm_lab_free();
 	mutex_lock(&lab->show_lock);
 	memset(&lab->last, 0, sizeof(lab->last));
+	memset(lab->figs, 0, sizeof(lab->figs));
 	lab->history_nr = 0;
 	mutex_unlock(&lab->show_lock);
 }
@@ -235,6 +236,8 @@ void sm_lab_progress_step(enum sm_step step, unsigned int build)
 	lockdep_assert_held(&lab->lock);
 	if (step == SM_STEP_BUILD)
 		atomic_long_set(&lab->tables_made, 0);
+	if (step == SM_STEP_REPAINT)
+		atomic_long_set(&lab->repainted, 0);
 	mutex_lock(&lab->show_lock);
 	lab->progress.step = step;
 	if (build)
@@ -263,6 +266,16 @@ void sm_lab_progress_expect(u64 tables)
 	lockdep_assert_held(&lab->lock);
 	mutex_lock(&lab->show_lock);
 	lab->progress.tables_expected = tables;
+	mutex_unlock(&lab->show_lock);
+}
+
+void sm_lab_progress_repaint(u64 units)
+{
+	struct sm_lab *lab = &sm_lab;
+
+	lockdep_assert_held(&lab->lock);
+	mutex_lock(&lab->show_lock);
+	lab->progress.units = units;
 	mutex_unlock(&lab->show_lock);
 }
 

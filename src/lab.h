@@ -16,6 +16,7 @@
 #include "stop.h"
 #include "model.h"
 #include "calibrate.h"
+#include "repaint.h"
 
 struct seq_file;
 struct sm_shadow;
@@ -47,6 +48,20 @@ struct sm_result {
 	unsigned long hw_bad;
 	bool predicted;			/* costs were there: pred is set */
 	struct sm_prediction pred;
+	/* A split or collapse of the kept shadow: cnt and ns are its own. */
+	bool repaint;
+	struct sm_repaint_args rp;
+	struct sm_repaint_out rp_out;
+	u64 table_bytes_before;		/* the shadow's table memory */
+	u64 table_bytes_after;
+};
+
+/* The last split and collapse, measured: for predict's tables line. */
+struct sm_repaint_fig {
+	bool valid;
+	u64 bytes;			/* bytes the shadow maps */
+	u64 table_bytes_before;
+	u64 table_bytes_after;
 };
 
 /* What the command in progress is doing: the `progress` file. */
@@ -58,6 +73,7 @@ enum sm_step {
 	SM_STEP_BUILD,
 	SM_STEP_VERIFY,
 	SM_STEP_TEARDOWN,
+	SM_STEP_REPAINT,	/* split or collapse of the kept shadow */
 	SM_STEP_NR
 };
 
@@ -69,6 +85,7 @@ struct sm_progress {
 	char walker[96];
 	unsigned int build, builds;	/* build (from 1) of builds */
 	u64 tables_expected;		/* per build; 0: not known yet */
+	u64 units;			/* a repaint's units to do */
 };
 
 /*
@@ -101,6 +118,8 @@ struct sm_lab {
 	struct sm_progress progress;
 
 	atomic_long_t tables_made;	/* by the build in progress */
+	atomic_long_t repainted;	/* units by the repaint in progress */
+	struct sm_repaint_fig figs[SM_REPAINT_OP_NR];	/* under show_lock */
 };
 
 extern struct sm_lab sm_lab;
@@ -135,10 +154,12 @@ int sm_lab_calibrate(unsigned int samples, enum sm_cal_origin origin,
 void sm_lab_progress_step(enum sm_step step, unsigned int build);
 void sm_lab_progress_run(const struct sm_run_config *cfg);
 void sm_lab_progress_expect(u64 tables);
+void sm_lab_progress_repaint(u64 units);
 
 /* src/run.c */
 int sm_lab_run(const struct sm_run_config *cfg, char *err, size_t errlen);
 int sm_lab_verify(char *err, size_t errlen);
+int sm_lab_repaint(const struct sm_repaint_args *a, char *err, size_t errlen);
 
 /* src/results.c */
 void sm_result_summarise(struct sm_result *r, u64 *samples, unsigned int n);
@@ -150,5 +171,8 @@ int sm_lab_show_last(struct seq_file *m);
 int sm_lab_show_history(struct seq_file *m);
 int sm_lab_show_progress(struct seq_file *m);
 int sm_lab_show_ptdump(struct seq_file *m);
+void sm_lab_publish_repaint(const struct sm_result *r,
+			    const struct sm_repaint_fig *fig);
+bool sm_lab_repaint_fig(enum sm_repaint_op op, struct sm_repaint_fig *f);
 
 #endif /* SHADOWMAP_LAB_H */

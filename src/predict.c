@@ -19,6 +19,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/math64.h>
 #include <linux/mutex.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
@@ -194,6 +195,36 @@ static int sm_print_ms(char *buf, size_t len, int width, u64 ns)
 	return sm_print_tenths(buf, len, width, ns, NSEC_PER_MSEC);
 }
 
+/*
+ * Beside the count walk's figure: what the last split and collapse of a
+ * kept shadow measured on its real tables (src/repaint.c), per byte
+ * mapped and at @bytes.
+ */
+static int sm_print_measured(char *buf, size_t len, u64 bytes)
+{
+	struct sm_repaint_fig f;
+	int op, n = 0;
+	u64 d;
+
+	for (op = 0; op < SM_REPAINT_OP_NR; op++) {
+		if (!sm_lab_repaint_fig(op, &f) || !f.bytes)
+			continue;
+		d = f.table_bytes_after > f.table_bytes_before ?
+		    f.table_bytes_after - f.table_bytes_before :
+		    f.table_bytes_before - f.table_bytes_after;
+		n += scnprintf(buf + n, len - n,
+			       "# tables, measured by %s of a kept shadow of %llu MiB: %llu -> %llu KiB; at this size blocks take",
+			       sm_repaint_op_names[op], f.bytes >> 20,
+			       f.table_bytes_before >> 10,
+			       f.table_bytes_after >> 10);
+		n += sm_print_tenths(buf + n, len - n, 0,
+				     mul_u64_u64_div_u64(d, bytes, f.bytes),
+				     SZ_1M);
+		n += scnprintf(buf + n, len - n, " MiB less\n");
+	}
+	return n;
+}
+
 /* Runs under the lab lock (for an on-demand calibration). */
 int sm_predict_run(struct sm_predict_args *a, char *err, size_t errlen)
 {
@@ -285,6 +316,7 @@ int sm_predict_run(struct sm_predict_args *a, char *err, size_t errlen)
 			       " MiB less than the base row's leaf=%s\n",
 			       sm_leaf_names[a->leaf]);
 	}
+	n += sm_print_measured(buf + n, SM_PREDICTION_LEN - n, g.bytes);
 	mutex_lock(&sm_prediction_lock);
 	old = sm_prediction;
 	sm_prediction = buf;

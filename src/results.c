@@ -133,6 +133,20 @@ static u64 sm_tables(const struct sm_stats *st)
 
 void sm_result_log(const struct sm_result *r)
 {
+	if (r->repaint) {
+		pr_info("%s seq=%s of %s %s: %llu units in %llu ns, tables %llu made %llu freed, table memory %llu -> %llu KiB, tlbi %llu, dsb %llu, isb %llu, verify %s (%lu pages)\n",
+			sm_repaint_op_names[r->rp.op],
+			sm_repaint_seq_names[r->rp.seq],
+			sm_region_names[r->cfg.region], r->walker,
+			r->rp_out.units, r->ns[SM_PHASE_REPAINT][1],
+			sm_stats_tables(&r->cnt),
+			r->cnt.cnt[SM_CNT_TABLES_FREED],
+			r->table_bytes_before >> 10, r->table_bytes_after >> 10,
+			r->cnt.cnt[SM_CNT_TLBI], r->cnt.cnt[SM_CNT_DSB],
+			r->cnt.cnt[SM_CNT_ISB],
+			r->cmp.mismatches ? "FAILED" : "passed", r->cmp.pages);
+		return;
+	}
 	pr_info("%s %s: build %llu/%llu/%llu ns (min/median/max of %u), tables %llu, remaps %llu, tlbi %llu, dsb %llu, isb %llu, verify %s (%lu pages)\n",
 		sm_region_names[r->cfg.region], r->walker,
 		r->ns[SM_PHASE_BUILD][0], r->ns[SM_PHASE_BUILD][1],
@@ -152,6 +166,21 @@ static void sm_lab_add_history(struct sm_lab *lab, const struct sm_result *r)
 	if (!lab->history)
 		return;
 	line = lab->history[lab->history_nr++ % SM_HISTORY];
+	if (r->repaint) {
+		scnprintf(line, SM_HISTORY_LEN,
+			  "seq=%u command=%s sequence=%s region=%s size=%lluK walker=%s verify=%s pages=%lu units=%llu tables=%llu tables_freed=%llu tlbi=%llu dsb=%llu isb=%llu table_bytes_before=%llu table_bytes_after=%llu repaint_ns=%llu",
+			  r->seq, sm_repaint_op_names[r->rp.op],
+			  sm_repaint_seq_names[r->rp.seq],
+			  sm_region_names[r->cfg.region], r->bytes >> 10,
+			  r->walker, r->cmp.mismatches ? "FAIL" : "pass",
+			  r->cmp.pages, r->rp_out.units,
+			  sm_stats_tables(&r->cnt),
+			  r->cnt.cnt[SM_CNT_TABLES_FREED],
+			  r->cnt.cnt[SM_CNT_TLBI], r->cnt.cnt[SM_CNT_DSB],
+			  r->cnt.cnt[SM_CNT_ISB], r->table_bytes_before,
+			  r->table_bytes_after, r->ns[SM_PHASE_REPAINT][1]);
+		return;
+	}
 	scnprintf(line, SM_HISTORY_LEN,
 		  "seq=%u region=%s size=%lluK walker=%s repeat=%u verify=%s pages=%lu tables=%llu remaps=%llu tlbi=%llu dsb=%llu isb=%llu build_ns_median=%llu teardown_ns_median=%llu",
 		  r->seq, sm_region_names[r->cfg.region], r->bytes >> 10,
@@ -180,6 +209,29 @@ void sm_lab_publish(const struct sm_result *r, bool add_history)
 	mutex_unlock(&lab->show_lock);
 }
 
+/* A repaint's result, and its table memory for predict's tables line. */
+void sm_lab_publish_repaint(const struct sm_result *r,
+			    const struct sm_repaint_fig *fig)
+{
+	struct sm_lab *lab = &sm_lab;
+
+	sm_lab_publish(r, true);
+	mutex_lock(&lab->show_lock);
+	lab->figs[r->rp.op] = *fig;
+	mutex_unlock(&lab->show_lock);
+}
+
+/* The last verified @op's table memory: false when there was none. */
+bool sm_lab_repaint_fig(enum sm_repaint_op op, struct sm_repaint_fig *f)
+{
+	struct sm_lab *lab = &sm_lab;
+
+	mutex_lock(&lab->show_lock);
+	*f = lab->figs[op];
+	mutex_unlock(&lab->show_lock);
+	return f->valid;
+}
+
 static int sm_levels(void)
 {
 	return 2 + sm_p4d_present() + sm_pud_present() + sm_pmd_present();
@@ -194,6 +246,24 @@ static void sm_show_result(struct seq_file *m, const struct sm_result *r,
 	seq_printf(m, "status: %s\n", r->cmp.mismatches || r->hw_bad ?
 		   "fail" : "pass");
 	seq_printf(m, "seq: %u\n", r->seq);
+	seq_printf(m, "command: %s\n",
+		   r->repaint ? sm_repaint_op_names[r->rp.op] : "run");
+	if (r->repaint) {
+		/* the counters and times below are the repaint's */
+		seq_printf(m, "repaint_seq: %s\n",
+			   sm_repaint_seq_names[r->rp.seq]);
+		seq_printf(m, "repaint_units: %llu\n", r->rp_out.units);
+		seq_printf(m, "repaint_unmapped_ns: %llu\n",
+			   r->rp_out.unmapped_ns);
+		seq_printf(m, "table_bytes_before: %llu\n",
+			   r->table_bytes_before);
+		seq_printf(m, "table_bytes_after: %llu\n",
+			   r->table_bytes_after);
+		seq_printf(m, "table_bytes_saved_by_blocks: %llu\n",
+			   r->rp.op == SM_REPAINT_SPLIT ?
+			   r->table_bytes_after - r->table_bytes_before :
+			   r->table_bytes_before - r->table_bytes_after);
+	}
 	seq_printf(m, "region: %s\n", sm_region_names[c->region]);
 	seq_printf(m, "size_requested: %llu\n", c->size);
 	seq_printf(m, "size_mapped: %llu\n", r->bytes);
@@ -223,7 +293,7 @@ static void sm_show_result(struct seq_file *m, const struct sm_result *r,
 			   r->ns[i][2]);
 	}
 	/* counts x this machine's costs (src/model.c), beside the medians */
-	for (i = 0; i <= SM_PHASE_BUILD; i++) {
+	for (i = 0; i <= SM_PHASE_BUILD && !r->repaint; i++) {
 		if (r->predicted)
 			seq_printf(m, "predicted_%s_ns: %llu\n", sm_phase_names[i],
 				   r->pred.ns[i]);
@@ -282,6 +352,7 @@ static const char * const sm_step_names[] = {
 	[SM_STEP_BUILD] = "build",
 	[SM_STEP_VERIFY] = "verify",
 	[SM_STEP_TEARDOWN] = "teardown",
+	[SM_STEP_REPAINT] = "repaint",
 };
 
 static_assert(ARRAY_SIZE(sm_step_names) == SM_STEP_NR);
@@ -303,6 +374,9 @@ int sm_lab_show_progress(struct seq_file *m)
 	seq_printf(m, "command: %s\n", lab->holder);
 	seq_printf(m, "elapsed_ms: %llu\n",
 		   div_u64(ktime_get_ns() - p->start_ns, NSEC_PER_MSEC));
+	if (p->step == SM_STEP_REPAINT)
+		seq_printf(m, "units: %ld/%llu\n",
+			   atomic_long_read(&lab->repainted), p->units);
 	if (!p->run)
 		goto out_unlock;
 	seq_printf(m, "region: %s\n", sm_region_names[p->region]);

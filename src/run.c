@@ -266,3 +266,110 @@ int sm_lab_verify(char *err, size_t errlen)
 	kfree(r);
 	return 0;
 }
+
+/* Why a stopped or failed repaint stopped; the shadow stays consistent. */
+static void sm_repaint_failed(const struct sm_repaint_args *a, int ret,
+			      u64 done, u64 units, char *err, size_t errlen)
+{
+	const char *op = sm_repaint_op_names[a->op];
+
+	if (ret == -ECANCELED)
+		sm_err("%s cancelled after %llu of %llu units; the kept shadow is consistent (verify checks it)",
+		       op, done, units);
+	else if (ret == -EINTR)
+		sm_err("%s interrupted by a fatal signal after %llu of %llu units; the kept shadow is consistent",
+		       op, done, units);
+	else if (ret == -ENOMEM)
+		sm_err("%s: out of memory after %llu of %llu units; the kept shadow is consistent",
+		       op, done, units);
+	else
+		sm_err("%s failed (%d)", op, ret);
+}
+
+/*
+ * split or collapse the kept shadow (src/repaint.c), then verify every page
+ * of it against the live tables, and publish both as the last result.
+ */
+int sm_lab_repaint(const struct sm_repaint_args *a, char *err, size_t errlen)
+{
+	const char *op = sm_repaint_op_names[a->op];
+	struct sm_lab *lab = &sm_lab;
+	struct sm_repaint_fig fig;
+	struct sm_result *r;
+	u64 units, ns;
+	int ret;
+
+	lockdep_assert_held(&lab->lock);
+	if (!lab->shadow) {
+		sm_err("%s: no shadow is kept; run first (e.g. run region=contig walker=bbml2)",
+		       op);
+		return -ENOENT;
+	}
+	units = sm_repaint_units(lab->shadow, lab->area.chunks,
+				 lab->area.nr_chunks, a->op);
+	if (!units) {
+		if (a->op == SM_REPAINT_SPLIT)
+			sm_err("split: the kept shadow has no blocks to split (leaf=pte, or nothing block-aligned)");
+		else
+			sm_err("collapse: no PTE table of the kept shadow maps one aligned contiguous block");
+		return -ENODATA;
+	}
+	r = kmalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	mutex_lock(&lab->show_lock);
+	*r = lab->last;
+	mutex_unlock(&lab->show_lock);
+	memset(&r->cnt, 0, sizeof(r->cnt));
+	memset(r->ns, 0, sizeof(r->ns));
+	memset(r->samples, 0, sizeof(r->samples));
+	r->repaint = true;
+	r->rp = *a;
+	r->predicted = false;
+	r->stable = true;
+	r->table_bytes_before = sm_shadow_tables(lab->shadow) * PAGE_SIZE;
+
+	sm_lab_progress_repaint(units);
+	sm_lab_progress_step(SM_STEP_REPAINT, 0);
+	ret = sm_repaint(lab->shadow, lab->area.chunks, lab->area.nr_chunks,
+			 a, &r->cnt, &lab->stop, &lab->repainted, &r->rp_out);
+	if (ret) {
+		sm_repaint_failed(a, ret, r->rp_out.units, units, err, errlen);
+		kfree(r);
+		return ret;
+	}
+	r->table_bytes_after = r->cnt.cnt[SM_CNT_TABLE_BYTES];
+	sm_lab_progress_step(SM_STEP_VERIFY, 0);
+	ret = sm_verify(lab->shadow, &lab->area, r, &lab->stop, &ns);
+	if (ret) {
+		/* the repaint is done; only its verify stopped */
+		if (ret == -ECANCELED || ret == -EINTR)
+			sm_err("%s done (%llu units), then its verify was %s; the kept shadow is consistent (verify checks it)",
+			       op, units,
+			       ret == -EINTR ? "interrupted" : "cancelled");
+		else
+			sm_run_failed(ret, err, errlen);
+		kfree(r);
+		return ret;
+	}
+	r->cnt.ns[SM_PHASE_VERIFY] = ns;
+	r->ns[SM_PHASE_REPAINT][0] = r->cnt.ns[SM_PHASE_REPAINT];
+	r->ns[SM_PHASE_REPAINT][1] = r->cnt.ns[SM_PHASE_REPAINT];
+	r->ns[SM_PHASE_REPAINT][2] = r->cnt.ns[SM_PHASE_REPAINT];
+	r->samples[SM_PHASE_REPAINT] = 1;
+	r->ns[SM_PHASE_VERIFY][0] = ns;
+	r->ns[SM_PHASE_VERIFY][1] = ns;
+	r->ns[SM_PHASE_VERIFY][2] = ns;
+	r->samples[SM_PHASE_VERIFY] = 1;
+	r->seq = ++lab->seq;
+	sm_result_verified(r, &lab->area);
+	sm_verify_live(r, &lab->area);
+	fig.valid = !r->cmp.mismatches;
+	fig.bytes = r->bytes;
+	fig.table_bytes_before = r->table_bytes_before;
+	fig.table_bytes_after = r->table_bytes_after;
+	sm_lab_publish_repaint(r, &fig);
+	sm_result_log(r);
+	kfree(r);
+	return 0;
+}

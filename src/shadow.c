@@ -67,6 +67,17 @@ void sm_shadow_own_table(struct sm_shadow *sh, struct page *page)
 		atomic_long_inc(sh->made);
 }
 
+/* A table page @sh no longer uses (src/repaint.c's collapse): freed now. */
+void sm_shadow_free_table(struct sm_shadow *sh, struct page *page)
+{
+	spin_lock(&sh->lock);
+	list_del(&page->lru);
+	sh->nr_tables--;
+	spin_unlock(&sh->lock);
+	__free_page(page);
+	atomic_long_dec(&sm_held);
+}
+
 void sm_shadow_destroy(struct sm_shadow *sh)
 {
 	struct page *page, *tmp;

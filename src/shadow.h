@@ -16,6 +16,9 @@
 #define SM_NO_BLOCK		BIT(0)
 #define SM_NO_CONT		BIT(1)
 
+/* Hierarchical bits of table descriptors; the same at every level. */
+#define SM_TABLE_DESC		(PMD_TYPE_TABLE | PMD_TABLE_UXN | PMD_TABLE_PXN)
+
 struct sm_shadow {
 	pgd_t *pgd;
 	spinlock_t lock;		/* tables, nr_tables: walker threads */
@@ -33,6 +36,7 @@ struct sm_shadow *sm_shadow_create(const struct sm_walker *w, pgprot_t prot,
 				   struct sm_stats *st);
 void sm_shadow_destroy(struct sm_shadow *sh);
 void sm_shadow_own_table(struct sm_shadow *sh, struct page *page);
+void sm_shadow_free_table(struct sm_shadow *sh, struct page *page);
 pgd_t *sm_shadow_pgd(struct sm_shadow *sh);
 unsigned long sm_shadow_tables(struct sm_shadow *sh);
 int sm_shadow_corrupt(struct sm_shadow *sh, unsigned long va, u64 xor);

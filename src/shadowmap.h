@@ -192,6 +192,8 @@ enum sm_counter {
 	SM_CNT_ISB,		/* ISB instructions */
 	SM_CNT_BYTES_ZEROED,	/* table bytes zeroed by the walker */
 	SM_CNT_TABLE_BYTES,	/* table memory, the top level included */
+	SM_CNT_TABLES_FREED,	/* table pages freed: a repaint's collapse */
+	SM_CNT_BBM_BREAKS,	/* entries cleared before their remake */
 	SM_CNT_NR
 };
 
@@ -204,6 +206,7 @@ enum sm_phase {
 	SM_PHASE_BUILD,		/* alloc + zero + populate */
 	SM_PHASE_TEARDOWN,
 	SM_PHASE_VERIFY,
+	SM_PHASE_REPAINT,	/* split or collapse of a kept shadow */
 	SM_PHASE_NR
 };
 

@@ -45,9 +45,6 @@
 #include "compat.h"
 #include "budget.h"
 
-/* Hierarchical bits of table descriptors; the same at every level. */
-#define SM_TABLE_DESC		(PMD_TYPE_TABLE | PMD_TABLE_UXN | PMD_TABLE_PXN)
-
 /* One walk over part of a chunk: the walker's context. */
 struct sm_ctx {
 	struct sm_shadow *sh;
