@@ -25,9 +25,11 @@ case "$page" in
 *) cont_ptes=32 cont_pmds=32 ;;
 esac
 pmd_size=$((ptrs * page))
-# Sizes: 32 blocks; the stopped splits 512 (1 GiB at 4K; 16 GiB at 16K is
-# too much: a 1 GiB region there, 32 blocks).
-size=$((32 * pmd_size / 1048576))M
+# Sizes, at most 1 GiB each: 32 blocks (2 at 64K); the stopped splits 512
+# (1 GiB at 4K; 32 blocks at 16K, 2 at 64K).
+size=$((32 * pmd_size / 1048576))
+[ "$size" -le 1024 ] || size=1024
+size=${size}M
 big=$((512 * pmd_size / 1048576))
 [ "$big" -le 1024 ] || big=1024
 
