@@ -118,9 +118,10 @@ static void repaint_split_collapse(struct kunit *test)
 	const struct sm_rk_param *p = test->param_value;
 	struct sm_repaint_args a = { .seq = p->seq };
 	bool bbm = p->seq == SM_SEQ_BBM;
-	/* far from anything: a shadow is never live */
-	unsigned long base = PAGE_OFFSET + 8 * (unsigned long)SZ_1G;
-	struct sm_chunk ch = { .pfn = PHYS_PFN(8 * (u64)SZ_1G) };
+	/* far from anything (a shadow is never live); at 64K CONT_PMD is 16G */
+	unsigned long off = ALIGN(8 * (unsigned long)SZ_1G, CONT_PMD_SIZE);
+	unsigned long base = PAGE_OFFSET + off;
+	struct sm_chunk ch = { .pfn = PHYS_PFN(off) };
 	struct sm_rk_want w = {}, c = {};
 	struct sm_repaint_out out;
 	struct sm_stats st = {}, rst;
