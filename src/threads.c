@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The walker split over kthreads, at top-level boundaries: nobody does this
- * in the kernel yet.
+ * The walker split over threads below the top level: nobody does this in
+ * the kernel yet.
  *
- * threads=N: the chunks are cut at top-level entry boundaries and every
- * top-level entry goes to thread (index % N), so no two threads ever touch
- * the same table below the top level; each thread has its own slots and
- * counters, summed at the end.  alloc and zero times are then CPU time
- * summed over the threads.
+ * threads=N: the caller makes every table down to the PMD tables, as
+ * threads=1 would, noting the PMD entries still to fill (src/split.c);
+ * the entries are cut into N spans of whole windows, and the caller and
+ * N - 1 kthreads each fill one, each with its own slot set and counters,
+ * summed at the end.  No two threads ever touch the same table below a
+ * PMD table.  alloc and zero times are then CPU time summed over the
+ * threads.
+ *
+ * A thread's failure (an allocation, fail_table) makes the others stop at
+ * their next table; the caller's fatal signal does too, through the stop.
+ * Either way every thread is waited for, and the caller destroys the
+ * shadow.
  */
 #include <linux/kernel.h>
 #include <linux/export.h>
@@ -23,90 +30,117 @@
 struct sm_thread {
 	struct sm_shadow *sh;
 	const struct sm_chunk *chunks;
-	unsigned int nr, id, threads;
+	const struct sm_pieces *ps;
+	struct sm_span span;
+	unsigned int id;
 	struct sm_stats st;
-	int ret;
 	struct completion done;
 };
 
-static unsigned long sm_top_size(void)
+/* Thread @t's share; its first error stops the other threads. */
+static void sm_thread_walk(struct sm_thread *t)
 {
-	if (sm_p4d_present())
-		return PGDIR_SIZE;
-	if (sm_pud_present())
-		return P4D_SIZE;
-	return sm_pmd_present() ? PUD_SIZE : PMD_SIZE;
+	int ret = sm_walk_pieces(t->sh, &t->st, t->chunks, t->ps, &t->span,
+				 t->id);
+
+	if (ret)
+		atomic_cmpxchg(&t->sh->failed, 0, ret);
 }
 
 static int sm_thread_fn(void *arg)
 {
 	struct sm_thread *t = arg;
-	unsigned long top = sm_top_size(), addr, end, next;
-	const struct sm_chunk *ch;
-	unsigned int i;
 
-	for (i = 0; i < t->nr && !t->ret; i++) {
-		ch = &t->chunks[i];
-		addr = ch->va;
-		end = ch->va + ch->nr_pages * PAGE_SIZE;
-		do {
-			next = min(end - 1, (addr | (top - 1))) + 1;
-			if (!next || next > end)
-				next = end;
-			if ((addr / top) % t->threads == t->id)
-				t->ret = sm_walk_range(t->sh, &t->st, ch, addr,
-						       next, t->id);
-		} while (!t->ret && (addr = next, addr != end));
-	}
+	sm_thread_walk(t);
 	kthread_complete_and_exit(&t->done, 0);
+}
+
+/* The first pass: every table down to the PMD tables, pieces noted. */
+static int sm_map_upper(struct sm_shadow *sh, const struct sm_chunk *chunks,
+			unsigned int nr, struct sm_pieces *ps)
+{
+	unsigned long bound = 0, end;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < nr; i++) {
+		if (!sm_chunk_ok(&chunks[i]))
+			return -EINVAL;
+		bound += sm_pieces_bound(chunks[i].va, chunks[i].va +
+					 chunks[i].nr_pages * PAGE_SIZE);
+	}
+	ret = sm_pieces_alloc(ps, bound);
+	if (ret)
+		return ret;
+	for (i = 0; i < nr && !ret; i++) {
+		ps->chunk = i;
+		end = chunks[i].va + chunks[i].nr_pages * PAGE_SIZE;
+		ret = sm_walk_range(sh, sh->st, &chunks[i], chunks[i].va, end,
+				    0, ps);
+	}
+	return ret;
 }
 
 int sm_shadow_map_threads(struct sm_shadow *sh, const struct sm_chunk *chunks,
 			  unsigned int nr, unsigned int threads)
 {
+	struct sm_span span[SM_MAX_THREADS];
 	struct task_struct *task;
+	struct sm_pieces ps = {};
 	struct sm_thread *t;
 	unsigned int i, k;
-	int ret = 0;
+	int ret;
 
 	if (!threads || threads > SM_SLOT_SETS)
 		return -EINVAL;
-	for (i = 0; i < nr; i++)
-		if (!sm_chunk_ok(&chunks[i]))
-			return -EINVAL;
+	ret = sm_map_upper(sh, chunks, nr, &ps);
+	if (ret)
+		goto out_free_pieces;
+	sm_split_cut(&ps, threads, sm_split_gran(&sh->w, sh->flags), span);
+	ret = -ENOMEM;
 	t = kcalloc(threads, sizeof(*t), GFP_KERNEL);
 	if (!t)
-		return -ENOMEM;
+		goto out_free_pieces;
 	for (i = 0; i < threads; i++) {
 		t[i] = (struct sm_thread){ .sh = sh, .chunks = chunks,
-					   .nr = nr, .id = i,
-					   .threads = threads };
+					   .ps = &ps, .span = span[i],
+					   .id = i };
 		init_completion(&t[i].done);
+		/* thread 0 is the caller; nothing to do, no thread */
+		if (!i || !span[i].any)
+			continue;
 		task = kthread_run(sm_thread_fn, &t[i], "shadowmap/%u", i);
 		if (IS_ERR(task)) {
-			t[i].ret = PTR_ERR(task);
-			complete(&t[i].done);
+			atomic_cmpxchg(&sh->failed, 0, PTR_ERR(task));
+			t[i].span.any = false;
 		}
 	}
-	for (i = 0; i < threads; i++) {
-		/*
-		 * A fatal signal for the caller stops the threads too; they
-		 * see it at their next table, and are waited for.
-		 */
+	/*
+	 * The caller's share, in the caller: its fatal signal stops it at
+	 * its next table, and the stop stops the kthreads at theirs.
+	 */
+	sm_thread_walk(&t[0]);
+	for (i = 1; i < threads; i++) {
+		if (!t[i].span.any)
+			continue;
+		/* a fatal signal while waiting stops the kthreads too */
 		if (!sh->stop) {
 			wait_for_completion(&t[i].done);
 		} else if (wait_for_completion_killable(&t[i].done)) {
 			sm_stop_request(sh->stop, -EINTR);
 			wait_for_completion(&t[i].done);
 		}
-		if (t[i].ret && !ret)
-			ret = t[i].ret;
+	}
+	for (i = 0; i < threads; i++) {
 		for (k = 0; k < SM_CNT_NR; k++)
 			sh->st->cnt[k] += t[i].st.cnt[k];
 		sh->st->ns[SM_PHASE_ALLOC] += t[i].st.ns[SM_PHASE_ALLOC];
 		sh->st->ns[SM_PHASE_ZERO] += t[i].st.ns[SM_PHASE_ZERO];
 	}
+	ret = atomic_read(&sh->failed);
 	kfree(t);
+out_free_pieces:
+	sm_pieces_free(&ps);
 	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(sm_shadow_map_threads, SM_NS);

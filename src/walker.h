@@ -9,6 +9,7 @@
 #include <linux/fault-inject.h>
 
 #include "shadowmap.h"
+#include "split.h"
 
 struct dentry;
 struct sm_shadow;
@@ -47,7 +48,11 @@ static inline void sm_fail_table_debugfs(struct dentry *dir)
 bool sm_chunk_ok(const struct sm_chunk *chunk);
 int sm_walk_range(struct sm_shadow *sh, struct sm_stats *st,
 		  const struct sm_chunk *chunk, unsigned long addr,
-		  unsigned long end, unsigned int set);
+		  unsigned long end, unsigned int set,
+		  struct sm_pieces *upper);
+int sm_walk_pieces(struct sm_shadow *sh, struct sm_stats *st,
+		   const struct sm_chunk *chunks, const struct sm_pieces *ps,
+		   const struct sm_span *span, unsigned int set);
 /* On error the caller destroys the shadow. */
 int sm_shadow_map(struct sm_shadow *sh, const struct sm_chunk *chunk);
 /* Calibration (src/calibrate.c): the leaf loop alone, timed. */
