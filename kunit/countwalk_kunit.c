@@ -689,7 +689,7 @@ static void countwalk_split_cut(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, span[3].lo, b + 12 * PMD_SIZE);
 	KUNIT_EXPECT_EQ(test, span[2].hi, b + 12 * PMD_SIZE - 1);
 	KUNIT_EXPECT_EQ(test, span[3].hi, ULONG_MAX);
-	KUNIT_EXPECT_TRUE(test, sm_span_clip(&span[1], &p[1], &va, &end));
+	KUNIT_EXPECT_TRUE(test, sm_span_clip(&span[1], &p[0], &va, &end));
 	KUNIT_EXPECT_FALSE(test, sm_span_clip(&span[2], &p[0], &va, &end));
 	KUNIT_EXPECT_TRUE(test, sm_span_clip(&span[3], &p[1], &va, &end));
 	KUNIT_EXPECT_EQ(test, va, b + 12 * PMD_SIZE);
