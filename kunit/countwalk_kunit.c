@@ -668,7 +668,7 @@ static void countwalk_geom_from_chunks(struct kunit *test)
 
 /*
  * sm_split_cut(): spans of whole windows, as equal as windows allow, and
- * a window that two pieces share goes to one thread.
+ * a window that two pieces share goes to one span.
  */
 static void countwalk_split_cut(struct kunit *test)
 {
@@ -678,7 +678,7 @@ static void countwalk_split_cut(struct kunit *test)
 	struct sm_pieces ps = { .p = p, .nr = 2, .cap = ARRAY_SIZE(p) };
 	unsigned long va, end;
 
-	/* 16 PMDs in two pieces, four threads: four PMDs each */
+	/* 16 PMDs in two pieces, four spans: four PMDs each */
 	p[0] = (struct sm_piece){ .va = b, .end = b + 8 * PMD_SIZE };
 	p[1] = (struct sm_piece){ .va = p[0].end, .end = b + 16 * PMD_SIZE };
 	sm_split_cut(&ps, 4, PMD_SIZE, span);
@@ -697,14 +697,14 @@ static void countwalk_split_cut(struct kunit *test)
 
 	/*
 	 * Half a PMD, then the rest of its window and two more PMDs: the
-	 * middle falls in the shared window, so thread 1 starts past it.
+	 * middle falls in the shared window, so span 1 starts past it.
 	 */
 	p[0] = (struct sm_piece){ .va = b, .end = b + PMD_SIZE / 2 };
 	p[1] = (struct sm_piece){ .va = p[0].end + PAGE_SIZE,
 				  .end = b + 3 * PMD_SIZE };
 	sm_split_cut(&ps, 2, PMD_SIZE, span);
 	KUNIT_EXPECT_EQ(test, span[1].lo, b + 2 * PMD_SIZE);
-	/* more threads than windows: the ones left over get nothing */
+	/* more spans than windows: the ones left over get nothing */
 	ps.nr = 1;
 	sm_split_cut(&ps, 4, PMD_SIZE, span);
 	KUNIT_EXPECT_TRUE(test, span[0].any);

@@ -13,10 +13,11 @@
 /*
  * Whether a split build (threads>1, src/split.c) must give counter @i
  * exactly as threads=1 does.  The tables, entries and zeroing always do.
- * remap=table and lazy map each PMD table once more per thread's piece
- * of it; remap=cont with zero=combined zeroes a new PMD table through a
- * map of its own; with no remap, barrier=table syncs after PMD blocks
- * once per thread's piece with blocks.  Those the count walk predicts.
+ * remap=table and lazy map each PMD table once more per span's piece of
+ * it (and lazy flushes its ring per span); remap=cont with zero=combined
+ * zeroes a new PMD table through a map of its own; with no remap,
+ * barrier=table syncs after PMD blocks once per span's piece with blocks.
+ * Those the count walk predicts.
  */
 static inline bool sm_split_same(const struct sm_walker *w, int flags, int i)
 {

@@ -651,9 +651,9 @@ static void sm_cw_piece(struct sm_cw *c, unsigned long addr,
 	sm_cw_pmd_loop(c, addr, end, false);
 }
 
-/* sm_walk_pieces(): one thread's share, with a slot set of its own */
-static void sm_cw_thread(struct sm_cw *c, const struct sm_pieces *ps,
-			 const struct sm_span *span)
+/* sm_walk_pieces(): one span, with its own hold on a slot set */
+static void sm_cw_walk_span(struct sm_cw *c, const struct sm_pieces *ps,
+			    const struct sm_span *span)
 {
 	unsigned long addr, end;
 	unsigned int i;
@@ -674,15 +674,15 @@ static void sm_cw_thread(struct sm_cw *c, const struct sm_pieces *ps,
 
 /*
  * sm_shadow_map_threads(): the first pass over every chunk, then each
- * thread's share in turn (they touch no table in common: any order counts
- * the same).
+ * span in turn (they touch no table in common, and each is its own walk:
+ * whichever thread takes it, in whatever order, counts the same).
  */
 static int sm_cw_split(struct sm_cw *c, unsigned int nr, unsigned int threads)
 {
-	struct sm_span span[SM_MAX_THREADS];
-	struct sm_pieces ps;
+	unsigned int units = threads * SM_SPLIT_UNITS, first, u;
 	unsigned long bound = 0;
-	unsigned int first, id;
+	struct sm_pieces ps;
+	struct sm_span *span;
 	int ret;
 
 	for (first = 0; first < nr; first = c->last) {
@@ -704,11 +704,17 @@ static int sm_cw_split(struct sm_cw *c, unsigned int nr, unsigned int threads)
 	ret = c->err;
 	if (ret)
 		goto out_free_pieces;
-	sm_split_cut(&ps, threads, sm_split_gran(c->w, c->flags), span);
-	for (id = 0; id < threads; id++) {
-		sm_cw_thread(c, &ps, &span[id]);
+	ret = -ENOMEM;
+	span = kcalloc(units, sizeof(*span), GFP_KERNEL);
+	if (!span)
+		goto out_free_pieces;
+	sm_split_cut(&ps, units, sm_split_gran(c->w, c->flags), span);
+	for (u = 0; u < units; u++) {
+		sm_cw_walk_span(c, &ps, &span[u]);
 		cond_resched();
 	}
+	ret = 0;
+	kfree(span);
 out_free_pieces:
 	sm_pieces_free(&ps);
 	return ret;

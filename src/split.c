@@ -3,11 +3,13 @@
  * A build split over threads below the top level (threads>1).  The
  * caller's thread makes every table down to the PMD tables, as threads=1
  * would, and notes a piece per PMD table and chunk: the PMD entries still
- * to fill.  The pieces are then cut into one VA span per thread, at
- * window boundaries, as equal in pages as the windows allow; each thread
- * fills the PMD entries of its span (src/walker.c, src/threads.c).  The
- * count walk (src/countwalk.c) cuts its pieces here too, so both cut
- * alike.
+ * to fill.  The pieces are then cut into SM_SPLIT_UNITS VA spans per
+ * thread, at window boundaries, as equal in pages as the windows allow,
+ * and the threads take the spans in turn, each walked on its own (its own
+ * hold on a slot set): which thread walks a span changes no counter, and
+ * a thread that runs slower (a busy CPU, a preempted vCPU) takes fewer
+ * (src/walker.c, src/threads.c).  The count walk (src/countwalk.c) cuts
+ * its pieces here too, so both cut alike.
  *
  * A window is a PMD entry, or a contiguous-PMD group where a group is
  * mapped or hinted as one (remap=cont, or contiguous hints allowed): no
@@ -77,32 +79,32 @@ static u64 sm_piece_pages(const struct sm_piece *p)
 }
 
 /*
- * Cut the pieces (in VA order) into @threads spans of whole windows of
- * @gran bytes: thread k's span starts at the first window that starts at
- * or after page ceil(total * k / threads) of the pieces.  Threads past
- * the last cut get nothing.
+ * Cut the pieces (in VA order) into @n spans of whole windows of @gran
+ * bytes: span k starts at the first window that starts at or after page
+ * ceil(total * k / n) of the pieces.  Spans past the last cut are empty.
  */
-void sm_split_cut(const struct sm_pieces *ps, unsigned int threads,
+void sm_split_cut(const struct sm_pieces *ps, unsigned int n,
 		  unsigned long gran, struct sm_span *span)
 {
-	unsigned long first[SM_MAX_THREADS] = {}, win, last_win = 0, off;
+	unsigned long win, last_win = 0, off;
 	u64 total = 0, before = 0, target, pages;
 	unsigned int i, k = 1;
 	bool fresh;
 
 	for (i = 0; i < ps->nr; i++)
 		total += sm_piece_pages(&ps->p[i]);
-	for (i = 0; i < ps->nr && k < threads; i++) {
+	span[0].lo = 0;
+	for (i = 0; i < ps->nr && k < n; i++) {
 		const struct sm_piece *p = &ps->p[i];
 
 		pages = sm_piece_pages(p);
 		win = ALIGN_DOWN(p->va, gran);
 		/* a window that an earlier piece began is owned already */
 		fresh = !i || win != last_win;
-		while (k < threads) {
-			target = div_u64(total * k + threads - 1, threads);
+		while (k < n) {
+			target = div_u64(total * k + n - 1, n);
 			if (fresh && before >= target) {
-				first[k++] = win;
+				span[k++].lo = win;
 				continue;
 			}
 			if (target >= before + pages)
@@ -115,15 +117,16 @@ void sm_split_cut(const struct sm_pieces *ps, unsigned int threads,
 			off = ALIGN(p->va + off, gran) - p->va;
 			if (off >= p->end - p->va)
 				break;
-			first[k++] = p->va + off;
+			span[k++].lo = p->va + off;
 		}
 		before += pages;
 		last_win = ALIGN_DOWN(p->end - 1, gran);
 	}
-	for (i = 0; i < threads; i++) {
+	for (i = 0; i < n; i++) {
 		span[i].any = i < k;
-		span[i].lo = first[i];
-		span[i].hi = i + 1 < k ? first[i + 1] - 1 : ULONG_MAX;
+		if (i >= k)
+			span[i].lo = 0;
+		span[i].hi = i + 1 < k ? span[i + 1].lo - 1 : ULONG_MAX;
 	}
 }
 EXPORT_SYMBOL_NS_GPL(sm_split_cut, SM_NS);

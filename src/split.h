@@ -11,7 +11,8 @@
 /*
  * A split build (threads>1, src/threads.c): one thread makes every table
  * above the PMD entries, and notes a piece per PMD table a chunk touches;
- * the threads then fill the PMD entries, each those of its own VA range.
+ * the threads then fill the PMD entries, a span of whole windows at a
+ * time (src/split.c).
  */
 struct sm_piece {
 	unsigned long va, end;	/* in one chunk, under one PMD table */
@@ -26,7 +27,10 @@ struct sm_pieces {
 	unsigned int chunk, last;	/* stamped on each piece noted */
 };
 
-/* What one thread of a split build owns: VAs [lo, hi], if any. */
+/* Spans per thread: enough that the threads that run faster take more. */
+#define SM_SPLIT_UNITS		8
+
+/* A unit of a split build: VAs [lo, hi], if any. */
 struct sm_span {
 	unsigned long lo, hi;
 	bool any;
@@ -37,7 +41,7 @@ unsigned long sm_pieces_bound(unsigned long va, unsigned long end);
 int sm_pieces_alloc(struct sm_pieces *ps, unsigned long bound);
 int sm_pieces_add(struct sm_pieces *ps, unsigned long va, unsigned long end,
 		  phys_addr_t table);
-void sm_split_cut(const struct sm_pieces *ps, unsigned int threads,
+void sm_split_cut(const struct sm_pieces *ps, unsigned int n,
 		  unsigned long gran, struct sm_span *span);
 bool sm_span_clip(const struct sm_span *span, const struct sm_piece *p,
 		  unsigned long *addr, unsigned long *end);

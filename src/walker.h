@@ -61,5 +61,7 @@ int sm_walker_bench_entries(void *table, unsigned int nr,
 			    enum sm_fill fill, struct sm_stats *st, u64 *ns);
 int sm_shadow_map_threads(struct sm_shadow *sh, const struct sm_chunk *chunks,
 			  unsigned int nr, unsigned int threads);
+int sm_threads_init(void);
+void sm_threads_exit(void);
 
 #endif /* SHADOWMAP_WALKER_H */
