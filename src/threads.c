@@ -124,7 +124,11 @@ static void sm_threads_start(struct sm_thread *t, unsigned int threads)
 	cpus_read_unlock();
 }
 
-/* Wait for every helper, even past a fatal signal, which stops them. */
+/*
+ * Wait for every helper, even past a fatal signal, which stops them.  A
+ * helper touches nothing of @t after complete(), and the module's
+ * workqueue is drained before unload: @t is free to go once all are done.
+ */
 static void sm_threads_wait(struct sm_shadow *sh, struct sm_thread *t,
 			    unsigned int threads)
 {
@@ -133,10 +137,12 @@ static void sm_threads_wait(struct sm_shadow *sh, struct sm_thread *t,
 	for (i = 1; i < threads; i++) {
 		if (!t[i].queued)
 			continue;
-		if (sh->stop && wait_for_completion_killable(&t[i].done))
+		if (!sh->stop) {
+			wait_for_completion(&t[i].done);
+		} else if (wait_for_completion_killable(&t[i].done)) {
 			sm_stop_request(sh->stop, -EINTR);
-		/* the work function has returned: t is ours to free */
-		flush_work(&t[i].work);
+			wait_for_completion(&t[i].done);
+		}
 	}
 }
 
