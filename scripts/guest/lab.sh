@@ -17,11 +17,12 @@
 #   report   also `shadowmap report` over R:S, the file as "# SM: REPORT"
 #            lines
 #   parallel also `direct` over each R:S with each thread count of
-#            pthreads (default 1,2), tags parallel:R:S:tN
+#            pthreads (default 1,2), prounds times in turn (default 1),
+#            tags parallel:R:S:tN:ROUND
 . /selftests/ktap.sh
 SM_CLI=${SM_CLI:-/cli/shadowmap}
 region=vmalloc size=1G repeat=3 walkers=all cases= steps= hotplug= report=
-parallel= pthreads=1,2
+parallel= pthreads=1,2 prounds=1
 for a in "$@"; do
 	case "$a" in
 	region=*) region=${a#region=} ;;
@@ -34,6 +35,7 @@ for a in "$@"; do
 	report=*:*) report=${a#report=} ;;
 	parallel=*:*) parallel=${a#parallel=} ;;
 	pthreads=[1-9]*) pthreads=${a#pthreads=} ;;
+	prounds=[1-9]*) prounds=${a#prounds=} ;;
 	*) ktap_bail lab_args "unknown lab option '$a'" ;;
 	esac
 done
@@ -67,7 +69,7 @@ plan=$((2 + nw * nc))
 parallel=$(echo "$parallel" | tr ',' ' ')
 pthreads=$(echo "$pthreads" | tr ',' ' ')
 # shellcheck disable=SC2086
-[ -z "$parallel" ] || plan=$((plan + $(echo $parallel | wc -w) * $(echo $pthreads | wc -w)))
+[ -z "$parallel" ] || plan=$((plan + $(echo $parallel | wc -w) * $(echo $pthreads | wc -w) * prounds))
 ktap_plan "$plan"
 ok module_loads
 for c in $cases; do
@@ -78,12 +80,17 @@ for c in $cases; do
 		run_walker "$tag" "run region=$r size=$s walker=$w repeat=$repeat"
 	done
 done
-# The split walker: the same region at each thread count, in turn.
+# The split walker: the same region at each thread count in turn, and
+# again each round, so that a slow spell of the emulator hits all alike.
 for c in $parallel; do
 	r=${c%%:*} s=${c#*:}
-	for t in $pthreads; do
-		run_walker "parallel:$c:t$t" \
-			"run region=$r size=$s walker=direct threads=$t repeat=$repeat"
+	k=1
+	while [ "$k" -le "$prounds" ]; do
+		for t in $pthreads; do
+			run_walker "parallel:$c:t$t:$k" \
+				"run region=$r size=$s walker=direct threads=$t repeat=$repeat"
+		done
+		k=$((k + 1))
 	done
 done
 if [ -n "$steps" ]; then
