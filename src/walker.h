@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The walker: __create_pgd_mapping() into a shadow, one chunk at a time
- * (src/walker.c), or split over kthreads (src/threads.c).
+ * (src/walker.c), or split over threads (src/split.c, src/threads.c).
  */
 #ifndef SHADOWMAP_WALKER_H
 #define SHADOWMAP_WALKER_H
@@ -16,8 +16,8 @@ struct sm_shadow;
 
 /*
  * A fault-injection point at every table page the walker allocates, in
- * whatever task (the kthreads of threads>1 too, which fail-nth cannot
- * reach): /sys/kernel/debug/shadowmap/fail_table/, with the knobs of
+ * whatever task (threads>1's helpers too, which fail-nth cannot reach):
+ * /sys/kernel/debug/shadowmap/fail_table/, with the knobs of
  * Documentation/fault-injection/ (space, times, probability, ...).  Only
  * with CONFIG_FAULT_INJECTION; the rig's debug kernel has it.
  */
