@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite for the count walk (src/countwalk.c): for every preset, axis
- * mix, leaf kind, shadow flags and threads=1..3, the real walker builds a
- * shadow of some chunks and the count walk of the same chunks must give
- * every counter exactly.
+ * mix, leaf kind, shadow flags and threads=1, 2 and 4 (3 too where chunks
+ * share tables), the real walker builds a shadow of some chunks and the
+ * count walk of the same chunks must give every counter exactly; a split
+ * build must also count as threads=1 wherever sm_split_same() says so.
  *
  * The walker never touches the pages it maps, only the tables, so most
  * chunks here are made up: a "physically contiguous" chunk is a pfn
@@ -23,6 +24,7 @@
 #include "countwalk.h"
 #include "shadow.h"
 #include "walker.h"
+#include "split.h"
 #include "shadowmap_kunit.h"
 
 /* As walker_kunit.c: a full PTE table and 88 pages more, at most 64 MiB. */
@@ -84,6 +86,28 @@ static void sm_cw_exit(struct kunit *test)
 	vfree(t->buf);
 }
 
+/* A split build's counts @many against threads=1's count walk of @g. */
+static void sm_cw_expect_split(struct kunit *test, const struct sm_walker *w,
+			       int flags, const struct sm_geom *g,
+			       const struct sm_stats *many, const char *what)
+{
+	struct sm_walker one = *w;
+	struct sm_stats st;
+	char name[96];
+	int i;
+
+	one.threads = 1;
+	sm_format_walker(w, name, sizeof(name));
+	KUNIT_ASSERT_EQ(test, sm_count_walk(&one, flags, g->ext, g->nr, &st),
+			0);
+	for (i = 0; i < SM_CNT_NR; i++)
+		if (sm_split_same(w, flags, i))
+			KUNIT_EXPECT_EQ_MSG(test, many->cnt[i], st.cnt[i],
+					    "threads=1 %s: %s flags=%d %s",
+					    sm_counter_names[i], name, flags,
+					    what);
+}
+
 /* flags for sm_cw_expect_same(): the walker's own, from its leaf axis */
 #define SM_CW_OWN_FLAGS		(-1)
 
@@ -127,6 +151,8 @@ static void sm_cw_expect_same(struct kunit *test, const struct sm_walker *w,
 				    name, t->sh->flags, what);
 	KUNIT_EXPECT_EQ_MSG(test, (u64)sm_shadow_tables(t->sh) * PAGE_SIZE,
 			    t->cw.cnt[SM_CNT_TABLE_BYTES], "%s %s", what, name);
+	if (w->threads > 1)
+		sm_cw_expect_split(test, w, t->sh->flags, &t->g, &t->cw, what);
 	sm_cw_drop_shadow(t);
 	KUNIT_EXPECT_EQ(test, sm_pages_held(), held);
 }
@@ -245,7 +271,7 @@ static struct sm_walker sm_cw_variant(const struct sm_walker *w,
 	return v;
 }
 
-/* The vmalloc buffer's pfns at every place, each leaf, 1 and 2 threads. */
+/* The vmalloc buffer's pfns at every place, each leaf, 1, 2 and 4 threads. */
 static void countwalk_vmalloc_places(struct kunit *test)
 {
 	struct sm_cw_test *t = test->priv;
@@ -263,7 +289,8 @@ static void countwalk_vmalloc_places(struct kunit *test)
 					.nr_pages = p->pages,
 					.pfns = t->pfns };
 		for (leaf = 0; leaf < SM_LEAF_NR; leaf++)
-			for (threads = 1; threads <= 2; threads++) {
+			for (threads = 1; threads <= SM_KUNIT_THREADS_MAX;
+			     threads *= 2) {
 				v = sm_cw_variant(&w, leaf, threads);
 				sm_cw_expect_same(test, &v, SM_CW_OWN_FLAGS,
 						  &ch, 1, p->name);
@@ -294,7 +321,8 @@ static void sm_cw_expect_leaves(struct kunit *test, const char *name,
 
 /*
  * Made-up contiguous chunks at every place, PA aligned (each leaf, and
- * SM_NO_CONT alone: blocks without hints) or a page off, 1 and 2 threads.
+ * SM_NO_CONT alone: blocks without hints) or a page off, 1, 2 and 4
+ * threads.
  */
 static void countwalk_contig_places(struct kunit *test)
 {
@@ -316,7 +344,9 @@ static void countwalk_contig_places(struct kunit *test)
 		ch = sm_cw_fake(sm_cw_place_va(t, p), p->pages, 0);
 		for (leaf = 0; leaf < SM_LEAF_NR; leaf++)
 			for (f = 0; f < ARRAY_SIZE(flag_sets); f++)
-				for (threads = 1; threads <= 2; threads++) {
+				for (threads = 1;
+				     threads <= SM_KUNIT_THREADS_MAX;
+				     threads *= 2) {
 					v = sm_cw_variant(&w, leaf, threads);
 					sm_cw_expect_same(test, &v,
 							  flag_sets[f], &ch,
@@ -326,7 +356,8 @@ static void countwalk_contig_places(struct kunit *test)
 		sm_cw_expect_leaves(test, p->name, &ch, &t->cw);
 		/* a page off: no hint, no block, whatever the leaf allows */
 		ch = sm_cw_fake(sm_cw_place_va(t, p), p->pages, 1);
-		for (threads = 1; threads <= 2; threads++) {
+		for (threads = 1; threads <= SM_KUNIT_THREADS_MAX;
+		     threads *= 2) {
 			v = sm_cw_variant(&w, SM_LEAF_BLOCK, threads);
 			sm_cw_expect_same(test, &v, SM_CW_OWN_FLAGS, &ch, 1,
 					  p->name);
@@ -368,7 +399,7 @@ static void countwalk_shared_tables(struct kunit *test)
 
 	sm_cw_param_walker(test->param_value, &w);
 	for (leaf = 0; leaf < SM_LEAF_NR; leaf++)
-		for (threads = 1; threads <= 3; threads++) {
+		for (threads = 1; threads <= SM_KUNIT_THREADS_MAX; threads++) {
 			v = sm_cw_variant(&w, leaf, threads);
 			sm_cw_expect_same(test, &v, SM_CW_OWN_FLAGS, t->ch, nr,
 					  "shared");
@@ -398,7 +429,7 @@ static void countwalk_ram(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, ch[i].va,
 				(unsigned long)pfn_to_kaddr(ch[i].pfn));
 	}
-	for (threads = 1; threads <= 2; threads++) {
+	for (threads = 1; threads <= SM_KUNIT_THREADS_MAX; threads *= 2) {
 		v = w;
 		v.threads = threads;
 		sm_cw_expect_same(test, &v, SM_CW_OWN_FLAGS, ch, nr, "ram");
@@ -478,7 +509,7 @@ static void sm_cw_shortcut_geom(struct sm_geom_extent *e)
 
 /*
  * The shortcuts (PTE tables and PUDs counted by multiplying) count what
- * walking every table counts, at each leaf, on 1 and 2 threads.
+ * walking every table counts, at each leaf, on 1, 2 and 4 threads.
  */
 static void countwalk_shortcuts(struct kunit *test)
 {
@@ -493,7 +524,8 @@ static void countwalk_shortcuts(struct kunit *test)
 	sm_cw_shortcut_geom(e);
 	sm_cw_param_walker(test->param_value, &w);
 	for (leaf = 0; leaf < SM_LEAF_NR; leaf++) {
-		for (threads = 1; threads <= 2; threads++) {
+		for (threads = 1; threads <= SM_KUNIT_THREADS_MAX;
+		     threads *= 2) {
 			v = sm_cw_variant(&w, leaf, threads);
 			flags = sm_walker_flags(&v);
 			sm_format_walker(&v, name, sizeof(name));
@@ -559,16 +591,17 @@ static void countwalk_synthetic_4t(struct kunit *test)
 					    sm_counter_names[i]);
 	}
 
-	/* Split at top-level entries, only the lazy ring's flushes add up. */
-	w.threads = 2;
-	KUNIT_ASSERT_EQ(test, sm_count_walk(&w, sm_walker_flags(&w), t->g.ext,
-					    t->g.nr, &two), 0);
-	for (i = 0; i < SM_CNT_NR; i++) {
-		if (w.remap == SM_REMAP_LAZY &&
-		    (i == SM_CNT_TLBI || i == SM_CNT_DSB || i == SM_CNT_ISB))
-			continue;
-		KUNIT_EXPECT_EQ_MSG(test, two.cnt[i], t->cw.cnt[i],
-				    "threads=2: %s", sm_counter_names[i]);
+	/* Split below the top level: what sm_split_same() says adds up. */
+	for (w.threads = 2; w.threads <= SM_KUNIT_THREADS_MAX; w.threads *= 2) {
+		KUNIT_ASSERT_EQ(test, sm_count_walk(&w, sm_walker_flags(&w),
+						    t->g.ext, t->g.nr, &two),
+				0);
+		for (i = 0; i < SM_CNT_NR; i++)
+			if (sm_split_same(&w, sm_walker_flags(&w), i))
+				KUNIT_EXPECT_EQ_MSG(test, two.cnt[i],
+						    t->cw.cnt[i],
+						    "threads=%u: %s", w.threads,
+						    sm_counter_names[i]);
 	}
 }
 
@@ -634,6 +667,52 @@ static void countwalk_geom_from_chunks(struct kunit *test)
 }
 
 /*
+ * sm_split_cut(): spans of whole windows, as equal as windows allow, and
+ * a window that two pieces share goes to one span.
+ */
+static void countwalk_split_cut(struct kunit *test)
+{
+	unsigned long b = ALIGN((unsigned long)PAGE_OFFSET, PUD_SIZE);
+	struct sm_span span[SM_KUNIT_THREADS_MAX];
+	struct sm_piece p[3];
+	struct sm_pieces ps = { .p = p, .nr = 2, .cap = ARRAY_SIZE(p) };
+	unsigned long va, end;
+
+	/* 16 PMDs in two pieces, four spans: four PMDs each */
+	p[0] = (struct sm_piece){ .va = b, .end = b + 8 * PMD_SIZE };
+	p[1] = (struct sm_piece){ .va = p[0].end, .end = b + 16 * PMD_SIZE };
+	sm_split_cut(&ps, 4, PMD_SIZE, span);
+	KUNIT_EXPECT_TRUE(test, span[0].any && span[3].any);
+	KUNIT_EXPECT_EQ(test, span[0].lo, 0UL);
+	KUNIT_EXPECT_EQ(test, span[1].lo, b + 4 * PMD_SIZE);
+	KUNIT_EXPECT_EQ(test, span[2].lo, b + 8 * PMD_SIZE);
+	KUNIT_EXPECT_EQ(test, span[3].lo, b + 12 * PMD_SIZE);
+	KUNIT_EXPECT_EQ(test, span[2].hi, b + 12 * PMD_SIZE - 1);
+	KUNIT_EXPECT_EQ(test, span[3].hi, ULONG_MAX);
+	KUNIT_EXPECT_TRUE(test, sm_span_clip(&span[1], &p[0], &va, &end));
+	KUNIT_EXPECT_FALSE(test, sm_span_clip(&span[2], &p[0], &va, &end));
+	KUNIT_EXPECT_TRUE(test, sm_span_clip(&span[3], &p[1], &va, &end));
+	KUNIT_EXPECT_EQ(test, va, b + 12 * PMD_SIZE);
+	KUNIT_EXPECT_EQ(test, end, p[1].end);
+
+	/*
+	 * Half a PMD, then the rest of its window and two more PMDs: the
+	 * middle falls in the shared window, so span 1 starts past it.
+	 */
+	p[0] = (struct sm_piece){ .va = b, .end = b + PMD_SIZE / 2 };
+	p[1] = (struct sm_piece){ .va = p[0].end + PAGE_SIZE,
+				  .end = b + 3 * PMD_SIZE };
+	sm_split_cut(&ps, 2, PMD_SIZE, span);
+	KUNIT_EXPECT_EQ(test, span[1].lo, b + 2 * PMD_SIZE);
+	/* more spans than windows: the ones left over get nothing */
+	ps.nr = 1;
+	sm_split_cut(&ps, 4, PMD_SIZE, span);
+	KUNIT_EXPECT_TRUE(test, span[0].any);
+	KUNIT_EXPECT_FALSE(test, span[1].any || span[2].any || span[3].any);
+	KUNIT_EXPECT_EQ(test, span[0].hi, ULONG_MAX);
+}
+
+/*
  * Seconds each under KASAN and TCG: marked slow where KUnit can say so
  * (KUNIT_CASE_PARAM_ATTR and its speed attribute are 6.6+).
  */
@@ -647,6 +726,7 @@ static void countwalk_geom_from_chunks(struct kunit *test)
 static struct kunit_case shadowmap_countwalk_cases[] = {
 	KUNIT_CASE(countwalk_geom_from_chunks),
 	KUNIT_CASE(countwalk_rejects),
+	KUNIT_CASE(countwalk_split_cut),
 	KUNIT_CASE_PARAM(countwalk_vmalloc_places, sm_cw_walker_gen_params),
 	KUNIT_CASE_PARAM(countwalk_shared_tables, sm_cw_walker_gen_params),
 	SM_CW_CASE_SLOW(countwalk_contig_places, sm_cw_preset_gen_params),

@@ -5,6 +5,35 @@
 #include <kunit/test.h>
 
 #include "shadowmap.h"
+#include "shadow.h"
+
+/* The thread counts the suites try: 1, and splits of 2 and 4. */
+#define SM_KUNIT_THREADS_MAX	4
+
+/*
+ * Whether a split build (threads>1, src/split.c) must give counter @i
+ * exactly as threads=1 does.  The tables, entries and zeroing always do.
+ * remap=table and lazy map each PMD table once more per span's piece of
+ * it (and lazy flushes its ring per span); remap=cont with zero=combined
+ * zeroes a new PMD table through a map of its own; with no remap,
+ * barrier=table syncs after PMD blocks once per span's piece with blocks.
+ * Those the count walk predicts.
+ */
+static inline bool sm_split_same(const struct sm_walker *w, int flags, int i)
+{
+	bool remaps = i == SM_CNT_REMAP_MAP || i == SM_CNT_REMAP_UNMAP ||
+		      i == SM_CNT_TLBI;
+	bool barriers = i == SM_CNT_DSB || i == SM_CNT_ISB;
+
+	if (!remaps && !barriers)
+		return true;
+	if (w->remap == SM_REMAP_CONT)
+		return w->zero != SM_ZERO_COMBINED;
+	if (w->remap == SM_REMAP_NONE)
+		return remaps || (flags & SM_NO_BLOCK) ||
+		       w->barrier == SM_BARRIER_ENTRY;
+	return false;
+}
 
 /* kunit/walker_kunit.c */
 extern struct kunit_suite shadowmap_walker_suite;

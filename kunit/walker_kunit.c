@@ -25,6 +25,7 @@
 #include "shadowmap.h"
 #include "compat.h"
 #include "compare.h"
+#include "countwalk.h"
 #include "fixmap.h"
 #include "lookup.h"
 #include "shadow.h"
@@ -47,6 +48,7 @@ struct sm_test {
 	struct sm_stats st;		/* its counters */
 	struct page *block;		/* physically contiguous, or NULL */
 	unsigned int order;
+	struct sm_geom g;		/* a count walk's geometry */
 };
 
 static int sm_test_init(struct kunit *test)
@@ -83,6 +85,7 @@ static void sm_test_exit(struct kunit *test)
 	sm_test_drop_shadow(t);
 	if (t->block)
 		__free_pages(t->block, t->order);
+	sm_geom_free(&t->g);
 	vfree(t->buf);
 }
 
@@ -365,21 +368,22 @@ static void walker_preset_matches_live(struct kunit *test)
 }
 
 /*
- * threads=N splits at top-level entries: the same tree and the same
- * counters as the same two chunks mapped one after the other.  Where the
- * lazy ring wraps depends on the split, so its barriers are left out.
+ * threads=N splits below the top level: over the same two chunks, the
+ * same tree as threads=1 (both match the buffer), every counter the
+ * count walk gives, and threads=1's wherever sm_split_same() says.
  */
 static void walker_threads_match(struct kunit *test)
 {
 	long held = sm_pages_held();
 	struct sm_test *t = test->priv;
 	struct sm_compare_result res;
-	struct sm_walker w;
+	struct sm_walker w, v;
 	const struct sm_place *p = sm_test_preset_place(test, &w);
 	unsigned long sva = sm_place_va(t, p);
+	unsigned int i, nr, threads;
+	struct sm_stats one, cw;
 	struct sm_chunk ch[2];
-	u64 x[SM_CNT_NR];
-	int i;
+	char name[96];
 
 	/* two chunks: the range cut in two unequal halves */
 	ch[0] = (struct sm_chunk){ .va = sva, .nr_pages = p->pages / 3 ?: 1,
@@ -387,26 +391,37 @@ static void walker_threads_match(struct kunit *test)
 	ch[1] = (struct sm_chunk){ .va = sva + ch[0].nr_pages * PAGE_SIZE,
 				   .nr_pages = p->pages - ch[0].nr_pages,
 				   .pfns = t->pfns + ch[0].nr_pages };
-
-	sm_test_shadow(test, &w, PAGE_KERNEL);
-	KUNIT_ASSERT_EQ(test, sm_shadow_map_threads(t->sh, ch,
-						    ch[1].nr_pages ? 2 : 1, 3),
-			0);
-	sm_test_compare(t, sva, (unsigned long)t->buf, p->pages * PAGE_SIZE,
-			&res);
-	KUNIT_EXPECT_EQ(test, res.mismatches, 0UL);
-	memcpy(x, t->st.cnt, sizeof(x));
+	nr = ch[1].nr_pages ? 2 : 1;
+	KUNIT_ASSERT_EQ(test, sm_geom_from_chunks(ch, nr, &t->g), 0);
 
 	/* the same two calls, one thread */
 	sm_test_shadow(test, &w, PAGE_KERNEL);
-	KUNIT_ASSERT_EQ(test, sm_shadow_map(t->sh, &ch[0]), 0);
-	if (ch[1].nr_pages)
-		KUNIT_ASSERT_EQ(test, sm_shadow_map(t->sh, &ch[1]), 0);
-	for (i = 0; i < SM_CNT_NR; i++) {
-		if (w.remap == SM_REMAP_LAZY && sm_counter_lazy(i))
-			continue;
-		KUNIT_EXPECT_EQ_MSG(test, x[i], t->st.cnt[i], "%s",
-				    sm_counter_names[i]);
+	for (i = 0; i < nr; i++)
+		KUNIT_ASSERT_EQ(test, sm_shadow_map(t->sh, &ch[i]), 0);
+	one = t->st;
+
+	for (threads = 2; threads <= SM_KUNIT_THREADS_MAX; threads++) {
+		v = w;
+		v.threads = threads;
+		sm_format_walker(&v, name, sizeof(name));
+		sm_test_shadow(test, &v, PAGE_KERNEL);
+		KUNIT_ASSERT_EQ(test, sm_shadow_map_threads(t->sh, ch, nr,
+							    threads), 0);
+		sm_test_compare(t, sva, (unsigned long)t->buf,
+				p->pages * PAGE_SIZE, &res);
+		KUNIT_EXPECT_EQ_MSG(test, res.mismatches, 0UL, "%s", name);
+		KUNIT_ASSERT_EQ(test, sm_count_walk(&v, t->sh->flags, t->g.ext,
+						    t->g.nr, &cw), 0);
+		for (i = 0; i < SM_CNT_NR; i++) {
+			KUNIT_EXPECT_EQ_MSG(test, t->st.cnt[i], cw.cnt[i],
+					    "count walk %s: %s",
+					    sm_counter_names[i], name);
+			if (sm_split_same(&v, t->sh->flags, i))
+				KUNIT_EXPECT_EQ_MSG(test, t->st.cnt[i],
+						    one.cnt[i],
+						    "threads=1 %s: %s",
+						    sm_counter_names[i], name);
+		}
 	}
 	sm_test_drop_shadow(t);
 	KUNIT_EXPECT_EQ(test, sm_pages_held(), held);

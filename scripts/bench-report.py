@@ -16,10 +16,17 @@ GiB) and the steps table, and writes into OUTDIR:
                    size, TLBIs per GiB, the steps, measured against
                    predicted
 
+With the guest's parallel= runs (`direct` at several thread counts,
+tags parallel:REGION:SIZE:tN:ROUND) it prints their table and the line
+"parallel: direct SIZE threads=2 speedup X.XX", X the median build time
+at threads=1 over that at threads=2 (medians over the rounds), the lower
+of the regions'; SCALING_LOG, a second guest's (more vCPUs), gives the
+scaling table.  No time is judged.
+
 Exit status 1 when a run failed or a prediction is outside ACCURATE of
 its measured median (lab-table.py's --judge), 2 on bad usage or input.
 
-Usage: bench-report.py CONSOLE_LOG OUTDIR
+Usage: bench-report.py CONSOLE_LOG OUTDIR [SCALING_LOG]
 """
 import csv
 import importlib.util
@@ -175,6 +182,109 @@ def write_csv(path, runs):
                          [run.get(k, "") for k in keys])
 
 
+def parallel_runs(path):
+    """{(region, size_label): {threads: [(median_ms, status), ...]}} of
+    the parallel:REGION:SIZE:tN:ROUND tags, and the guest's vCPUs."""
+    order, runs = lab.runs_of(path)
+    out = {}
+    for tag in order:
+        parts = tag.split(":")
+        if parts[0] != "parallel" or len(parts) < 4 or \
+                not parts[3].startswith("t"):
+            continue
+        run = runs[tag]
+        key = (parts[1], parts[2])
+        threads = int(parts[3][1:])
+        out.setdefault(key, {}).setdefault(threads, []).append(
+            (lab.median_ms(run), run.get("status", "?")))
+    return out, cpus_of(path)
+
+
+def cpus_of(path):
+    """The guest's CPUs, from its boot log (or None)."""
+    with open(path, errors="replace") as log:
+        for line in log:
+            i = line.find("smp: Brought up ")
+            if i >= 0:
+                words = line[i:].split()
+                for w, nxt in zip(words, words[1:]):
+                    if nxt.startswith("CPU") and w.isdigit():
+                        return int(w)
+    return None
+
+
+def median(values):
+    v = sorted(values)
+    n = len(v)
+    if not n:
+        return None
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+PARALLEL_NOTE = ("Hot-add runs on many CPUs; boot-time map_mem() does not "
+                 "(secondaries are not up yet).")
+
+
+def print_parallel(par, cpus, title):
+    """One row per region: median ms per thread count, speedups over
+    threads=1.  Returns {region: {threads: speedup}} and the failures."""
+    counts = sorted({t for per in par.values() for t in per})
+    rounds = max(len(v) for per in par.values() for v in per.values())
+    print(f"\n{title} ({cpus or '?'} vCPUs, one boot; median build ms, "
+          f"the median of {rounds} round(s) of the runs' medians)")
+    head = "{:<14}" + "".join(" {:>11}" for _ in counts) + \
+        "".join(" {:>7}" for t in counts if t > 1)
+    print(head.format("case", *[f"threads={t}" for t in counts],
+                      *[f"x{t}" for t in counts if t > 1]))
+    speed, failed = {}, []
+    for (region, size), per in par.items():
+        ms = {t: median([m for m, _ in per[t]]) for t in per}
+        for t in per:
+            failed += [f"parallel {region} {size} threads={t}"
+                       for _, st in per[t] if st != "pass"]
+        one = ms.get(1)
+        sp = {t: one / ms[t] for t in ms if t > 1 and one and ms[t]}
+        speed[(region, size)] = sp
+        print(head.format(f"{region} {size}",
+                          *[f"{ms[t]:.2f}" if ms.get(t) else "-"
+                            for t in counts],
+                          *[f"{sp[t]:.2f}" if t in sp else "-"
+                            for t in counts if t > 1]))
+    return speed, failed
+
+
+def report_parallel(log, scaling_log):
+    """The parallel table and line, and the scaling table: their summary
+    and failed runs."""
+    summary, failed = {}, []
+    par, cpus = parallel_runs(log)
+    if par:
+        speed, failed = print_parallel(par, cpus,
+                                       "parallel: direct, split walker")
+        two = {k: v[2] for k, v in speed.items() if 2 in v}
+        if two:
+            (region, size), x = min(two.items(), key=lambda kv: kv[1])
+            each = ", ".join(f"{r} {v:.2f}" for (r, _), v in two.items())
+            print(f"parallel: direct {size} threads=2 speedup {x:.2f} "
+                  f"(the lower of {each})")
+        summary["parallel"] = {f"{r} {s}": v for (r, s), v in speed.items()}
+        summary["parallel_vcpus"] = cpus
+    if scaling_log and os.path.exists(scaling_log):
+        scal, scpus = parallel_runs(scaling_log)
+        if scal:
+            speed, f = print_parallel(scal, scpus,
+                                      "scaling: direct, split walker")
+            failed += f
+            summary["scaling"] = {f"{r} {s}": v
+                                  for (r, s), v in speed.items()}
+            summary["scaling_vcpus"] = scpus
+            print(f"(this host has {os.cpu_count()} CPUs: the emulator "
+                  "runs each vCPU on a host thread of its own)")
+    if summary:
+        print(PARALLEL_NOTE)
+    return summary, failed
+
+
 def dat(v):
     return "NaN" if v is None else f"{v:.6g}"
 
@@ -304,9 +414,10 @@ def gnuplot_script(regions, cases, walkers, steps, no_tlbi, title):
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
-    log, outdir = sys.argv[1:]
+    log, outdir = sys.argv[1:3]
+    scaling_log = sys.argv[3] if len(sys.argv) == 4 else None
     runs = collect(log)
     if not runs:
         print(f"bench: no matrix results in {log}", file=sys.stderr)
@@ -345,6 +456,8 @@ def main():
         print("\nfloor: no vmalloc run with PTE leaves, or no "
               "clear_page/fill_page costs")
 
+    par_summary, par_failed = report_parallel(log, scaling_log)
+
     outside = [f"{f['walker']}@{f['case']} {f['predicted_over_measured']:.2f}"
                for f in figs if f["predicted_over_measured"] is not None and
                not lab.ACCURATE[0] <= f["predicted_over_measured"] <=
@@ -352,6 +465,7 @@ def main():
     failed = [f"{f['walker']}@{f['case']}" for f in figs
               if f["status"] != "pass"]
     failed += [r["step"] for r in steps if r["status"] != "pass"]
+    failed += par_failed
     write_csv(os.path.join(outdir, "runs.csv"), runs)
     with open(os.path.join(outdir, "summary.json"), "w") as out:
         json.dump({"kernel": first.get("kernel"),
@@ -364,7 +478,8 @@ def main():
                               "made_ms": round(m / 1e6, 4),
                               "floor_ms": round(f / 1e6, 4)}
                              for w, r, m, f in floors],
-                   "runs": figs, "steps": steps}, out, indent=1)
+                   "runs": figs, "steps": steps, **par_summary}, out,
+                  indent=1)
     regions, plot_cases, no_tlbi = write_plot_data(outdir, figs, walkers,
                                                    steps)
     with open(os.path.join(outdir, "plots.gp"), "w") as out:

@@ -8,6 +8,7 @@
 #                   selftests: hotplug-live hotplug-remove, or those --args
 #                   names), lab, bench, kunit, idle
 #   --mem SIZE      guest boot memory (default 2G)
+#   --smp N         virtual CPUs (default 2)
 #   --grow SIZE     boot with virtio-mem; grow it by SIZE over QMP each time
 #                   the guest asks ("SM: GROW"), unplug it all on "SM: SHRINK",
 #                   add and take back SIZE2 N times on "SM: CYCLE N SIZE2"
@@ -25,10 +26,10 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 parse_args() {
-	kernel=debian-6.1 mode=check mem=2G grow= append= gargs= timeout=900 logfile= tag=
+	kernel=debian-6.1 mode=check mem=2G smp=2 grow= append= gargs= timeout=900 logfile= tag=
 	while [ $# -gt 0 ]; do
 		case "$1" in
-		--kernel|--mode|--mem|--grow|--append|--args|--timeout|--log|--tag) ;;
+		--kernel|--mode|--mem|--smp|--grow|--append|--args|--timeout|--log|--tag) ;;
 		*) die "guest-run.sh: unknown option '$1' (see the header of $0)" ;;
 		esac
 		[ $# -gt 1 ] || die "guest-run.sh: '$1' wants a value (see the header of $0)"
@@ -50,6 +51,9 @@ parse_args() {
 	[ "$mode" != hotplug ] || [ -n "$grow" ] || die "--mode hotplug needs --grow SIZE"
 	case "$timeout" in
 	''|*[!0-9]*) die "--timeout wants seconds, got '$timeout'" ;;
+	esac
+	case "$smp" in
+	''|0|*[!0-9]*) die "--smp wants a number of CPUs, got '$smp'" ;;
 	esac
 }
 
@@ -163,7 +167,7 @@ boot() {
 	# that Debian's pac-ret kernels spend most of a hot-add signing return
 	# addresses, a cost no server pays (README, "Why pauth-impdef=on").
 	# shellcheck disable=SC2086
-	qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on -smp 2 $memopt -nographic -no-reboot -nic none \
+	qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on -smp "$smp" $memopt -nographic -no-reboot -nic none \
 		-kernel "$image" -initrd "$work/initramfs.cpio.gz" -append "$cmdline" \
 		-qmp "unix:$qmp,server=on,wait=off" </dev/null >"$console" 2>&1 &
 	qpid=$!

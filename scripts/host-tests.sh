@@ -60,6 +60,7 @@ expect_error guest-run-kernel "unknown kernel" sh scripts/guest-run.sh --kernel 
 expect_error guest-run-mode "unknown mode" sh scripts/guest-run.sh --mode bogus
 expect_error guest-run-option "unknown option" sh scripts/guest-run.sh --frobnicate
 expect_error guest-run-timeout "wants seconds" sh scripts/guest-run.sh --timeout soon
+expect_error guest-run-smp "wants a number of CPUs" sh scripts/guest-run.sh --smp many
 expect_error guest-run-value "wants a value" sh scripts/guest-run.sh --kernel
 expect_error kernel-build-name "unknown kernel" sh scripts/kernel-build.sh 5.10
 expect_error kernel-build-debian "not one of our own kernels" sh scripts/kernel-build.sh debian-6.1
@@ -307,8 +308,30 @@ done >"$bench/bench.log"
 		echo "# SM: COSTS ${c%:*} min_ps=1 median_ps=${c#*:}000 max_ps=9 samples=3 batch=1"
 	done
 } >>"$bench/bench.log"
-python3 scripts/bench-report.py "$bench/bench.log" "$bench/out" >"$bench/stdout" 2>"$err"
+# the split walker's runs, two rounds (threads=2: vmalloc 2.00, contig
+# 1.80), and a 4-vCPU guest's scaling
+par() {
+	sed -e "s/^build_ns_median: .*/build_ns_median: $2/" scripts/cli-fixture/last |
+		sed "s/^/# SM: LAST parallel:$1 /"
+}
+for k in 1 2; do
+	par "vmalloc:2G:t1:$k" 20000000
+	par "vmalloc:2G:t2:$k" 10000000
+	par "contig:2G:t1:$k" 18000000
+	par "contig:2G:t2:$k" 10000000
+done >>"$bench/bench.log"
+{
+	echo "[    0.29] smp: Brought up 1 node, 4 CPUs"
+	par vmalloc:2G:t1:1 20000000
+	par vmalloc:2G:t2:1 11000000
+	par vmalloc:2G:t4:1 8000000
+} >"$bench/smp4.log"
+python3 scripts/bench-report.py "$bench/bench.log" "$bench/out" "$bench/smp4.log" >"$bench/stdout" 2>"$err"
 rc=$?
+grep -q '^parallel: direct 2G threads=2 speedup 1.80 (the lower of vmalloc 2.00, contig 1.80)$' "$bench/stdout" &&
+	grep -q '^vmalloc 2G  *20.00  *11.00  *8.00  *1.82  *2.50$' "$bench/stdout" &&
+	grep -q '^Hot-add runs on many CPUs; boot-time map_mem() does not' "$bench/stdout" && t_ok ||
+	t_bad "bench-report parallel: $(grep -iE 'parallel|scaling|^vmalloc 2G' "$bench/stdout" | tr '\n' ' ')"
 grep -q 'OUTSIDE 0.75..1.25 of the measured median: v6.10@vmalloc 128M 2.00$' "$bench/stdout" &&
 	[ "$rc" = 1 ] && t_ok || t_bad "bench-report: rc $rc, want 1 and one prediction OUTSIDE: $(tail -n 2 "$bench/stdout")"
 # floor: (build - alloc [+ the allocator's zeroing]) / (tables * 4 us);

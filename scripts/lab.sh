@@ -14,8 +14,11 @@
 #   --bench    the benchmark matrix (make bench), in one 12 GiB guest:
 #              every preset over vmalloc 256M, 1G, 4G, 8G and contig 256M,
 #              1G, the seeds' steps over contig 1G (blocks apply there),
-#              and a 2G hot-add, 5 repeats each; then the kernel's own
-#              hot-add against the presets in a guest of its own.  Prints
+#              and a 2G hot-add, 5 repeats each, and `direct` over vmalloc
+#              and contig 2G at threads=1 and 2 (two rounds); then `direct`
+#              2G at threads=1, 2 and 4 in a 4-vCPU guest; then the
+#              kernel's own hot-add against the presets in a guest of its
+#              own.  Prints
 #              the tables, writes CSV, JSON and gnuplot plots (PNG, SVG)
 #              into a folder under the cache, and ends with "results:
 #              DIR".  Fails unless every run verified and every predicted
@@ -61,13 +64,21 @@ if [ -n "$bench" ]; then
 	# One boot for the matrix, so that its ratios compare (TCG's speed
 	# differs from boot to boot).
 	cases=$region:256M,$region:1G,$region:4G,$region:8G,contig:256M,contig:1G
+	# the split walker over 2 GiB: threads=2 against 1 on the 2 vCPUs
+	par="parallel=vmalloc:2G,contig:2G pthreads=1,2 prounds=2"
 	sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$kernel" --mode bench \
 		--mem 12G --grow 2G --timeout 3600 --log "$results/bench.log" \
-		--args "cases=$cases steps=contig:1G hotplug=1 repeat=5 walkers=$walkers" \
+		--args "cases=$cases steps=contig:1G hotplug=1 repeat=5 walkers=$walkers $par" \
 		>"$results/bench.out" 2>&1 ||
 		{ status=1; grep -E 'FAIL|error' "$results/bench.out" >&2 || true; }
-	python3 "$SHADOWMAP_TOP/scripts/bench-report.py" "$results/bench.log" "$results" ||
-		status=1
+	# and its scaling, threads=1, 2 and 4, on 4 vCPUs
+	sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$kernel" --mode bench \
+		--mem 6G --smp 4 --timeout 1200 --log "$results/parallel-smp4.log" \
+		--args "walkers=none parallel=vmalloc:2G,contig:2G pthreads=1,2,4 repeat=5" \
+		>"$results/parallel-smp4.out" 2>&1 ||
+		{ status=1; grep -E 'FAIL|error' "$results/parallel-smp4.out" >&2 || true; }
+	python3 "$SHADOWMAP_TOP/scripts/bench-report.py" "$results/bench.log" "$results" \
+		"$results/parallel-smp4.log" || status=1
 	if [ -n "$hotplug" ]; then
 		sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$kernel" --mode hotplug --mem 1G \
 			--grow "$hotplug" --args hotplug-live --log "$results/hotplug-live.log" \

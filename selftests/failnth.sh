@@ -6,7 +6,7 @@
 # is one the module does without, or fails the write before the module
 # sees it (then nothing may have changed); either way nothing stays held
 # and the module stays usable.  fail-nth counts only the writer's task, so
-# the table pages the walker's kthreads allocate (threads=2) are failed
+# the table pages the walker's helper threads allocate (threads=2) are failed
 # through the module's own injection point, fail_table, one at a time.
 # Precondition: a kernel with CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB and
 # CONFIG_FAIL_PAGE_ALLOC (the rig's debug kernel); skips otherwise.
@@ -32,7 +32,7 @@ set -- $regions
 nr=$#
 # shellcheck disable=SC2086
 set -- $presets
-# The walker's own injection point reaches threads>1's kthreads too.
+# The walker's own injection point reaches threads>1's helpers too.
 ft=$SM_DIR/fail_table
 threaded=0
 [ ! -d "$ft" ] || threaded=$#

@@ -12,7 +12,7 @@ sm_require
 sm_load_or_bail
 sm_require_control
 presets=$(sm_presets)
-ktap_plan $((23 + 2 * $(echo "$presets" | wc -l)))
+ktap_plan $((32 + 2 * $(echo "$presets" | wc -l)))
 ok module_loads
 
 # expect_100 TAG: the run verified every page.
@@ -67,5 +67,21 @@ expect contig_says_how_much "$(grep '^region_note' "$SM_DIR/last")" \
 # Walker threads (split at top-level entries) build a shadow that verifies.
 run_walker threads_2 "run size=8M walker=v6.10 threads=2"
 expect_last threads_2_ran_2_threads threads 2
+# Split below the top level: 64 MiB lies in one top-level entry, yet each
+# thread takes spans of its PMD entries.  The shadow verifies, and direct
+# (no remap, no blocks) counts exactly as threads=1 does.
+counts() {
+	grep -E '^(tables_|desc_|leaf_|remap_|tlbi|dsb|isb|bytes_zeroed|table_bytes)' "$SM_DIR/last"
+}
+run_walker direct_t1 "run size=64M walker=direct"
+one=$(counts)
+for t in 2 4; do
+	run_walker "direct_t$t" "run size=64M walker=direct threads=$t"
+	expect_100 "direct_t$t"
+	expect "direct_t${t}_counts_as_t1" "$(counts | tr '\n' ' ')" \
+		[ "$(counts)" = "$one" ]
+done
+run_walker v6.1_contig_t4 "run region=contig size=64M walker=v6.1 leaf=block threads=4"
+expect_100 v6.1_contig_t4
 unload_result
 ktap_finished

@@ -10,9 +10,10 @@
  *  - a PTE table's leaves and its remap=cont per-block remaps are counted
  *    arithmetically, so the work is per PTE table (and per extent), never
  *    per page;
- *  - whether a table is already there: chunks are sorted by VA and each
- *    thread walks its own top-level entries in VA order, so a table seen
- *    again is always the last one made at its level.
+ *  - whether a table is already there: chunks are sorted by VA, and a
+ *    split build's threads each walk their own windows in VA order
+ *    (src/split.c), so a table seen again is always the last one made at
+ *    its level.
  * The lazy ring is simulated by its number of free and dirty slots, which
  * alone decide when it flushes (src/fixmap.c), and starts clean at each
  * walker call (sm_fixmap_get()), as sm_fixmap_put() leaves it.
@@ -26,6 +27,7 @@
 #include "countwalk.h"
 #include "shadow.h"
 #include "fixmap.h"
+#include "split.h"
 #include "compat.h"
 
 /* One count walk: the walker's context, and the state it would leave. */
@@ -41,6 +43,9 @@ struct sm_cw {
 	/* the last table made per level, by the VA its table maps from */
 	unsigned long made[SM_LVL_NR];
 	bool made_any[SM_LVL_NR];
+	/* a split build's first pass: stop at PMD tables, note them */
+	struct sm_pieces *upper;
+	int err;
 };
 
 static unsigned long sm_ext_end(const struct sm_geom_extent *e)
@@ -427,20 +432,15 @@ static void sm_cw_init_pmd(struct sm_cw *c, unsigned long addr,
 	} while (addr = next, addr != end);
 }
 
-/* sm_alloc_init_cont_pmd() */
-static void sm_cw_cont_pmd(struct sm_cw *c, unsigned long addr,
-			   unsigned long end)
+/* sm_cont_pmd_loop(); @fresh: a new PMD table, for remap=cont's first map */
+static void sm_cw_pmd_loop(struct sm_cw *c, unsigned long addr,
+			   unsigned long end, bool fresh)
 {
 	bool per_cont = c->w->remap == SM_REMAP_CONT;
 	bool combined = c->w->zero == SM_ZERO_COMBINED;
-	bool fresh, cont, whole, nosync = false;
+	bool cont, whole, nosync = false;
 	unsigned long next;
 
-	if (!sm_pmd_present()) {
-		sm_cw_init_pmd(c, addr, end, false, &nosync);
-		return;
-	}
-	fresh = sm_cw_next_table(c, SM_LVL_PMD, addr, !per_cont);
 	/* No hint and nothing per range: one call counts the same. */
 	whole = !per_cont && (c->flags & SM_NO_CONT);
 	do {
@@ -466,6 +466,48 @@ static void sm_cw_cont_pmd(struct sm_cw *c, unsigned long addr,
 	cond_resched();
 }
 
+/* sm_pieces_add() of a split build's first pass */
+static void sm_cw_note(struct sm_cw *c, unsigned long addr, unsigned long end)
+{
+	int ret;
+
+	/* where the threads' seeks may start */
+	c->upper->chunk = c->cur;
+	c->upper->last = c->last;
+	ret = sm_pieces_add(c->upper, addr, end, 0);
+	if (ret && !c->err)
+		c->err = ret;
+}
+
+/* sm_alloc_init_cont_pmd(), and sm_upper_pmd() in a first pass */
+static void sm_cw_cont_pmd(struct sm_cw *c, unsigned long addr,
+			   unsigned long end)
+{
+	bool per_cont = c->w->remap == SM_REMAP_CONT;
+	bool combined = c->w->zero == SM_ZERO_COMBINED;
+	bool fresh, nosync = false;
+
+	if (!sm_pmd_present()) {
+		if (c->upper)
+			sm_cw_note(c, addr, end);
+		else
+			sm_cw_init_pmd(c, addr, end, false, &nosync);
+		return;
+	}
+	fresh = sm_cw_next_table(c, SM_LVL_PMD, addr, !per_cont);
+	if (!c->upper) {
+		sm_cw_pmd_loop(c, addr, end, fresh);
+		return;
+	}
+	if (fresh && combined) {
+		sm_cw_map(c);
+		sm_cw_zero_combined(c);
+	}
+	sm_cw_note(c, addr, end);
+	if (!per_cont || (fresh && combined))
+		sm_cw_unmap(c);
+}
+
 /*
  * Whole PUDs from @addr to the end of its physically contiguous run (and
  * @end) that are no PUD block: each counts as the one before it, but for
@@ -475,7 +517,7 @@ static u64 sm_cw_pud_run(struct sm_cw *c, unsigned long addr,
 			 unsigned long end)
 {
 	if ((addr & ~PUD_MASK) || (c->flags & SM_CW_EVERY_TABLE) ||
-	    c->w->remap == SM_REMAP_LAZY)
+	    c->w->remap == SM_REMAP_LAZY || c->upper)
 		return 0;
 	if (pud_sect_supported() && !(c->flags & SM_NO_BLOCK) &&
 	    !(sm_cw_delta(sm_cw_seek(c, addr)) & ~PUD_MASK))
@@ -583,16 +625,6 @@ static void sm_cw_walk_range(struct sm_cw *c, unsigned long addr,
 		sm_cw_flush(c, SM_LAZY_SLOTS);
 }
 
-/* What one top-level entry maps: threads.c's sm_top_size(). */
-static unsigned long sm_cw_top_size(void)
-{
-	if (sm_p4d_present())
-		return PGDIR_SIZE;
-	if (sm_pud_present())
-		return P4D_SIZE;
-	return sm_pmd_present() ? PUD_SIZE : PMD_SIZE;
-}
-
 /* Extents [first, c->last) are one chunk; the next starts at c->last. */
 static void sm_cw_chunk(struct sm_cw *c, unsigned int first, unsigned int nr)
 {
@@ -604,25 +636,88 @@ static void sm_cw_chunk(struct sm_cw *c, unsigned int first, unsigned int nr)
 	c->last = i;
 }
 
-/* sm_thread_fn() for thread @id of @threads: its top-level entries. */
-static void sm_cw_thread(struct sm_cw *c, unsigned int nr, unsigned int id,
-			 unsigned int threads)
+/* sm_walk_piece() */
+static void sm_cw_piece(struct sm_cw *c, unsigned long addr,
+			unsigned long end)
 {
-	unsigned long top = sm_cw_top_size(), addr, end, next;
-	unsigned int first;
+	bool nosync = false;
+
+	if (!sm_pmd_present()) {
+		sm_cw_init_pmd(c, addr, end, false, &nosync);
+		return;
+	}
+	if (c->w->remap != SM_REMAP_CONT)
+		sm_cw_map(c);
+	sm_cw_pmd_loop(c, addr, end, false);
+}
+
+/* sm_walk_pieces(): one span, with its own hold on a slot set */
+static void sm_cw_walk_span(struct sm_cw *c, const struct sm_pieces *ps,
+			    const struct sm_span *span)
+{
+	unsigned long addr, end;
+	unsigned int i;
+
+	c->free = SM_LAZY_SLOTS;
+	c->dirty = 0;
+	c->made_any[SM_LVL_PTE] = false;
+	for (i = 0; i < ps->nr; i++) {
+		if (!sm_span_clip(span, &ps->p[i], &addr, &end))
+			continue;
+		c->cur = ps->p[i].chunk;
+		c->last = ps->p[i].last;
+		sm_cw_piece(c, addr, end);
+	}
+	if (c->w->remap == SM_REMAP_LAZY && c->dirty)
+		sm_cw_flush(c, SM_LAZY_SLOTS);
+}
+
+/*
+ * sm_shadow_map_threads(): the first pass over every chunk, then each
+ * span in turn (they touch no table in common, and each is its own walk:
+ * whichever thread takes it, in whatever order, counts the same).
+ */
+static int sm_cw_split(struct sm_cw *c, unsigned int nr, unsigned int threads)
+{
+	unsigned int units = threads * SM_SPLIT_UNITS, first, u;
+	unsigned long bound = 0;
+	struct sm_pieces ps;
+	struct sm_span *span;
+	int ret;
 
 	for (first = 0; first < nr; first = c->last) {
 		sm_cw_chunk(c, first, nr);
-		addr = c->ext[first].va;
-		end = sm_ext_end(&c->ext[c->last - 1]);
-		do {
-			next = min(end - 1, (addr | (top - 1))) + 1;
-			if (!next || next > end)
-				next = end;
-			if ((addr / top) % threads == id)
-				sm_cw_walk_range(c, addr, next);
-		} while (addr = next, addr != end);
+		bound += sm_pieces_bound(c->ext[first].va,
+					 sm_ext_end(&c->ext[c->last - 1]));
 	}
+	ret = sm_pieces_alloc(&ps, bound);
+	if (ret)
+		return ret;
+	c->upper = &ps;
+	for (first = 0; first < nr; first = c->last) {
+		sm_cw_chunk(c, first, nr);
+		sm_cw_walk_range(c, c->ext[first].va,
+				 sm_ext_end(&c->ext[c->last - 1]));
+		cond_resched();
+	}
+	c->upper = NULL;
+	ret = c->err;
+	if (ret)
+		goto out_free_pieces;
+	ret = -ENOMEM;
+	span = kcalloc(units, sizeof(*span), GFP_KERNEL);
+	if (!span)
+		goto out_free_pieces;
+	sm_split_cut(&ps, units, sm_split_gran(c->w, c->flags), span);
+	for (u = 0; u < units; u++) {
+		sm_cw_walk_span(c, &ps, &span[u]);
+		cond_resched();
+	}
+	ret = 0;
+	kfree(span);
+out_free_pieces:
+	sm_pieces_free(&ps);
+	return ret;
 }
 
 /*
@@ -663,7 +758,7 @@ int sm_count_walk(const struct sm_walker *w, int flags,
 		  struct sm_stats *st)
 {
 	struct sm_cw c = { .w = w, .flags = flags, .ext = ext };
-	unsigned int threads = w->threads > 1 ? w->threads : 1, id, first;
+	unsigned int threads = w->threads > 1 ? w->threads : 1, first;
 	int ret;
 
 	if (threads > SM_SLOT_SETS)
@@ -677,14 +772,8 @@ int sm_count_walk(const struct sm_walker *w, int flags,
 	st->cnt[SM_CNT_TABLE_PGD]++;
 	st->cnt[SM_CNT_TABLE_BYTES] += PAGE_SIZE;
 
-	if (threads > 1) {
-		/* Threads own disjoint top-level entries: any order counts. */
-		for (id = 0; id < threads; id++) {
-			sm_cw_thread(&c, nr, id, threads);
-			cond_resched();
-		}
-		return 0;
-	}
+	if (threads > 1)
+		return sm_cw_split(&c, nr, threads);
 	for (first = 0; first < nr; first = c.last) {
 		sm_cw_chunk(&c, first, nr);
 		sm_cw_walk_range(&c, ext[first].va,

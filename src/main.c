@@ -18,6 +18,7 @@
 
 #include "shadowmap.h"
 #include "fixmap.h"
+#include "walker.h"
 #include "probes.h"
 #include "hotplug.h"
 #include "lab.h"
@@ -149,9 +150,13 @@ static int __init shadowmap_init(void)
 	if (ret)
 		return ret;
 
-	ret = sm_probes_init();
+	ret = sm_threads_init();
 	if (ret)
 		goto out_fixmap_exit;
+
+	ret = sm_probes_init();
+	if (ret)
+		goto out_threads_exit;
 
 	ret = sm_hotplug_register(sm_lab_going_offline);
 	if (ret)
@@ -172,6 +177,8 @@ out_hotplug_unregister:
 	sm_hotplug_unregister();
 out_probes_exit:
 	sm_probes_exit();
+out_threads_exit:
+	sm_threads_exit();
 out_fixmap_exit:
 	sm_fixmap_exit();
 	return ret;
@@ -184,6 +191,7 @@ static void __exit shadowmap_exit(void)
 	sm_predict_exit();
 	sm_hotplug_unregister();
 	sm_probes_exit();
+	sm_threads_exit();
 	sm_fixmap_exit();
 	pr_info("unloaded\n");
 }

@@ -30,6 +30,7 @@ struct sm_shadow {
 	struct sm_stats *st;		/* the build's counters */
 	struct sm_stop *stop;		/* checked per table; NULL: never */
 	atomic_long_t *made;		/* tables made, for progress; or NULL */
+	atomic_t failed;		/* a split build: the first thread's error */
 };
 
 struct sm_shadow *sm_shadow_create(const struct sm_walker *w, pgprot_t prot,

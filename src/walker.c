@@ -51,6 +51,7 @@ struct sm_ctx {
 	struct sm_stats *st;
 	const struct sm_chunk *chunk;
 	struct sm_fixmap fm;		/* this walk's slots */
+	struct sm_pieces *upper;	/* split: stop at PMD tables, note them */
 };
 
 static void *sm_map(struct sm_ctx *c, int idx, phys_addr_t phys)
@@ -98,7 +99,7 @@ static int sm_alloc_table(struct sm_ctx *c, int level, phys_addr_t *phys)
 	 * or memory going offline.
 	 */
 	cond_resched();
-	ret = sm_stop_check(c->sh->stop);
+	ret = sm_stop_check(c->sh->stop) ?: atomic_read(&c->sh->failed);
 	if (ret)
 		return ret;
 	page = sm_fail_table_now() ? NULL :
@@ -440,29 +441,21 @@ static int sm_init_pmd(struct sm_ctx *c, pmd_t *pmdp, unsigned long addr,
 	return 0;
 }
 
-/* alloc_init_cont_pmd() */
-static int sm_alloc_init_cont_pmd(struct sm_ctx *c, pud_t *pudp,
-				  unsigned long addr, unsigned long end,
-				  pgprot_t prot)
+/*
+ * The loop of alloc_init_cont_pmd() over contiguous-PMD blocks of the PMD
+ * table at @phys: @table is mapped already unless remap=cont, which maps
+ * it per block; @fresh, it still needs zero=combined.
+ */
+static int sm_cont_pmd_loop(struct sm_ctx *c, pmd_t *table, phys_addr_t phys,
+			    bool fresh, unsigned long addr, unsigned long end,
+			    pgprot_t prot)
 {
 	bool per_cont = c->sh->w.remap == SM_REMAP_CONT;
 	bool combined = c->sh->w.zero == SM_ZERO_COMBINED;
-	pud_t pud = READ_ONCE(*pudp);
-	bool fresh, nosync = false;
-	phys_addr_t phys;
+	bool nosync = false;
 	unsigned long next;
 	pgprot_t __prot;
-	pmd_t *table;
 	int ret;
-
-	if (!sm_pmd_present())		/* 2 levels: the PMD is the PUD */
-		return sm_init_pmd(c, pmd_offset(pudp, addr), addr, end, prot,
-				   &nosync);
-
-	table = sm_next_table(c, SM_LVL_PMD, pudp, pud_none(pud), pud_bad(pud),
-			      pud_val(pud), !per_cont, &phys, &fresh);
-	if (IS_ERR(table))
-		return PTR_ERR(table);
 
 	do {
 		next = pmd_cont_addr_end(addr, end);
@@ -491,6 +484,53 @@ static int sm_alloc_init_cont_pmd(struct sm_ctx *c, pud_t *pudp,
 	if (!per_cont)
 		sm_table_done(c, SM_LVL_PMD, nosync);
 	return ret;
+}
+
+/*
+ * A split build's first pass: the PMD table made (and, for remap=cont,
+ * zeroed now: its threads must find it zeroed), its entries noted for the
+ * threads, and given back.
+ */
+static int sm_upper_pmd(struct sm_ctx *c, pmd_t *table, phys_addr_t phys,
+			bool fresh, unsigned long addr, unsigned long end)
+{
+	int ret;
+
+	if (fresh && c->sh->w.zero == SM_ZERO_COMBINED) {
+		table = sm_map(c, SM_LVL_PMD, phys);
+		sm_zero_combined(c, table);
+	}
+	ret = sm_pieces_add(c->upper, addr, end, phys);
+	if (table)
+		sm_unmap(c, SM_LVL_PMD);
+	return ret;
+}
+
+/* alloc_init_cont_pmd() */
+static int sm_alloc_init_cont_pmd(struct sm_ctx *c, pud_t *pudp,
+				  unsigned long addr, unsigned long end,
+				  pgprot_t prot)
+{
+	bool per_cont = c->sh->w.remap == SM_REMAP_CONT;
+	pud_t pud = READ_ONCE(*pudp);
+	bool fresh, nosync = false;
+	phys_addr_t phys;
+	pmd_t *table;
+
+	if (!sm_pmd_present()) {	/* 2 levels: the PMD is the PUD */
+		if (c->upper)
+			return sm_pieces_add(c->upper, addr, end, 0);
+		return sm_init_pmd(c, pmd_offset(pudp, addr), addr, end, prot,
+				   &nosync);
+	}
+
+	table = sm_next_table(c, SM_LVL_PMD, pudp, pud_none(pud), pud_bad(pud),
+			      pud_val(pud), !per_cont, &phys, &fresh);
+	if (IS_ERR(table))
+		return PTR_ERR(table);
+	if (c->upper)
+		return sm_upper_pmd(c, table, phys, fresh, addr, end);
+	return sm_cont_pmd_loop(c, table, phys, fresh, addr, end, prot);
 }
 
 /* The loop of alloc_init_pud() over PUD entries */
@@ -580,13 +620,16 @@ static int sm_alloc_init_p4d(struct sm_ctx *c, pgd_t *pgdp,
 
 /*
  * __create_pgd_mapping() for [addr, end) of a chunk, counted into @st, with
- * remap slot set @set.
+ * remap slot set @set.  With @upper, only down to the PMD tables, whose
+ * entries are noted there (a split build's first pass).
  */
 int sm_walk_range(struct sm_shadow *sh, struct sm_stats *st,
 		  const struct sm_chunk *chunk, unsigned long addr,
-		  unsigned long end, unsigned int set)
+		  unsigned long end, unsigned int set,
+		  struct sm_pieces *upper)
 {
-	struct sm_ctx c = { .sh = sh, .st = st, .chunk = chunk };
+	struct sm_ctx c = { .sh = sh, .st = st, .chunk = chunk,
+			    .upper = upper };
 	unsigned long next;
 	pgd_t *pgdp;
 	int ret = 0;
@@ -613,9 +656,51 @@ int sm_shadow_map(struct sm_shadow *sh, const struct sm_chunk *chunk)
 	if (!sm_chunk_ok(chunk))
 		return -EINVAL;
 	return sm_walk_range(sh, sh->st, chunk, chunk->va,
-			     chunk->va + chunk->nr_pages * PAGE_SIZE, 0);
+			     chunk->va + chunk->nr_pages * PAGE_SIZE, 0, NULL);
 }
 EXPORT_SYMBOL_NS_GPL(sm_shadow_map, SM_NS);
+
+/* [addr, end) of piece @p: its PMD entries, as sm_alloc_init_cont_pmd(). */
+static int sm_walk_piece(struct sm_ctx *c, const struct sm_piece *p,
+			 unsigned long addr, unsigned long end)
+{
+	pgd_t *pgdp = pgd_offset_pgd(c->sh->pgd, addr);
+	bool nosync = false;
+	pmd_t *table = NULL;
+
+	if (!sm_pmd_present())		/* 2 levels: in the top level */
+		return sm_init_pmd(c, pmd_offset(pud_offset(p4d_offset(pgdp,
+							addr), addr), addr),
+				   addr, end, c->sh->prot, &nosync);
+	if (c->sh->w.remap != SM_REMAP_CONT)
+		table = sm_map(c, SM_LVL_PMD, p->table);
+	return sm_cont_pmd_loop(c, table, p->table, false, addr, end,
+				c->sh->prot);
+}
+
+/*
+ * A split build's second pass, one thread's share: the noted PMD entries
+ * in @span, with slot set @set, counted into @st.
+ */
+int sm_walk_pieces(struct sm_shadow *sh, struct sm_stats *st,
+		   const struct sm_chunk *chunks, const struct sm_pieces *ps,
+		   const struct sm_span *span, unsigned int set)
+{
+	struct sm_ctx c = { .sh = sh, .st = st };
+	unsigned long addr, end;
+	unsigned int i;
+	int ret = 0;
+
+	sm_fixmap_get(&c.fm, set, sh->w.remap, st);
+	for (i = 0; i < ps->nr && !ret; i++) {
+		if (!sm_span_clip(span, &ps->p[i], &addr, &end))
+			continue;
+		c.chunk = &chunks[ps->p[i].chunk];
+		ret = sm_walk_piece(&c, &ps->p[i], addr, end);
+	}
+	sm_fixmap_put(&c.fm);
+	return ret;
+}
 
 /*
  * For src/calibrate.c: sm_init_pte(), the walker's own leaf loop, over @nr

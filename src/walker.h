@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The walker: __create_pgd_mapping() into a shadow, one chunk at a time
- * (src/walker.c), or split over kthreads (src/threads.c).
+ * (src/walker.c), or split over threads (src/split.c, src/threads.c).
  */
 #ifndef SHADOWMAP_WALKER_H
 #define SHADOWMAP_WALKER_H
@@ -9,14 +9,15 @@
 #include <linux/fault-inject.h>
 
 #include "shadowmap.h"
+#include "split.h"
 
 struct dentry;
 struct sm_shadow;
 
 /*
  * A fault-injection point at every table page the walker allocates, in
- * whatever task (the kthreads of threads>1 too, which fail-nth cannot
- * reach): /sys/kernel/debug/shadowmap/fail_table/, with the knobs of
+ * whatever task (threads>1's helpers too, which fail-nth cannot reach):
+ * /sys/kernel/debug/shadowmap/fail_table/, with the knobs of
  * Documentation/fault-injection/ (space, times, probability, ...).  Only
  * with CONFIG_FAULT_INJECTION; the rig's debug kernel has it.
  */
@@ -47,7 +48,11 @@ static inline void sm_fail_table_debugfs(struct dentry *dir)
 bool sm_chunk_ok(const struct sm_chunk *chunk);
 int sm_walk_range(struct sm_shadow *sh, struct sm_stats *st,
 		  const struct sm_chunk *chunk, unsigned long addr,
-		  unsigned long end, unsigned int set);
+		  unsigned long end, unsigned int set,
+		  struct sm_pieces *upper);
+int sm_walk_pieces(struct sm_shadow *sh, struct sm_stats *st,
+		   const struct sm_chunk *chunks, const struct sm_pieces *ps,
+		   const struct sm_span *span, unsigned int set);
 /* On error the caller destroys the shadow. */
 int sm_shadow_map(struct sm_shadow *sh, const struct sm_chunk *chunk);
 /* Calibration (src/calibrate.c): the leaf loop alone, timed. */
@@ -56,5 +61,7 @@ int sm_walker_bench_entries(void *table, unsigned int nr,
 			    enum sm_fill fill, struct sm_stats *st, u64 *ns);
 int sm_shadow_map_threads(struct sm_shadow *sh, const struct sm_chunk *chunks,
 			  unsigned int nr, unsigned int threads);
+int sm_threads_init(void);
+void sm_threads_exit(void);
 
 #endif /* SHADOWMAP_WALKER_H */

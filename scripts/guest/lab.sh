@@ -2,9 +2,11 @@
 # The lab in the guest: walkers over one region or a matrix of them, in
 # KTAP, each run's `last` as "# SM: LAST TAG key: value" lines for
 # scripts/lab-table.py and scripts/bench-report.py.
-# Usage: lab.sh [region=R] [size=S] [repeat=N] [walkers=all|a,b,...]
+# Usage: lab.sh [region=R] [size=S] [repeat=N] [walkers=all|none|a,b,...]
 #               [cases=R:S,R:S,...] [steps=R:S] [hotplug=1] [report=R:S]
-#   walkers=all (the default): every preset the module publishes.
+#               [parallel=R:S,R:S,...] [pthreads=N,N,...]
+#   walkers=all (the default): every preset the module publishes; none:
+#            no preset runs (parallel= alone, say).
 #   cases    a matrix: every walker over each region:size; tags are
 #            WALKER@REGION:SIZE (one case: the walker's name alone)
 #   steps    also `shadowmap steps` over R:S, its CSV as "# SM: STEPSCSV"
@@ -14,9 +16,13 @@
 #            over it (tags WALKER@hotplug:SIZE)
 #   report   also `shadowmap report` over R:S, the file as "# SM: REPORT"
 #            lines
+#   parallel also `direct` over each R:S with each thread count of
+#            pthreads (default 1,2), prounds times in turn (default 1),
+#            tags parallel:R:S:tN:ROUND
 . /selftests/ktap.sh
 SM_CLI=${SM_CLI:-/cli/shadowmap}
 region=vmalloc size=1G repeat=3 walkers=all cases= steps= hotplug= report=
+parallel= pthreads=1,2 prounds=1
 for a in "$@"; do
 	case "$a" in
 	region=*) region=${a#region=} ;;
@@ -27,6 +33,9 @@ for a in "$@"; do
 	steps=*) steps=${a#steps=} ;;
 	hotplug=1) hotplug=1 ;;
 	report=*:*) report=${a#report=} ;;
+	parallel=*:*) parallel=${a#parallel=} ;;
+	pthreads=[1-9]*) pthreads=${a#pthreads=} ;;
+	prounds=[1-9]*) prounds=${a#prounds=} ;;
 	*) ktap_bail lab_args "unknown lab option '$a'" ;;
 	esac
 done
@@ -41,6 +50,8 @@ sm_load_or_bail
 sm_require_control
 if [ "$walkers" = all ]; then
 	walkers=$(sm_presets)
+elif [ "$walkers" = none ]; then
+	walkers=
 else
 	walkers=$(echo "$walkers" | tr ',' ' ')
 fi
@@ -55,6 +66,10 @@ plan=$((2 + nw * nc))
 [ -z "$steps" ] || plan=$((plan + 1))
 [ -z "$hotplug" ] || plan=$((plan + 1 + nw))
 [ -z "$report" ] || plan=$((plan + 1))
+parallel=$(echo "$parallel" | tr ',' ' ')
+pthreads=$(echo "$pthreads" | tr ',' ' ')
+# shellcheck disable=SC2086
+[ -z "$parallel" ] || plan=$((plan + $(echo $parallel | wc -w) * $(echo $pthreads | wc -w) * prounds))
 ktap_plan "$plan"
 ok module_loads
 for c in $cases; do
@@ -63,6 +78,19 @@ for c in $cases; do
 		tag=$w
 		[ -z "$matrix" ] || tag=$w@$c
 		run_walker "$tag" "run region=$r size=$s walker=$w repeat=$repeat"
+	done
+done
+# The split walker: the same region at each thread count in turn, and
+# again each round, so that a slow spell of the emulator hits all alike.
+for c in $parallel; do
+	r=${c%%:*} s=${c#*:}
+	k=1
+	while [ "$k" -le "$prounds" ]; do
+		for t in $pthreads; do
+			run_walker "parallel:$c:t$t:$k" \
+				"run region=$r size=$s walker=direct threads=$t repeat=$repeat"
+		done
+		k=$((k + 1))
 	done
 done
 if [ -n "$steps" ]; then
