@@ -490,7 +490,7 @@ BEGIN {
 	for (i = 1; i in fixed; i++)
 		param("size_overflow", "size=" fixed[i] pfill("size"))
 	for (i = 0; i < 12; i++)
-		param("repeat", "repeat=" pick("0 00 1001 2000 99999 4294967295 4294967296 -1 abc 1.5 ''") pfill("repeat"))
+		param("repeat", "repeat=" pick("0 00 20001 20002 99999 4294967295 4294967296 -1 abc 1.5 ''") pfill("repeat"))
 	for (i = 0; i < 12; i++)
 		param("walker", "walker=" badval("walker") pfill("walker"))
 	for (i = 0; i < 10; i++)
