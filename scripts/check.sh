@@ -104,7 +104,7 @@ if [ -z "$quick" ]; then
 	# selftest, and the hot-plug ones (virtio-mem adds 512 MiB blocks
 	# there); its KUnit stage is in the loop below.
 	stage kunit-6.12-64k-selftests sh "$SHADOWMAP_TOP/scripts/guest-run.sh" \
-		--kernel kunit-6.12-64k --mode check --tag selftests
+		--kernel kunit-6.12-64k --mem 4G --mode check --tag selftests
 	stage kunit-6.12-64k-hotplug sh "$SHADOWMAP_TOP/scripts/guest-run.sh" \
 		--kernel kunit-6.12-64k --mem 1G --grow 1G --mode hotplug \
 		--timeout 1500 --args "hotplug-live hotplug-remove" --tag hotplug
