@@ -229,6 +229,29 @@ out_free_samples:
 	return ret;
 }
 
+/* A copy of the published last result, for verify or a repaint to amend. */
+static struct sm_result *sm_lab_last_dup(struct sm_lab *lab)
+{
+	struct sm_result *r = kmalloc(sizeof(*r), GFP_KERNEL);
+
+	if (!r)
+		return NULL;
+	mutex_lock(&lab->show_lock);
+	*r = lab->last;
+	mutex_unlock(&lab->show_lock);
+	return r;
+}
+
+/* A phase measured once: its min, median and max are all @ns. */
+static void sm_result_one_sample(struct sm_result *r, enum sm_phase phase,
+				 u64 ns)
+{
+	r->ns[phase][0] = ns;
+	r->ns[phase][1] = ns;
+	r->ns[phase][2] = ns;
+	r->samples[phase] = 1;
+}
+
 /* Compare the kept shadow with the live tables again. */
 int sm_lab_verify(char *err, size_t errlen)
 {
@@ -242,12 +265,9 @@ int sm_lab_verify(char *err, size_t errlen)
 		sm_err("verify: no shadow is kept; run first");
 		return -ENOENT;
 	}
-	r = kmalloc(sizeof(*r), GFP_KERNEL);
+	r = sm_lab_last_dup(lab);
 	if (!r)
 		return -ENOMEM;
-	mutex_lock(&lab->show_lock);
-	*r = lab->last;
-	mutex_unlock(&lab->show_lock);
 	sm_lab_progress_step(SM_STEP_VERIFY, 0);
 	ret = sm_verify(lab->shadow, &lab->area, r, &lab->stop, &ns);
 	if (ret) {
@@ -256,10 +276,7 @@ int sm_lab_verify(char *err, size_t errlen)
 		kfree(r);
 		return ret;
 	}
-	r->ns[SM_PHASE_VERIFY][0] = ns;
-	r->ns[SM_PHASE_VERIFY][1] = ns;
-	r->ns[SM_PHASE_VERIFY][2] = ns;
-	r->samples[SM_PHASE_VERIFY] = 1;
+	sm_result_one_sample(r, SM_PHASE_VERIFY, ns);
 	sm_result_verified(r, &lab->area);
 	sm_verify_live(r, &lab->area);
 	sm_lab_publish(r, false);
@@ -314,12 +331,9 @@ int sm_lab_repaint(const struct sm_repaint_args *a, char *err, size_t errlen)
 			sm_err("collapse: no PTE table of the kept shadow maps one aligned contiguous block");
 		return -ENODATA;
 	}
-	r = kmalloc(sizeof(*r), GFP_KERNEL);
+	r = sm_lab_last_dup(lab);
 	if (!r)
 		return -ENOMEM;
-	mutex_lock(&lab->show_lock);
-	*r = lab->last;
-	mutex_unlock(&lab->show_lock);
 	memset(&r->cnt, 0, sizeof(r->cnt));
 	memset(r->ns, 0, sizeof(r->ns));
 	memset(r->samples, 0, sizeof(r->samples));
@@ -353,14 +367,8 @@ int sm_lab_repaint(const struct sm_repaint_args *a, char *err, size_t errlen)
 		return ret;
 	}
 	r->cnt.ns[SM_PHASE_VERIFY] = ns;
-	r->ns[SM_PHASE_REPAINT][0] = r->cnt.ns[SM_PHASE_REPAINT];
-	r->ns[SM_PHASE_REPAINT][1] = r->cnt.ns[SM_PHASE_REPAINT];
-	r->ns[SM_PHASE_REPAINT][2] = r->cnt.ns[SM_PHASE_REPAINT];
-	r->samples[SM_PHASE_REPAINT] = 1;
-	r->ns[SM_PHASE_VERIFY][0] = ns;
-	r->ns[SM_PHASE_VERIFY][1] = ns;
-	r->ns[SM_PHASE_VERIFY][2] = ns;
-	r->samples[SM_PHASE_VERIFY] = 1;
+	sm_result_one_sample(r, SM_PHASE_REPAINT, r->cnt.ns[SM_PHASE_REPAINT]);
+	sm_result_one_sample(r, SM_PHASE_VERIFY, ns);
 	r->seq = ++lab->seq;
 	sm_result_verified(r, &lab->area);
 	sm_verify_live(r, &lab->area);
