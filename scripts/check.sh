@@ -18,24 +18,50 @@ case "${1:-}" in
 *) die "usage: check.sh [--quick|--full]" ;;
 esac
 
+t_setup=$(date +%s)
 need_host_tools
-passed=0
-failed=0
-failures=
+# Everything the stages install or unpack comes first, one at a time:
+# the stages then run two at a time (CHECK_JOBS) without racing for apt.
+need_pkgs $(for s in $(kernel_series); do echo "linux-source-$s"; done)
+for s in $(kernel_series); do
+	sh "$SHADOWMAP_TOP/scripts/kernel-source.sh" "$s" >/dev/null || die "kernel-source.sh $s failed"
+done
+for k in $(kernel_names debian); do
+	sh "$SHADOWMAP_TOP/scripts/debian-kernels.sh" "$k" >/dev/null || die "debian-kernels.sh $k failed"
+done
+t_setup=$(($(date +%s) - t_setup))
+jobs=${CHECK_JOBS:-2}
+case "$jobs" in
+''|0|*[!0-9]*) die "CHECK_JOBS wants a number of stages at a time, got '$jobs'" ;;
+esac
 results=$(mktemp -d)
-trap 'rm -rf "$results"' EXIT
+running=
+# However check.sh ends, no stage is left running: each runs in a session
+# of its own (setsid), which is killed whole, guests and builds with it.
+trap 'for f in "$results"/*.pid; do [ ! -f "$f" ] || kill -TERM -- "-$(cat "$f")" 2>/dev/null; done
+      rm -rf "$results"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
 
-# stage NAME CMD...: run one stage; its own "guest: N passed, N failed" or
-# "checks: ..." line adds its counts, otherwise it counts as one test.
-stage() {
+# run_stage NAME CMD...: one stage, in the background.  Its own "guest: N
+# passed, N failed" (or "host: ...") line gives its counts, otherwise it
+# counts as one test.  Leaves its report in NAME.report, its line for the
+# time table (name, seconds, of which set-up, passed, failed, verdict) in
+# NAME.time, and then NAME.done.
+run_stage() {
 	name=$1
 	shift
 	t0=$(date +%s)
-	log "stage $name: start"
-	"$@" >"$results/$name.out" 2>&1
+	setsid "$@" >"$results/$name.out" 2>&1 </dev/null &
+	echo $! >"$results/$name.pid"
+	wait $!
 	rc=$?
+	rm -f "$results/$name.pid"
 	t1=$(date +%s)
-	sed 's/^/  /' "$results/$name.out" | grep -vE '^  \[[0-9:]+\] (refreshing|booting|building|downloading|extracting)' || true
+	{
+		sed 's/^/  /' "$results/$name.out" |
+			grep -vE '^  \[[0-9:]+\] (refreshing|booting|building|downloading|extracting|setup|modules)' || true
+	} >"$results/$name.report"
 	counts=$(sed -n 's/^\(guest\|host\): \([0-9]*\) passed, \([0-9]*\) failed$/\2 \3/p' \
 		"$results/$name.out" | tail -n 1)
 	if [ -n "$counts" ]; then
@@ -48,14 +74,50 @@ stage() {
 	fi
 	# A stage that failed without saying which test did still fails.
 	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
-	passed=$((passed + p))
-	failed=$((failed + f))
+	# "setup: N s" lines (guest-run.sh, kunit-intree.sh): the part of the
+	# stage that a warm cache skips.
+	su=$(sed -n 's/^\(\[[0-9:]*\] \)\{0,1\}setup: \([0-9]*\) s$/\2/p' "$results/$name.out" |
+		awk '{ s += $1 } END { print s + 0 }')
 	if [ "$rc" -eq 0 ]; then
-		log "stage $name: ok ($p passed) in $((t1 - t0)) s"
+		v=ok
+		msg="ok ($p passed) in $((t1 - t0)) s"
 	else
-		log "stage $name: FAILED ($f failed) in $((t1 - t0)) s"
-		failures="$failures $name"
+		v=FAILED
+		msg="FAILED ($f failed) in $((t1 - t0)) s"
 	fi
+	echo "$name $((t1 - t0)) $su $p $f $v" >"$results/$name.time"
+	echo "$msg" >"$results/$name.verdict"
+	: >"$results/$name.done"
+}
+
+# reap: print the report of each stage that ended, in the order they end.
+reap() {
+	still=
+	for j in $running; do
+		n=${j#*:}
+		if [ -f "$results/$n.done" ]; then
+			wait "${j%%:*}" 2>/dev/null
+			cat "$results/$n.report"
+			log "stage $n: $(cat "$results/$n.verdict")"
+		else
+			still="$still $j"
+		fi
+	done
+	running=$still
+}
+
+# stage NAME CMD...: start one stage as soon as fewer than $jobs run.  The
+# longest stages come first, so that the two lanes end together.
+stage() {
+	# shellcheck disable=SC2086
+	while [ "$(echo $running | wc -w)" -ge "$jobs" ]; do
+		sleep 1
+		reap
+	done
+	log "stage $1: start"
+	echo "$1" >>"$results/.order"
+	run_stage "$@" &
+	running="$running $!:$1"
 }
 
 T0=$(date +%s)
@@ -123,7 +185,28 @@ if [ -z "$quick" ]; then
 	stage kunit-intree sh "$SHADOWMAP_TOP/scripts/kunit-intree.sh"
 fi
 
-log "all stages took $(($(date +%s) - T0)) s"
+while [ -n "$running" ]; do
+	sleep 1
+	reap
+done
+wall=$(($(date +%s) - T0))
+log "all stages took $wall s"
+while read -r n; do cat "$results/$n.time"; done <"$results/.order" >"$results/.times"
+passed=$(awk '{ s += $4 } END { print s + 0 }' "$results/.times")
+failed=$(awk '{ s += $5 } END { print s + 0 }' "$results/.times")
+failures=$(awk '$6 != "ok" { printf " %s", $1 }' "$results/.times")
+# The time table: set-up is what an empty cache adds (downloads, kernel and
+# module builds); "warm s" is the stage less it.  The stages ran $jobs at a
+# time, so they add up to more than the wall time.
+awk -v inst="$t_setup" -v wall="$wall" -v jobs="$jobs" '
+	BEGIN { printf "\n%-28s %8s %8s %8s %7s %7s  %s\n", "stage", "s", "setup s", "warm s", "passed", "failed", "result" }
+	{ printf "%-28s %8d %8d %8d %7d %7d  %s\n", $1, $2, $3, $2 - $3, $4, $5, $6
+	  t += $2; su += $3 }
+	END {
+		printf "%-28s %8d %8d %8d\n", "stages, summed", t, su, t - su
+		printf "make check: %d s (%.1f min): %d s of host packages, sources and Debian kernels first, then %d s of stages, %d at a time\n\n",
+			inst + wall, (inst + wall) / 60, inst, wall, jobs
+	}' "$results/.times"
 [ -z "$failures" ] || echo "failed stages:$failures"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

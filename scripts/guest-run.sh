@@ -17,6 +17,8 @@
 #                   hotplug mode the selftests to run
 #   --timeout SEC   give up after SEC seconds (default 900)
 #   --tag NAME      names this run's console log (default: the mode)
+#   --icount        deterministic time: QEMU's -icount shift=0, one
+#                   nanosecond of guest time per instruction executed
 #   --log FILE      console log (default: under the cache, by tag)
 #
 # Exit status 0 only when the guest finished, its KTAP parses with no
@@ -27,8 +29,10 @@ set -eu
 
 parse_args() {
 	kernel=debian-6.1 mode=check mem=2G smp=2 grow= append= gargs= timeout=900 logfile= tag=
+	clock=wall
 	while [ $# -gt 0 ]; do
 		case "$1" in
+		--icount) clock=icount; shift; continue ;;
 		--kernel|--mode|--mem|--smp|--grow|--append|--args|--timeout|--log|--tag) ;;
 		*) die "guest-run.sh: unknown option '$1' (see the header of $0)" ;;
 		esac
@@ -74,10 +78,34 @@ resolve_kernel() {
 	fi
 }
 
+# modules_key: what a module build depends on: the sources (names and
+# contents), the kernel tree and its config, the compiler.
+modules_key() {
+	{
+		echo "$kdir $kver"
+		cat "$kdir/.config" 2>/dev/null
+		"${CROSS_COMPILE}gcc" --version | head -n 1
+		(cd "$SHADOWMAP_TOP" && find Kbuild Makefile src debugfs kunit -type f |
+			LC_ALL=C sort | while read -r f; do echo "$f"; cat "$f"; done)
+	} | sha256sum | cut -c1-16
+}
+
 # build_modules: in a private copy, so the work tree stays clean and
-# neither builds against different kernels nor concurrent runs mix.
+# neither builds against different kernels nor concurrent runs mix.  The
+# build is kept in the cache by modules_key, so that the stages that boot
+# one kernel build its modules once.
 build_modules() {
+	modcache=$SHADOWMAP_CACHE/modules/$(modules_key)
 	mkdir -p "$work/mod"
+	if [ -f "$modcache/.shadowmap-done" ] &&
+	   cp "$modcache"/*.ko "$work/mod/" 2>/dev/null &&
+	   cp "$modcache/modbuild.log" "$work/modbuild.log" 2>/dev/null; then
+		log "modules for $kernel from the cache"
+		cp "$work/modbuild.log" "$logdir/modbuild.log"
+		[ "$k_build" != secure ] || sign_modules
+		return 0
+	fi
+	log "building modules for $kernel"
 	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 		"$SHADOWMAP_TOP/Kbuild" "$SHADOWMAP_TOP/Makefile" "$SHADOWMAP_TOP/src" \
 		"$SHADOWMAP_TOP/debugfs" "$SHADOWMAP_TOP/kunit" "$work/mod/"
@@ -89,6 +117,16 @@ build_modules() {
 		grep 'warning:' "$work/modbuild.log" >&2
 		die "module build against $kernel has warnings"
 	fi
+	# Kept only when it built clean; the 16 newest builds stay.
+	rm -rf "$modcache" "$modcache.$$"
+	mkdir -p "$modcache.$$"
+	cp "$work"/mod/*.ko "$work/modbuild.log" "$modcache.$$/" &&
+		touch "$modcache.$$/.shadowmap-done" &&
+		mv "$modcache.$$" "$modcache" || rm -rf "$modcache.$$"
+	# shellcheck disable=SC2012
+	ls -dt "$SHADOWMAP_CACHE"/modules/*/ | tail -n +17 | while read -r d; do
+		rm -rf "$d"
+	done
 	[ "$k_build" != secure ] || sign_modules
 }
 
@@ -142,6 +180,7 @@ SM_KO=/shadowmap
 SM_PAGE_SIZE='$k_page'
 SM_LEVELS='$k_levels'
 SM_LOCKDOWN_RAISE=1
+SM_CLOCK='$clock'
 ${grow:+SM_GROW='$grow'}
 ENV
 	(cd "$ird" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.cpio.gz"
@@ -162,12 +201,23 @@ boot() {
 		memopt="$memopt -device virtio-mem-pci,id=vm0,memdev=vmem0,requested-size=0"
 	fi
 	cmdline="console=ttyAMA0 rdinit=/init panic=-1 memhp_default_state=online $k_append $append"
-	log "booting $kernel ($kver), mode $mode"
+	# The deterministic mode: guest time is the count of instructions
+	# executed (1 ns each), whatever the host does.  It counts work, not
+	# what a TLBI or a cache miss costs (docs/rig.md).  An idle guest's
+	# clock jumps to its next timer (sleep=off), except where the guest
+	# waits for the host to answer over QMP (--grow): there it runs at
+	# the host's pace while idle, or the guest's waits would end at once.
+	icount=
+	if [ "$clock" = icount ]; then
+		icount="-icount shift=0,align=off,sleep=off"
+		[ -z "$grow" ] || icount="-icount shift=0,align=off,sleep=on"
+	fi
+	log "booting $kernel ($kver), mode $mode, QEMU $QEMU_VERSION, clock $clock"
 	# pauth-impdef=on: QEMU's architected PAC (QARMA5) is so slow under TCG
 	# that Debian's pac-ret kernels spend most of a hot-add signing return
 	# addresses, a cost no server pays (README, "Why pauth-impdef=on").
 	# shellcheck disable=SC2086
-	qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on -smp "$smp" $memopt -nographic -no-reboot -nic none \
+	"$QEMU_BIN" -M virt -cpu max,pauth-impdef=on -smp "$smp" $memopt $icount -nographic -no-reboot -nic none \
 		-kernel "$image" -initrd "$work/initramfs.cpio.gz" -append "$cmdline" \
 		-qmp "unix:$qmp,server=on,wait=off" </dev/null >"$console" 2>&1 &
 	qpid=$!
@@ -228,6 +278,7 @@ judge() {
 }
 
 parse_args "$@"
+t_setup=$(date +%s)
 need_host_tools
 resolve_kernel
 logdir=$SHADOWMAP_CACHE/run/$kernel
@@ -240,7 +291,12 @@ qmp=$work/qmp.sock
 qpid=
 # However the script ends, no guest is left running and no work dir behind.
 trap '[ -z "$qpid" ] || kill "$qpid" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
 build_modules
+# What a cold cache costs (installs, kernel downloads and builds, module
+# builds): check.sh's time table sets it apart.
+log "setup: $(($(date +%s) - t_setup)) s"
 pack_initramfs
 boot
 watch

@@ -41,6 +41,14 @@ if [ -f "$out/.shadowmap-done" ]; then
 	echo "$out"
 	exit 0
 fi
+# Two stages that boot this kernel build it once: the second waits.
+mkdir -p "${out%/*}"
+exec 9>"$out.lock"
+flock 9 || die "could not lock $out.lock"
+if [ -f "$out/.shadowmap-done" ]; then
+	echo "$out"
+	exit 0
+fi
 
 log "building $ver kernel ($pkgtag, config $key) in $out"
 rm -rf "$out"

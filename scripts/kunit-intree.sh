@@ -17,7 +17,9 @@ build=$SHADOWMAP_CACHE/intree/$ver-$tag/build
 
 # A hard-linked copy costs no space; the files edited below are replaced,
 # not written in place, so the cached source stays pristine.
+fresh=
 if [ ! -f "$tree/.shadowmap-scratch" ]; then
+	fresh=1
 	log "making scratch tree $tree"
 	rm -rf "$tree"
 	mkdir -p "${tree%/linux}"
@@ -48,6 +50,11 @@ python3 tools/testing/kunit/kunit.py run --arch=arm64 \
 grep -vE '^\[[0-9:]+\] (Building|Populating|Generating|Regenerating|Starting)' "$build.log" |
 	sed 's/^\[[0-9:]*\] //' | grep -E 'PASSED|FAILED|CRASHED|SKIPPED|Testing complete|ERROR|error' || true
 [ "$rc" -eq 0 ] || echo "kunit.py run failed ($rc): see $build.log"
+# kunit.py's "Elapsed time: Ts total, Cs configuring, Bs building, Rs
+# running": configuring and building a fresh tree are what a warm cache
+# skips (a warm tree rebuilds only shadowmap).
+[ -z "$fresh" ] || sed -n 's/.*Elapsed time: .* \([0-9.]*\)s configuring, \([0-9.]*\)s building.*/\1 \2/p' \
+	"$build.log" | awk '{ printf "setup: %d s\n", $1 + $2 }' >&2
 # "Ran N tests: passed: P, failed: F, crashed: C, skipped: S" -> the rig's
 # counts; a skip (a level or page size that does not apply) is no failure.
 sed -n 's/.*Testing complete\. Ran \([0-9]*\) tests*: *\(.*\)/\1 \2/p' "$build.log" |

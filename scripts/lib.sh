@@ -27,14 +27,112 @@ need_pkgs() {
 	fi
 	# shellcheck disable=SC2086
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		$missing >/dev/null || die "apt-get install failed:$missing"
+		-o DPkg::Lock::Timeout=600 $missing >/dev/null ||
+		die "apt-get install failed:$missing"
 }
 
 # The host packages every stage needs.
 need_host_tools() {
 	need_pkgs make gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
-		qemu-system-arm bc bison flex libssl-dev libelf-dev cpio kmod \
+		bc bison flex libssl-dev libelf-dev cpio kmod \
 		xz-utils rsync python3 dwarves dkms perl gnuplot-nox python3-markdown
+	need_qemu
+}
+
+# The QEMU the guests run on, chosen with QEMU= (docs/rig.md, "QEMU"):
+#   10 (the default)  qemu-system-aarch64 10.x, installed from
+#                     bookworm-backports on Debian 12 (Debian 13 has it)
+#   7.2               Debian 12's own QEMU, unpacked into the cache
+#   /path/to/qemu-system-aarch64  that binary
+# Sets QEMU_BIN and QEMU_VERSION, and puts the binary's directory first
+# on PATH, so that kunit.py's qemu-system-aarch64 is the same one.
+need_qemu() {
+	[ -z "${QEMU_BIN:-}" ] || return 0
+	case "${QEMU:-10}" in
+	10) qemu_backports ;;
+	7.2) qemu_unpacked bookworm 7.2 ;;
+	/*) [ -x "$QEMU" ] || die "QEMU=$QEMU: not an executable"
+	    QEMU_BIN=$QEMU ;;
+	*) die "QEMU=$QEMU: want 10, 7.2 or the path of a qemu-system-aarch64" ;;
+	esac
+	QEMU_VERSION=$("$QEMU_BIN" --version | sed -n '1s/.*version \([0-9.]*\).*/\1/p')
+	[ -n "$QEMU_VERSION" ] || die "$QEMU_BIN --version says no version"
+	PATH=${QEMU_BIN%/*}:$PATH
+	export QEMU_BIN QEMU_VERSION PATH
+}
+
+# qemu_major BIN: the major version of a qemu-system-aarch64, or nothing.
+qemu_major() {
+	"$1" --version 2>/dev/null | sed -n '1s/.*version \([0-9]*\)\..*/\1/p'
+}
+
+# The archive's URI for Debian 12 main, as this host's apt already uses it
+# (the rig names no archive host of its own).
+debian_archive_uri() {
+	apt-cache policy 2>/dev/null |
+		awk '$3 ~ /^bookworm\/main$/ && $2 ~ /^[a-z]+:/ { print $2; exit }'
+}
+
+# QEMU 10: the system's qemu-system-aarch64 when it is 10 or newer, else
+# qemu-system-arm from bookworm-backports (a sources file of the rig's
+# own; only qemu-system-arm, -common and -data come from there).
+qemu_backports() {
+	QEMU_BIN=/usr/bin/qemu-system-aarch64
+	major=$(qemu_major "$QEMU_BIN")
+	[ "${major:-0}" -lt 10 ] || return 0
+	[ "$(id -u)" = 0 ] || die "QEMU 10 is not installed (run as root, or QEMU=7.2)"
+	list=/etc/apt/sources.list.d/shadowmap-bookworm-backports.list
+	if [ ! -f "$list" ]; then
+		uri=$(debian_archive_uri)
+		[ -n "$uri" ] || die "no bookworm archive in this host's apt sources, for QEMU 10 from bookworm-backports"
+		echo "deb $uri bookworm-backports main" >"$list.tmp" && mv "$list.tmp" "$list"
+		rm -f "$SHADOWMAP_CACHE/.apt-updated"
+	fi
+	log "installing qemu-system-arm 10 from bookworm-backports"
+	apt-get update -q >/dev/null || die "apt-get update failed"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		-t bookworm-backports qemu-system-arm >/dev/null ||
+		die "apt-get install -t bookworm-backports qemu-system-arm failed"
+	major=$(qemu_major "$QEMU_BIN")
+	[ "${major:-0}" -ge 10 ] || die "bookworm-backports gave QEMU ${major:-none}, not 10"
+}
+
+# qemu_unpacked SUITE VERSION: SUITE's qemu-system-arm (and -common,
+# -data), downloaded with private apt state and unpacked into the cache,
+# its libraries installed from Debian; the system's QEMU is left alone.
+qemu_unpacked() {
+	uri=$(debian_archive_uri)
+	[ -n "$uri" ] || die "no bookworm archive in this host's apt sources, for QEMU $2"
+	dir=$SHADOWMAP_CACHE/qemu/$1
+	QEMU_BIN=$dir/root/usr/bin/qemu-system-aarch64
+	if [ ! -f "$dir/.shadowmap-done" ]; then
+		log "downloading QEMU $2 ($1's qemu-system-arm)"
+		rm -rf "$dir"
+		mkdir -p "$dir/lists/partial" "$dir/archives/partial" "$dir/debs" "$dir/root"
+		echo "deb $uri $1 main" >"$dir/sources.list"
+		opts="-o Dir::State::Lists=$dir/lists -o Dir::State::status=/dev/null
+		      -o Dir::Cache=$dir -o Dir::Cache::archives=$dir/archives
+		      -o Dir::Etc::SourceList=$dir/sources.list -o Dir::Etc::SourceParts=/dev/null
+		      -o Debug::NoLocking=1 -o APT::Sandbox::User=root"
+		# shellcheck disable=SC2086
+		{ apt-get -q $opts update >"$dir/update.log" 2>&1 &&
+		  (cd "$dir/debs" && apt-get -q $opts download qemu-system-arm \
+			qemu-system-common qemu-system-data >/dev/null); } ||
+			die "apt-get download of QEMU $2 failed (see $dir/update.log)"
+		for deb in "$dir"/debs/*.deb; do
+			dpkg-deb -x "$deb" "$dir/root" || die "dpkg-deb -x $deb failed"
+		done
+		# its shared libraries, by the package's own Depends
+		# shellcheck disable=SC2046
+		need_pkgs $(dpkg-deb -f "$dir"/debs/qemu-system-arm_*.deb Depends |
+			tr ',' '\n' | sed 's/[(|].*//; s/ //g' | grep -v '^qemu-')
+		touch "$dir/.shadowmap-done"
+	fi
+	v=$("$QEMU_BIN" --version 2>/dev/null | sed -n '1s/.*version \([0-9.]*\).*/\1/p')
+	case "$v" in
+	"$2".*) ;;
+	*) die "$QEMU_BIN is QEMU ${v:-?}, not $2 (rm -rf $dir to fetch it again)" ;;
+	esac
 }
 
 # kernel NAME: look NAME up in scripts/kernels; sets k_build, k_series,

@@ -115,6 +115,11 @@ if grep -q 'SM: LAST ' "$log"; then
 	fi
 fi
 
+# Where the guest's time went: seconds per selftest (selftests/run.sh).
+times=$(sed -n 's/^# SM: TIME \([^ ]*\) \([0-9]*\)$/\1 \2/p' "$log" | tr '\n' ' ' |
+	sed 's/\([^ ]*\) \([0-9]*\) /\1 \2, /g; s/, $//')
+[ -z "$times" ] || echo "[$kernel] seconds per test: $times"
+
 # The guest's notes: diagnostics other than data lines, and what it skipped.
 grep -E '^SM: NOTE |^[[:space:]]*# |^ok [0-9]+ .* # SKIP ' "$log" |
 	grep -vE '# (SM: |Subtest: )' |

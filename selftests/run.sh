@@ -45,6 +45,7 @@ n=0 pass=0 fail=0 skipped=0
 for t in "$@"; do
 	n=$((n + 1))
 	rm -f "$tmp/skip"
+	t0=$(date +%s)
 	# The test's own KTAP, indented as a subtest, with its name after
 	# the version line; a skip reason is kept for the result line.
 	{ sh "$here/$t.sh"; echo $? >"$tmp/rc"; } 2>&1 | awk -v t="$t" -v f="$tmp/skip" '
@@ -57,6 +58,8 @@ for t in "$@"; do
 	4) skipped=$((skipped + 1)); echo "ok $n $t # SKIP $(cat "$tmp/skip" 2>/dev/null)" ;;
 	*) fail=$((fail + 1)); echo "not ok $n $t" ;;
 	esac
+	# where a stage's time goes (the rig prints these in one line)
+	echo "# SM: TIME $t $(($(date +%s) - t0))"
 done
 echo "# Totals: pass:$pass fail:$fail skip:$skipped"
 [ "$fail" -eq 0 ]
