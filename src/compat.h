@@ -67,4 +67,18 @@ static inline unsigned long sm_linear_va0(void)
 	return _PAGE_OFFSET(vabits_actual);
 }
 
+/*
+ * How init_pte() runs pgattr_change_is_safe() for each entry, as Debian
+ * builds it.  The 6.6+ one (it masks PTE_SWBITS_MASK; Debian 6.12): its
+ * first test (either entry invalid: safe) is inlined into the loop, and
+ * pgattr_change_is_safe.part.0 is called only when both are valid, so
+ * filling a fresh table calls nothing (read from Debian 6.12's Image).
+ * 6.1's: a call per entry.  check=kernel does the same (src/walker.c).
+ */
+#ifdef PTE_SWBITS_MASK
+#define SM_PGATTR_TEST_INLINE	true
+#else
+#define SM_PGATTR_TEST_INLINE	false
+#endif
+
 #endif /* SHADOWMAP_COMPAT_H */

@@ -67,6 +67,24 @@ void sm_shadow_own_table(struct sm_shadow *sh, struct page *page)
 		atomic_long_inc(sh->made);
 }
 
+/*
+ * @nr table pages on @pages, of @sh from now on: a walk hands them over in
+ * batches (src/walker.c), so that it takes the lock once per batch.
+ */
+void sm_shadow_own_tables(struct sm_shadow *sh, struct list_head *pages,
+			  unsigned long nr)
+{
+	if (!nr)
+		return;
+	spin_lock(&sh->lock);
+	list_splice_init(pages, &sh->tables);
+	sh->nr_tables += nr;
+	spin_unlock(&sh->lock);
+	atomic_long_add(nr, &sm_held);
+	if (sh->made)
+		atomic_long_add(nr, sh->made);
+}
+
 /* A table page @sh no longer uses (src/repaint.c's collapse): freed now. */
 void sm_shadow_free_table(struct sm_shadow *sh, struct page *page)
 {

@@ -37,6 +37,8 @@ struct sm_shadow *sm_shadow_create(const struct sm_walker *w, pgprot_t prot,
 				   struct sm_stats *st);
 void sm_shadow_destroy(struct sm_shadow *sh);
 void sm_shadow_own_table(struct sm_shadow *sh, struct page *page);
+void sm_shadow_own_tables(struct sm_shadow *sh, struct list_head *pages,
+			  unsigned long nr);
 void sm_shadow_free_table(struct sm_shadow *sh, struct page *page);
 pgd_t *sm_shadow_pgd(struct sm_shadow *sh);
 unsigned long sm_shadow_tables(struct sm_shadow *sh);

@@ -37,6 +37,8 @@
 #include <linux/mm.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
+#include <linux/math64.h>
+#include <asm/arch_timer.h>
 
 #include "walker.h"
 #include "shadow.h"
@@ -45,6 +47,9 @@
 #include "compat.h"
 #include "budget.h"
 
+/* Tables a walk makes are handed to its shadow this many at a time. */
+#define SM_OWN_BATCH		64
+
 /* One walk over part of a chunk: the walker's context. */
 struct sm_ctx {
 	struct sm_shadow *sh;
@@ -52,7 +57,41 @@ struct sm_ctx {
 	const struct sm_chunk *chunk;
 	struct sm_fixmap fm;		/* this walk's slots */
 	struct sm_pieces *upper;	/* split: stop at PMD tables, note them */
+	struct list_head made;		/* tables not yet handed to sh */
+	unsigned long nr_made;
+	u64 alloc_ticks, zero_ticks;	/* the phases, in counter ticks */
 };
+
+/*
+ * The phases' clock: the counter that ktime_get_ns() reads, read directly
+ * (with the kernel's erratum workarounds), so that timing a table costs a
+ * few instructions rather than a clocksource read; its ticks become ns
+ * once per walk (sm_walk_done()).
+ */
+static __always_inline u64 sm_ticks(void)
+{
+	return __arch_counter_get_cntvct_stable();
+}
+
+/* Hand the tables made so far to the shadow (which frees them with it). */
+static void sm_own_made(struct sm_ctx *c)
+{
+	sm_shadow_own_tables(c->sh, &c->made, c->nr_made);
+	c->nr_made = 0;
+}
+
+static u64 sm_ticks_to_ns(u64 ticks)
+{
+	return mul_u64_u32_div(ticks, NSEC_PER_SEC, arch_timer_get_cntfrq());
+}
+
+/* The end of a walk, however it ends: its tables and its phases' times. */
+static void sm_walk_done(struct sm_ctx *c)
+{
+	sm_own_made(c);
+	c->st->ns[SM_PHASE_ALLOC] += sm_ticks_to_ns(c->alloc_ticks);
+	c->st->ns[SM_PHASE_ZERO] += sm_ticks_to_ns(c->zero_ticks);
+}
 
 static void *sm_map(struct sm_ctx *c, int idx, phys_addr_t phys)
 {
@@ -74,12 +113,12 @@ static void sm_table_done(struct sm_ctx *c, int idx, bool nosync)
 
 static void sm_zero_combined(struct sm_ctx *c, void *table)
 {
-	u64 t0 = ktime_get_ns();
+	u64 t0 = sm_ticks();
 
 	clear_page(table);
 	sm_dsb_ishst(c->st);
 	c->st->cnt[SM_CNT_BYTES_ZEROED] += PAGE_SIZE;
-	c->st->ns[SM_PHASE_ZERO] += ktime_get_ns() - t0;
+	c->zero_ticks += sm_ticks() - t0;
 }
 
 #if IS_ENABLED(CONFIG_FAULT_INJECTION)
@@ -91,7 +130,7 @@ static int sm_alloc_table(struct sm_ctx *c, int level, phys_addr_t *phys)
 {
 	enum sm_zero zero = c->sh->w.zero;
 	struct page *page;
-	u64 t0 = ktime_get_ns();
+	u64 t0 = sm_ticks();
 	void *p;
 	int ret;
 
@@ -104,10 +143,12 @@ static int sm_alloc_table(struct sm_ctx *c, int level, phys_addr_t *phys)
 		return ret;
 	page = sm_fail_table_now() ? NULL :
 		alloc_page(SM_GFP | (zero == SM_ZERO_ALLOCATOR ? __GFP_ZERO : 0));
-	c->st->ns[SM_PHASE_ALLOC] += ktime_get_ns() - t0;
+	c->alloc_ticks += sm_ticks() - t0;
 	if (!page)
 		return -ENOMEM;
-	sm_shadow_own_table(c->sh, page);
+	list_add(&page->lru, &c->made);
+	if (++c->nr_made == SM_OWN_BATCH)
+		sm_own_made(c);
 	c->st->cnt[SM_CNT_TABLE_PGD + level]++;
 	c->st->cnt[SM_CNT_TABLE_BYTES] += PAGE_SIZE;
 	*phys = page_to_phys(page);
@@ -117,12 +158,12 @@ static int sm_alloc_table(struct sm_ctx *c, int level, phys_addr_t *phys)
 		sm_dsb_ishst(c->st);
 		c->st->cnt[SM_CNT_BYTES_ZEROED] += PAGE_SIZE;
 	} else if (zero == SM_ZERO_SEPARATE) {
-		t0 = ktime_get_ns();
+		t0 = sm_ticks();
 		p = sm_map(c, SM_ZERO_SLOT, *phys);
 		memset(p, 0, PAGE_SIZE);
 		sm_unmap(c, SM_ZERO_SLOT);
 		c->st->cnt[SM_CNT_BYTES_ZEROED] += PAGE_SIZE;
-		c->st->ns[SM_PHASE_ZERO] += ktime_get_ns() - t0;
+		c->zero_ticks += sm_ticks() - t0;
 	}
 	return 0;
 }
@@ -191,14 +232,23 @@ static noinline bool sm_pgattr_change_is_safe(u64 old, u64 new)
 	return ((old ^ new) & ~mask) == 0;
 }
 
+/* pgattr_change_is_safe() as the kernel's init_pte() runs it (compat.h). */
+static __always_inline bool sm_change_is_safe(u64 old, u64 new)
+{
+	if (SM_PGATTR_TEST_INLINE &&
+	    (!pte_valid(__pte(old)) || !pte_valid(__pte(new))))
+		return true;
+	return sm_pgattr_change_is_safe(old, new);
+}
+
 /*
  * A leaf: set_pte() (@sync, barrier=entry) or __set_pte_nosync() (table).
  * With @check (check=kernel), init_pte()'s and init_pmd()'s per-entry
  * work in 6.1 and 6.12: read the old entry, write, read it back and check
  * the change.  Inlined into the entry loops, as the kernel's are, and
- * counted by the caller, once per loop: a per-entry count or an
- * out-of-line call would be work the kernel does not do, and TCG makes
- * every memory access and pointer-authenticated call expensive.
+ * counted by the caller, once per table: a per-entry count or a call the
+ * kernel does not make would be work the kernel does not do, and TCG
+ * makes every memory access and pointer-authenticated call expensive.
  */
 static __always_inline int sm_write_leaf(u64 *ptr, u64 val, bool check,
 					 bool sync)
@@ -209,7 +259,7 @@ static __always_inline int sm_write_leaf(u64 *ptr, u64 val, bool check,
 	if (sync)
 		sm_entry_sync_bare();
 	/* The kernel BUG()s here; put the entry back and refuse instead. */
-	if (check && unlikely(!sm_pgattr_change_is_safe(old, READ_ONCE(*ptr)))) {
+	if (check && unlikely(!sm_change_is_safe(old, READ_ONCE(*ptr)))) {
 		WRITE_ONCE(*ptr, old);
 		return -EEXIST;
 	}
@@ -328,65 +378,70 @@ static void sm_fill_stepped(u64 *entry, const unsigned long *pfns,
 		entry[n] = sm_pte_of(pfns, pfn, n, prot);
 }
 
-static int sm_init_pte(struct sm_ctx *c, pte_t *ptep, unsigned long addr,
-		       unsigned long end, pgprot_t prot)
+/*
+ * init_pte()'s loop: @nr entries from @entry, the pfns from @pfns or, when
+ * it is NULL, from @pfn on.  The callers pass each of @pfns (NULL or not),
+ * @check and @sync as constants, so that the loop tests none of them per
+ * entry, as the kernel's compiled loop does not.  Returns the entries
+ * written; *@ret is -EEXIST when the last one was refused.
+ */
+static __always_inline unsigned long sm_pte_loop(u64 *entry,
+						 const unsigned long *pfns,
+						 unsigned long pfn,
+						 unsigned long nr,
+						 pgprot_t prot, bool check,
+						 bool sync, int *ret)
 {
-	bool check = c->sh->w.check == SM_CHECK_KERNEL;
-	bool sync = c->sh->w.barrier == SM_BARRIER_ENTRY;
-	unsigned long i = (addr - c->chunk->va) >> PAGE_SHIFT;
-	unsigned long nr = (end - addr) >> PAGE_SHIFT, n = 0;
-	const unsigned long *pfns = c->chunk->pfns;
-	unsigned long pfn = c->chunk->pfn + i;
-	u64 *entry = (u64 *)ptep;
-	int ret = 0;
+	unsigned long n = 0;
+	int r = 0;
 
-	if (pfns)
-		pfns += i;
-	if (c->sh->w.fill == SM_FILL_STEPPED) {
-		sm_fill_stepped(entry, pfns, pfn, nr, prot);
-		n = nr;
-		goto out_count;
-	}
 	while (n < nr) {
 		pte_t pte = pfn_pte(pfns ? pfns[n] : pfn + n, prot);
 
 		n++;
-		ret = sm_write_leaf(entry++, pte_val(pte), check, sync);
-		if (ret)
+		r = sm_write_leaf(entry++, pte_val(pte), check, sync);
+		if (unlikely(r))
 			break;
 	}
-out_count:
-	sm_count_leaves(c, pgprot_val(prot) & PTE_CONT ? SM_CNT_PTE_CONT :
-			SM_CNT_PTE, n);
-	return ret;
+	*ret = r;
+	return n;
 }
 
-/* alloc_init_cont_pte() */
-static int sm_alloc_init_cont_pte(struct sm_ctx *c, pmd_t *pmdp,
-				  unsigned long addr, unsigned long end,
-				  pgprot_t prot)
+/* The leaf counters of one PTE table's loop, counted once at its end. */
+struct sm_pte_counts {
+	u64 pte;
+	u64 cont;
+};
+
+/*
+ * The loop of alloc_init_cont_pte() over contiguous-PTE blocks of the PTE
+ * table at @phys, and init_pte() inlined into it, as the kernel has them:
+ * @table is mapped already unless remap=cont, which maps it per block;
+ * @fresh, it still needs zero=combined.  @has_pfns, @check, @sync and
+ * @stepped (fill=stepped) are constants in each caller (sm_pte_table()).
+ */
+static __always_inline int sm_cont_pte_loop(struct sm_ctx *c, pte_t *table,
+					    phys_addr_t phys, bool fresh,
+					    unsigned long addr,
+					    unsigned long end, pgprot_t prot,
+					    bool has_pfns, bool check,
+					    bool sync, bool stepped)
 {
+	const struct sm_chunk *chunk = c->chunk;
 	bool per_cont = c->sh->w.remap == SM_REMAP_CONT;
 	bool combined = c->sh->w.zero == SM_ZERO_COMBINED;
 	bool nosync = c->sh->w.barrier == SM_BARRIER_TABLE;
-	pmd_t pmd = READ_ONCE(*pmdp);
-	phys_addr_t phys;
-	unsigned long next;
+	bool no_cont = c->sh->flags & SM_NO_CONT;
+	struct sm_pte_counts k = { 0 };
+	unsigned long next, i, n;
 	pgprot_t __prot;
-	pte_t *table;
-	bool fresh;
-	int ret;
-
-	table = sm_next_table(c, SM_LVL_PTE, pmdp, pmd_none(pmd), pmd_bad(pmd),
-			      pmd_val(pmd), !per_cont, &phys, &fresh);
-	if (IS_ERR(table))
-		return PTR_ERR(table);
+	int ret = 0;
 
 	do {
 		next = pte_cont_addr_end(addr, end);
 		__prot = prot;
 		if (((addr | next | sm_phys(c, addr)) & ~CONT_PTE_MASK) == 0 &&
-		    !(c->sh->flags & SM_NO_CONT) && sm_contig(c, addr, next))
+		    !no_cont && sm_contig(c, addr, next))
 			__prot = __pgprot(pgprot_val(prot) | PTE_CONT);
 
 		if (per_cont) {
@@ -396,19 +451,93 @@ static int sm_alloc_init_cont_pte(struct sm_ctx *c, pmd_t *pmdp,
 				sm_zero_combined(c, table);
 			fresh = false;
 		}
-		ret = sm_init_pte(c, table + pte_index(addr), addr, next,
-				  __prot);
+		i = (addr - chunk->va) >> PAGE_SHIFT;
+		n = (next - addr) >> PAGE_SHIFT;
+		if (stepped)
+			sm_fill_stepped((u64 *)(table + pte_index(addr)),
+					chunk->pfns ? chunk->pfns + i : NULL,
+					chunk->pfn + i, n, __prot);
+		else
+			n = sm_pte_loop((u64 *)(table + pte_index(addr)),
+					has_pfns ? chunk->pfns + i : NULL,
+					chunk->pfn + i, n, __prot, check, sync,
+					&ret);
+		if (pgprot_val(__prot) & PTE_CONT)
+			k.cont += n;
+		else
+			k.pte += n;
 		if (per_cont)
 			sm_table_done(c, SM_LVL_PTE, nosync);
 		if (ret)
 			break;
 	} while (addr = next, addr != end);
 
+	sm_count_leaves(c, SM_CNT_PTE, k.pte);
+	sm_count_leaves(c, SM_CNT_PTE_CONT, k.cont);
 	if (!per_cont)
 		sm_table_done(c, SM_LVL_PTE, nosync);
-	/* a 512G map_mem() replica takes seconds: let others run */
-	cond_resched();
 	return ret;
+}
+
+/*
+ * One PTE table's entries, with the loop specialised for this walk's
+ * pfns (an array or a run), check and barrier: one test here per table,
+ * none per entry.
+ */
+static int sm_pte_table(struct sm_ctx *c, pte_t *table, phys_addr_t phys,
+			bool fresh, unsigned long addr, unsigned long end,
+			pgprot_t prot)
+{
+	bool check = c->sh->w.check == SM_CHECK_KERNEL;
+	bool sync = c->sh->w.barrier == SM_BARRIER_ENTRY;
+
+	if (c->sh->w.fill == SM_FILL_STEPPED)
+		return sm_cont_pte_loop(c, table, phys, fresh, addr, end, prot,
+					false, false, false, true);
+	switch ((c->chunk->pfns ? 4 : 0) | (check ? 2 : 0) | (sync ? 1 : 0)) {
+	case 0:
+		return sm_cont_pte_loop(c, table, phys, fresh, addr, end, prot,
+					false, false, false, false);
+	case 1:
+		return sm_cont_pte_loop(c, table, phys, fresh, addr, end, prot,
+					false, false, true, false);
+	case 2:
+		return sm_cont_pte_loop(c, table, phys, fresh, addr, end, prot,
+					false, true, false, false);
+	case 3:
+		return sm_cont_pte_loop(c, table, phys, fresh, addr, end, prot,
+					false, true, true, false);
+	case 4:
+		return sm_cont_pte_loop(c, table, phys, fresh, addr, end, prot,
+					true, false, false, false);
+	case 5:
+		return sm_cont_pte_loop(c, table, phys, fresh, addr, end, prot,
+					true, false, true, false);
+	case 6:
+		return sm_cont_pte_loop(c, table, phys, fresh, addr, end, prot,
+					true, true, false, false);
+	default:
+		return sm_cont_pte_loop(c, table, phys, fresh, addr, end, prot,
+					true, true, true, false);
+	}
+}
+
+/* alloc_init_cont_pte() */
+static int sm_alloc_init_cont_pte(struct sm_ctx *c, pmd_t *pmdp,
+				  unsigned long addr, unsigned long end,
+				  pgprot_t prot)
+{
+	bool per_cont = c->sh->w.remap == SM_REMAP_CONT;
+	pmd_t pmd = READ_ONCE(*pmdp);
+	phys_addr_t phys;
+	pte_t *table;
+	bool fresh;
+
+	table = sm_next_table(c, SM_LVL_PTE, pmdp, pmd_none(pmd), pmd_bad(pmd),
+			      pmd_val(pmd), !per_cont, &phys, &fresh);
+	if (IS_ERR(table))
+		return PTR_ERR(table);
+	return sm_pte_table(c, table, phys, fresh, addr, end, prot);
 }
 
 /* init_pmd(): pmdp is in the mapped PMD table */
@@ -629,7 +758,7 @@ int sm_walk_range(struct sm_shadow *sh, struct sm_stats *st,
 		  struct sm_pieces *upper)
 {
 	struct sm_ctx c = { .sh = sh, .st = st, .chunk = chunk,
-			    .upper = upper };
+			    .upper = upper, .made = LIST_HEAD_INIT(c.made) };
 	unsigned long next;
 	pgd_t *pgdp;
 	int ret = 0;
@@ -641,6 +770,7 @@ int sm_walk_range(struct sm_shadow *sh, struct sm_stats *st,
 		ret = sm_alloc_init_p4d(&c, pgdp, addr, next);
 	} while (!ret && (pgdp++, addr = next, addr != end));
 	sm_fixmap_put(&c.fm);
+	sm_walk_done(&c);
 	return ret;
 }
 
@@ -686,7 +816,8 @@ int sm_walk_pieces(struct sm_shadow *sh, struct sm_stats *st,
 		   const struct sm_chunk *chunks, const struct sm_pieces *ps,
 		   const struct sm_span *span, unsigned int set)
 {
-	struct sm_ctx c = { .sh = sh, .st = st };
+	struct sm_ctx c = { .sh = sh, .st = st,
+			    .made = LIST_HEAD_INIT(c.made) };
 	unsigned long addr, end;
 	unsigned int i;
 	int ret = 0;
@@ -699,36 +830,44 @@ int sm_walk_pieces(struct sm_shadow *sh, struct sm_stats *st,
 		ret = sm_walk_piece(&c, &ps->p[i], addr, end);
 	}
 	sm_fixmap_put(&c.fm);
+	sm_walk_done(&c);
 	return ret;
 }
 
 /*
- * For src/calibrate.c: sm_init_pte(), the walker's own leaf loop, over @nr
- * entries of @table (mapped and writable: the linear map or a remap
- * slot), for pfns from 0, with the contiguous hint off; the elapsed time in
- * *@ns.  barrier=table's one barrier per table is not issued: it is the
- * caller's to time.  -EEXIST when check=kernel finds an unsafe change.
+ * For src/calibrate.c: the walker's own leaf loop (sm_pte_loop(), or
+ * fill=stepped's), specialised as a walk's is, over @nr entries of @table
+ * (mapped and writable: the linear map or a remap slot), for pfns from 0,
+ * with the contiguous hint off; the elapsed time in *@ns.  barrier=table's
+ * one barrier per table is not issued: it is the caller's to time.
+ * -EEXIST when check=kernel finds an unsafe change.
  */
 int sm_walker_bench_entries(void *table, unsigned int nr,
 			    enum sm_barrier barrier, bool check,
 			    enum sm_fill fill, struct sm_stats *st, u64 *ns)
 {
-	struct sm_shadow sh = {
-		.w = { .barrier = barrier,
-		       .check = check ? SM_CHECK_KERNEL : SM_CHECK_NONE,
-		       .fill = fill },
-	};
-	struct sm_chunk chunk = { .nr_pages = nr };
-	struct sm_ctx c = { .sh = &sh, .st = st, .chunk = &chunk };
+	bool sync = barrier == SM_BARRIER_ENTRY;
+	unsigned long n = nr;
 	u64 t0;
-	int ret;
+	int ret = 0;
 
 	*ns = 0;
 	if (!nr)
 		return 0;
 	t0 = ktime_get_ns();
-	ret = sm_init_pte(&c, table, 0, (unsigned long)nr * PAGE_SIZE,
-			  PAGE_KERNEL);
+	if (fill == SM_FILL_STEPPED)
+		sm_fill_stepped(table, NULL, 0, nr, PAGE_KERNEL);
+	else if (check && sync)
+		n = sm_pte_loop(table, NULL, 0, nr, PAGE_KERNEL, true, true, &ret);
+	else if (check)
+		n = sm_pte_loop(table, NULL, 0, nr, PAGE_KERNEL, true, false, &ret);
+	else if (sync)
+		n = sm_pte_loop(table, NULL, 0, nr, PAGE_KERNEL, false, true, &ret);
+	else
+		n = sm_pte_loop(table, NULL, 0, nr, PAGE_KERNEL, false, false, &ret);
 	*ns = ktime_get_ns() - t0;
+	st->cnt[SM_CNT_PTE] += n;
+	if (sync)
+		sm_count_entry_syncs(st, n);
 	return ret;
 }
