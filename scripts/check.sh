@@ -121,14 +121,60 @@ stage() {
 }
 
 T0=$(date +%s)
-stage host-tests sh "$SHADOWMAP_TOP/scripts/host-tests.sh"
-stage checkpatch sh "$SHADOWMAP_TOP/scripts/checkpatch.sh"
-stage dkms-6.1 sh "$SHADOWMAP_TOP/scripts/dkms-check.sh" debian-6.1
-stage dkms-6.12 sh "$SHADOWMAP_TOP/scripts/dkms-check.sh" debian-6.12
-stage module-deps sh "$SHADOWMAP_TOP/scripts/module-deps.sh"
-# Every selftest on every Debian kernel of scripts/kernels.
+# The longest stages first, and those that build a kernel before them, so
+# that the two lanes end together, warm or cold (docs/rig.md).
+#
+# The debug kernel (configs/debug.config), with memory to hot-add: the
+# selftests of the control file, calibration, safety, a failure at every
+# allocation, the load-time parameters, the module's files, then KUnit;
+# any KASAN, lockdep, kmemleak, hung-task, lockup, stall or WARN report
+# fails the stage.  The 1 GiB walker runs, the CLI (with --full: here
+# too) and the stress tests stay on Debian's kernels.
+debug_tests="control calibrate safety failnth params module repaint${full:+ cli}"
+if [ -z "$quick" ]; then
+	for k in $(kernel_names debug); do
+		stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" \
+			--mem 2G --grow 512M --mode check --args "$debug_tests" \
+			--timeout 2400
+	done
+	# 64K pages, which no Debian kernel has: our own 6.12 build runs every
+	# selftest, and the hot-plug ones (virtio-mem adds 512 MiB blocks
+	# there); its KUnit stage is in the loop below.
+	stage kunit-6.12-64k-selftests sh "$SHADOWMAP_TOP/scripts/guest-run.sh" \
+		--kernel kunit-6.12-64k --mem 4G --mode check --tag selftests
+	# KUnit on our kernels: 6.1, 6.12 with 16K and 64K pages (6.12 with 4K
+	# pages and 5 levels is the debug kernel's KUnit stage below; the
+	# plain build of it only with --full, one kernel build less).
+	for k in $(kernel_names kunit); do
+		[ -n "$full" ] || [ "$k" != kunit-6.12 ] || continue
+		stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" --mode kunit
+	done
+	stage kunit-intree sh "$SHADOWMAP_TOP/scripts/kunit-intree.sh"
+fi
+# Hot-plug: live events, hot-remove under a kept shadow, and on 6.12 (both
+# kernels with --full) hotplug-stress: offlines, hot-adds and hot-removes
+# during runs, 40 of each here and 100 with --full.
+stress_env=
+[ -n "$full" ] || stress_env="--env SM_HP_STRESS_ITERS=40 --env SM_HP_STRESS_CYCLES=40"
+# shellcheck disable=SC2086
+stage hotplug-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \
+	--mem 1G --grow 2G --mode hotplug --timeout 1500 $stress_env \
+	--args "hotplug-live hotplug-stress hotplug-remove"
+# Every selftest on every Debian kernel of scripts/kernels.  A row that
+# boots a package another row runs in full (debian-6.12-4level: the same
+# kernel with arm64.nolva) runs the selftests whose results depend on the
+# page-table levels; with --full, all of them.
+level_tests="walker control repaint predict module safety"
+booted=
 for k in $(kernel_names debian); do
-	stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" --mode check
+	kernel "$k"
+	tests=
+	case " $booted " in
+	*" $k_series/$k_flavour "*) [ -n "$full" ] || tests=$level_tests ;;
+	esac
+	booted="$booted $k_series/$k_flavour"
+	stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" --mode check \
+		${tests:+--args "$tests"}
 done
 # Stress: the long selftests, on one kernel (the soak with --full).
 stage stress-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \
@@ -138,35 +184,11 @@ stage stress-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 
 [ -z "$full" ] ||
 	stage at-size-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \
 		--mem 12G --mode check --args "atsize" --tag atsize --timeout 1500
-# Hot-plug: live events, hot-remove under a kept shadow, and on 6.12 (both
-# kernels with --full) hotplug-stress: hundreds of offlines, hot-adds and
-# hot-removes during runs.
-stage hotplug-6.1 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.1 \
-	--mem 1G --grow 2G --mode hotplug --timeout 1500 \
-	--args "hotplug-live ${full:+hotplug-stress }hotplug-remove"
-stage hotplug-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \
-	--mem 1G --grow 2G --mode hotplug --timeout 1500 \
-	--args "hotplug-live hotplug-stress hotplug-remove"
-# The debug kernel (configs/debug.config), with memory to hot-add: the
-# selftests of the control file, calibration, safety, a failure at every
-# allocation, the load-time parameters, the module's files and the CLI,
-# then KUnit; any KASAN, lockdep, kmemleak, hung-task, lockup, stall or
-# WARN report fails the stage.  The 1 GiB walker runs and the stress tests
-# stay on Debian's kernels.
-debug_tests="control calibrate safety failnth params module cli repaint"
 if [ -z "$quick" ]; then
 	for k in $(kernel_names debug); do
-		stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" \
-			--mem 2G --grow 512M --mode check --args "$debug_tests" \
-			--timeout 2400
 		stage "$k-kunit" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" \
 			--mode kunit --tag kunit --timeout 1200
 	done
-	# 64K pages, which no Debian kernel has: our own 6.12 build runs every
-	# selftest, and the hot-plug ones (virtio-mem adds 512 MiB blocks
-	# there); its KUnit stage is in the loop below.
-	stage kunit-6.12-64k-selftests sh "$SHADOWMAP_TOP/scripts/guest-run.sh" \
-		--kernel kunit-6.12-64k --mem 4G --mode check --tag selftests
 	stage kunit-6.12-64k-hotplug sh "$SHADOWMAP_TOP/scripts/guest-run.sh" \
 		--kernel kunit-6.12-64k --mem 1G --grow 1G --mode hotplug \
 		--timeout 1500 --args "hotplug-live hotplug-remove" --tag hotplug
@@ -175,15 +197,17 @@ if [ -z "$quick" ]; then
 		stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" \
 			--mode check --args "secureboot params module"
 	done
-	# KUnit on our kernels: 6.1, 6.12 with 16K and 64K pages (6.12 with 4K
-	# pages and 5 levels is the debug kernel's KUnit stage above; the
-	# plain build of it only with --full, one kernel build less).
-	for k in $(kernel_names kunit); do
-		[ -n "$full" ] || [ "$k" != kunit-6.12 ] || continue
-		stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" --mode kunit
-	done
-	stage kunit-intree sh "$SHADOWMAP_TOP/scripts/kunit-intree.sh"
 fi
+# shellcheck disable=SC2086
+stage hotplug-6.1 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.1 \
+	--mem 1G --grow 2G --mode hotplug --timeout 1500 $stress_env \
+	--args "hotplug-live ${full:+hotplug-stress }hotplug-remove"
+# The short ones last, to fill the lanes.
+stage host-tests sh "$SHADOWMAP_TOP/scripts/host-tests.sh"
+stage checkpatch sh "$SHADOWMAP_TOP/scripts/checkpatch.sh"
+stage dkms-6.1 sh "$SHADOWMAP_TOP/scripts/dkms-check.sh" debian-6.1
+stage dkms-6.12 sh "$SHADOWMAP_TOP/scripts/dkms-check.sh" debian-6.12
+stage module-deps sh "$SHADOWMAP_TOP/scripts/module-deps.sh"
 
 while [ -n "$running" ]; do
 	sleep 1

@@ -19,6 +19,8 @@
 #   --tag NAME      names this run's console log (default: the mode)
 #   --icount        deterministic time: QEMU's -icount shift=0, one
 #                   nanosecond of guest time per instruction executed
+#   --env NAME=VAL  one more variable for the selftests' environment
+#                   (SM_HP_STRESS_ITERS=40, say); may be repeated
 #   --log FILE      console log (default: under the cache, by tag)
 #
 # Exit status 0 only when the guest finished, its KTAP parses with no
@@ -29,17 +31,28 @@ set -eu
 
 parse_args() {
 	kernel=debian-6.1 mode=check mem=2G smp=2 grow= append= gargs= timeout=900 logfile= tag=
-	clock=wall
+	clock=wall genv=
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--icount) clock=icount; shift; continue ;;
-		--kernel|--mode|--mem|--smp|--grow|--append|--args|--timeout|--log|--tag) ;;
+		--kernel|--mode|--mem|--smp|--grow|--append|--args|--timeout|--log|--tag|--env) ;;
 		*) die "guest-run.sh: unknown option '$1' (see the header of $0)" ;;
 		esac
 		[ $# -gt 1 ] || die "guest-run.sh: '$1' wants a value (see the header of $0)"
 		case "$1" in
 		--args) gargs=$2 ;;
 		--log) logfile=$2 ;;
+		--env)
+			case "${2%%=*}" in
+			SM_*[!A-Z0-9_]*|SM_) die "--env wants SM_NAME=VALUE, got '$2'" ;;
+			SM_*) [ "${2%%=*}" != "$2" ] || die "--env wants SM_NAME=VALUE, got '$2'" ;;
+			*) die "--env wants SM_NAME=VALUE, got '$2'" ;;
+			esac
+			case "${2#*=}" in
+			*[!A-Za-z0-9._,:/-]*) die "--env $2: the value may hold only letters, digits and ._,:/-" ;;
+			esac
+			genv="$genv
+$2" ;;
 		*) eval "${1#--}=\$2" ;;
 		esac
 		shift 2
@@ -180,7 +193,7 @@ SM_KO=/shadowmap
 SM_PAGE_SIZE='$k_page'
 SM_LEVELS='$k_levels'
 SM_LOCKDOWN_RAISE=1
-SM_CLOCK='$clock'
+SM_CLOCK='$clock'$genv
 ${grow:+SM_GROW='$grow'}
 ENV
 	(cd "$ird" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.cpio.gz"

@@ -62,6 +62,10 @@ expect_error guest-run-option "unknown option" sh scripts/guest-run.sh --frobnic
 expect_error guest-run-timeout "wants seconds" sh scripts/guest-run.sh --timeout soon
 expect_error guest-run-smp "wants a number of CPUs" sh scripts/guest-run.sh --smp many
 expect_error guest-run-value "wants a value" sh scripts/guest-run.sh --kernel
+expect_error guest-run-env-name "wants SM_NAME=VALUE" sh scripts/guest-run.sh --env 'SM_A B=1'
+expect_error guest-run-env-prefix "wants SM_NAME=VALUE" sh scripts/guest-run.sh --env PATH=/tmp
+expect_error guest-run-env-bare "wants SM_NAME=VALUE" sh scripts/guest-run.sh --env SM_ITERS
+expect_error guest-run-env-value "may hold only" sh scripts/guest-run.sh --env "SM_ITERS=1;reboot"
 expect_error kernel-build-name "unknown kernel" sh scripts/kernel-build.sh 5.10
 expect_error kernel-build-debian "not one of our own kernels" sh scripts/kernel-build.sh debian-6.1
 expect_error kernel-source-ver "unknown kernel series" sh scripts/kernel-source.sh 4.19
