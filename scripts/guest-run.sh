@@ -130,16 +130,20 @@ build_modules() {
 		grep 'warning:' "$work/modbuild.log" >&2
 		die "module build against $kernel has warnings"
 	fi
-	# Kept only when it built clean; the 16 newest builds stay.
-	rm -rf "$modcache" "$modcache.$$"
-	mkdir -p "$modcache.$$"
-	cp "$work"/mod/*.ko "$work/modbuild.log" "$modcache.$$/" &&
-		touch "$modcache.$$/.shadowmap-done" &&
-		mv "$modcache.$$" "$modcache" || rm -rf "$modcache.$$"
+	# Kept only when it built clean, and only if no other run kept the
+	# same build meanwhile; the 16 newest finished builds stay.
+	if [ ! -f "$modcache/.shadowmap-done" ]; then
+		rm -rf "$modcache" "$modcache.$$"
+		mkdir -p "$modcache.$$"
+		cp "$work"/mod/*.ko "$work/modbuild.log" "$modcache.$$/" &&
+			touch "$modcache.$$/.shadowmap-done" &&
+			mv "$modcache.$$" "$modcache" || rm -rf "$modcache.$$"
+	fi
 	# shellcheck disable=SC2012
-	ls -dt "$SHADOWMAP_CACHE"/modules/*/ | tail -n +17 | while read -r d; do
-		rm -rf "$d"
-	done
+	ls -dt "$SHADOWMAP_CACHE"/modules/*/.shadowmap-done | tail -n +17 |
+		while read -r d; do
+			rm -rf "${d%/.shadowmap-done}"
+		done
 	[ "$k_build" != secure ] || sign_modules
 }
 

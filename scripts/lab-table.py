@@ -308,12 +308,10 @@ def print_steps(rows, first, notes=()):
 def main():
     global ACCURATE
     args = sys.argv[1:]
-    judge = bool(args) and args[0] == "--judge"
-    if judge:
-        args = args[1:]
-    icount = bool(args) and args[0] == "--icount"
+    judge = "--judge" in args
+    icount = "--icount" in args
+    args = [a for a in args if a not in ("--judge", "--icount")]
     if icount:
-        args = args[1:]
         ACCURATE = ICOUNT_ACCURATE
     if args and args[0] == "--hotplug":
         if len(args) != 2:

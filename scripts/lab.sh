@@ -117,7 +117,7 @@ sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$kernel" --mode lab $icount -
 	--args "region=$region size=$size repeat=$repeat walkers=$walkers steps=contig:$size report=contig:$size" \
 	>"$out/lab.out" 2>&1 ||
 	{ status=1; grep -E 'FAIL|error' "$out/lab.out" >&2 || true; }
-python3 "$SHADOWMAP_TOP/scripts/lab-table.py" "$out/lab.log" || status=1
+python3 "$SHADOWMAP_TOP/scripts/lab-table.py" $icount "$out/lab.log" || status=1
 # The guest's `shadowmap report`, as a server would write it, and in HTML
 # where python3's markdown is (the CLI's report stays sh and awk).
 report=$out/report-$kernel.md

@@ -47,7 +47,7 @@ need_host_tools() {
 # Sets QEMU_BIN and QEMU_VERSION, and puts the binary's directory first
 # on PATH, so that kunit.py's qemu-system-aarch64 is the same one.
 need_qemu() {
-	[ -z "${QEMU_BIN:-}" ] || return 0
+	[ -z "${QEMU_BIN:-}" ] || [ -z "${QEMU_VERSION:-}" ] || return 0
 	case "${QEMU:-10}" in
 	10) qemu_backports ;;
 	7.2) qemu_unpacked bookworm 7.2 ;;
@@ -80,6 +80,13 @@ qemu_backports() {
 	QEMU_BIN=/usr/bin/qemu-system-aarch64
 	major=$(qemu_major "$QEMU_BIN")
 	[ "${major:-0}" -lt 10 ] || return 0
+	# A release whose own QEMU is 10 or newer (Debian 13) installs that.
+	candidate=$(apt-cache policy qemu-system-arm 2>/dev/null |
+		sed -n 's/^ *Candidate: \([0-9]*:\)\{0,1\}\([0-9]*\)\..*/\2/p')
+	if [ "${candidate:-0}" -ge 10 ]; then
+		need_pkgs qemu-system-arm
+		return 0
+	fi
 	[ "$(id -u)" = 0 ] || die "QEMU 10 is not installed (run as root, or QEMU=7.2)"
 	list=/etc/apt/sources.list.d/shadowmap-bookworm-backports.list
 	if [ ! -f "$list" ]; then

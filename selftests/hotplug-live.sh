@@ -92,7 +92,7 @@ count_blocks=$(awk '$1 ~ /^event=/ && / kind=add / && / ret=0 / && / counted=1 /
 			if (index($f, "map_tlbi=") == 1) print substr($f, 10)
 	}' "$ev" | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1; n++ }
 		END { if (n) printf "count_events=%d count_tlbi_min=%d count_tlbi_max=%d", n, lo, hi }')
-echo "# SM: LIVE events=$(grep -c "^event=.* kind=add .*counted=$counted " "$ev") size=$size map_tlbi=$live_tlbi map_ns=$live_ns map_probe_ns=$probe_ns counted=$counted count_map_ns=$count_ns count_probe_ns=$count_probe_ns count_size=$count_size $count_blocks"
+echo "# SM: LIVE events=$(grep -c "^event=.* kind=add .*ret=0 .*counted=$counted " "$ev") size=$size map_tlbi=$live_tlbi map_ns=$live_ns map_probe_ns=$probe_ns counted=$counted count_map_ns=$count_ns count_probe_ns=$count_probe_ns count_size=$count_size $count_blocks"
 expect live_timed_without_counting_probes "counted=$counted, index=$from" \
 	[ "$counted" = 0 -o -z "$sm_own" ]
 for w in $presets; do

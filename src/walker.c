@@ -70,7 +70,13 @@ struct sm_ctx {
  */
 static __always_inline u64 sm_ticks(void)
 {
-	return __arch_counter_get_cntvct_stable();
+	u64 t;
+
+	/* the erratum check reads a per-CPU pointer */
+	preempt_disable_notrace();
+	t = __arch_counter_get_cntvct_stable();
+	preempt_enable_notrace();
+	return t;
 }
 
 /* Hand the tables made so far to the shadow (which frees them with it). */
