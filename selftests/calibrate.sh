@@ -17,7 +17,8 @@ sm_require_control
 names="remap_pair remap_map lazy_flush tlbi flush sync desc
 entry_entry_kernel entry_entry_none entry_table_kernel entry_table_none
 entry_entry_kernel_cold entry_entry_none_cold entry_table_kernel_cold
-entry_table_none_cold entry_stepped entry_stepped_cold clear_page
+entry_table_none_cold entry_stepped entry_stepped_cold
+entry_table_none_listed clear_page
 clear_page_cold fill_page table_alloc table_alloc_zero
 build_fixed table_rest_cont table_rest_table table_rest_lazy table_rest_none"
 

@@ -59,6 +59,7 @@
 #define SM_CAL_NOSYNC		BIT(1)	/* barrier=table */
 #define SM_CAL_COLD		BIT(2)	/* through a fresh remap slot */
 #define SM_CAL_STEPPED		BIT(3)	/* fill=stepped */
+#define SM_CAL_LISTED		BIT(4)	/* the pfns from a list */
 
 const char * const sm_cost_names[] = {
 	[SM_COST_REMAP_PAIR]		= "remap_pair",
@@ -78,6 +79,7 @@ const char * const sm_cost_names[] = {
 	[SM_COST_ENTRY_TABLE_NONE_COLD]	= "entry_table_none_cold",
 	[SM_COST_ENTRY_STEPPED]		= "entry_stepped",
 	[SM_COST_ENTRY_STEPPED_COLD]	= "entry_stepped_cold",
+	[SM_COST_ENTRY_TABLE_NONE_LISTED] = "entry_table_none_listed",
 	[SM_COST_CLEAR_PAGE]		= "clear_page",
 	[SM_COST_CLEAR_PAGE_COLD]	= "clear_page_cold",
 	[SM_COST_FILL_PAGE]		= "fill_page",
@@ -130,6 +132,7 @@ struct sm_cal {
 	struct sm_fixmap fm;
 	struct page *scratch;		/* a table page */
 	u64 *table;			/* its linear-map address */
+	unsigned long *pfns;		/* a list of PTRS_PER_PTE pfns */
 	struct page **pool;		/* clear_page_cold's */
 	unsigned int pool_nr;
 	unsigned int pool_next;
@@ -319,6 +322,8 @@ static int sm_cal_entries(struct sm_cal *cal, unsigned int arg,
 					      arg & SM_CAL_CHECK,
 					      arg & SM_CAL_STEPPED ?
 					      SM_FILL_STEPPED : SM_FILL_KERNEL,
+					      arg & SM_CAL_LISTED ?
+					      cal->pfns : NULL,
 					      &cal->st,
 					      &t);
 		if (cold)
@@ -421,6 +426,8 @@ static const struct sm_cost_def sm_cost_defs[] = {
 	[SM_COST_ENTRY_STEPPED] = SM_CAL_ENTRIES(SM_CAL_NOSYNC | SM_CAL_STEPPED),
 	[SM_COST_ENTRY_STEPPED_COLD] =
 		SM_CAL_ENTRIES(SM_CAL_COLD | SM_CAL_NOSYNC | SM_CAL_STEPPED),
+	[SM_COST_ENTRY_TABLE_NONE_LISTED] =
+		SM_CAL_ENTRIES(SM_CAL_NOSYNC | SM_CAL_LISTED),
 	[SM_COST_CLEAR_PAGE] = SM_CAL_OPS(sm_cal_clear_page, 0,
 					  SM_CAL_BATCH_MAX),
 	[SM_COST_CLEAR_PAGE_COLD] = SM_CAL_OPS(sm_cal_clear_page, 1,
@@ -561,6 +568,7 @@ static void sm_cal_free(struct sm_cal *cal)
 		__free_page(cal->pool[i]);
 	kvfree(cal->pool);
 	kvfree(cal->samples);
+	kvfree(cal->pfns);
 	kfree(cal->pages);
 	if (cal->scratch)
 		__free_page(cal->scratch);
@@ -647,7 +655,7 @@ static int sm_cal_from_builds(struct sm_cal *cal, struct sm_stop *stop,
 		ret = ret ?: sm_cal_pause(stop);
 		if (ret)
 			break;
-		sm_model_predict(costs, w, &cal->st, &pred);
+		sm_model_predict(costs, w, &cal->st, false, &pred);
 		if (per_table)
 			per = max(cal->st.cnt[SM_CNT_TABLE_BYTES] >> PAGE_SHIFT,
 				  1ULL);
@@ -706,9 +714,13 @@ static int sm_calibrate_all(struct sm_cal *cal, struct sm_stop *stop,
 	cal->samples = kvmalloc_array(samples, sizeof(*cal->samples), SM_GFP);
 	cal->pages = kcalloc(SM_CAL_ALLOC_MAX, sizeof(*cal->pages), SM_GFP);
 	cal->scratch = alloc_page(SM_GFP | __GFP_ZERO);
-	if (!cal->samples || !cal->pages || !cal->scratch)
+	cal->pfns = kvmalloc_array(PTRS_PER_PTE, sizeof(*cal->pfns), SM_GFP);
+	if (!cal->samples || !cal->pages || !cal->scratch || !cal->pfns)
 		return -ENOMEM;
 	cal->table = page_address(cal->scratch);
+	/* vmalloc's pfns are scattered: the loop reads each, whatever it is */
+	for (c = 0; c < PTRS_PER_PTE; c++)
+		cal->pfns[c] = PTRS_PER_PTE - c;
 	ret = sm_cal_pool_alloc(cal, stop);
 	for (c = 0; c < SM_COST_OPS_NR && !ret; c++)
 		ret = sm_cal_one(cal, stop, c, samples, &res[c]);

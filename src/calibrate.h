@@ -32,6 +32,8 @@ enum sm_cost {
 	SM_COST_ENTRY_TABLE_NONE_COLD,
 	SM_COST_ENTRY_STEPPED,		/* per leaf: fill=stepped (barrier=table, */
 	SM_COST_ENTRY_STEPPED_COLD,	/* check=none), warm and TLB-cold */
+	SM_COST_ENTRY_TABLE_NONE_LISTED,	/* entry_table_none, each pfn */
+						/* read from a list (vmalloc) */
 	SM_COST_CLEAR_PAGE,	/* clear_page(), the same page: cache-warm */
 	SM_COST_CLEAR_PAGE_COLD,	/* a different page of a large pool */
 	SM_COST_FILL_PAGE,	/* memset() of a page with non-zero bytes */

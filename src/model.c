@@ -11,6 +11,9 @@
  *              each new table (remap_pair, or remap_map for remap=lazy)
  *   populate = leaves * entry_<barrier>_<check>[_cold] (fill=stepped:
  *              entry_stepped[_cold])
+ *              + for pfns read from a list (vmalloc's), leaves *
+ *                (entry_table_none_listed - entry_table_none): the load
+ *                and the address each costs more than a run's next pfn
  *              + descriptors * desc
  *              + the other remaps: remap_pair each (cont, table), or
  *                remap_map each plus lazy_flush per ring flush (lazy)
@@ -90,7 +93,8 @@ unsigned long sm_model_terms(const struct sm_walker *w)
 EXPORT_SYMBOL_NS_GPL(sm_model_terms, SM_NS);
 
 void sm_model_predict(const struct sm_costs *costs, const struct sm_walker *w,
-		      const struct sm_stats *st, struct sm_prediction *out)
+		      const struct sm_stats *st, bool listed,
+		      struct sm_prediction *out)
 {
 	const u64 *cnt = st->cnt, *ps = costs->ps;
 	bool lazy = w->remap == SM_REMAP_LAZY;
@@ -118,6 +122,10 @@ void sm_model_predict(const struct sm_costs *costs, const struct sm_walker *w,
 			(w->barrier == SM_BARRIER_ENTRY ? leaves : 0));
 	populate_ps = leaves * ps[sm_entry_cost(w)] + descs * ps[SM_COST_DESC] +
 		      (maps - zero_maps) * map_ps + syncs * ps[SM_COST_SYNC];
+	if (listed)
+		populate_ps += (cnt[SM_CNT_PTE] + cnt[SM_CNT_PTE_CONT]) *
+			       sm_less(ps[SM_COST_ENTRY_TABLE_NONE_LISTED],
+				       ps[SM_COST_ENTRY_TABLE_NONE]);
 	if (lazy)
 		populate_ps += flushes * ps[SM_COST_LAZY_FLUSH];
 	populate_ps += tables * ps[SM_COST_TABLE_REST_CONT + w->remap] +

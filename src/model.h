@@ -19,6 +19,7 @@ struct sm_prediction {
 /* The costs (bit per enum sm_cost) a prediction for @w uses. */
 unsigned long sm_model_terms(const struct sm_walker *w);
 void sm_model_predict(const struct sm_costs *costs, const struct sm_walker *w,
-		      const struct sm_stats *st, struct sm_prediction *out);
+		      const struct sm_stats *st, bool listed,
+		      struct sm_prediction *out);
 
 #endif /* SHADOWMAP_MODEL_H */

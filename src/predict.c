@@ -279,7 +279,7 @@ int sm_predict_run(struct sm_predict_args *a, char *err, size_t errlen)
 			       sm_steps[i].name, ret);
 			goto out_free;
 		}
-		sm_model_predict(&a->costs, &w, st, &pred);
+		sm_model_predict(&a->costs, &w, st, false, &pred);
 		if (!i)
 			base_ns = max_t(u64, pred.ns[SM_PHASE_BUILD], 1);
 		if (!i)

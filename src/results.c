@@ -100,23 +100,25 @@ static void sm_count_spans(struct sm_result *r, const struct sm_area *area)
  * the same work over at most one CPU each, so the wall time shrinks by that
  * many at best: the prediction assumes the best.
  */
-static void sm_result_predict(struct sm_result *r)
+static void sm_result_predict(struct sm_result *r, const struct sm_area *area)
 {
 	unsigned int ways = min(r->cfg.walker.threads, num_online_cpus());
+	/* a region's pfns come from a list in every chunk or in none */
+	bool listed = area->nr_chunks && area->chunks[0].pfns;
 	struct sm_costs costs;
 	int p;
 
 	r->predicted = sm_costs_get(&costs);
 	if (!r->predicted)
 		return;
-	sm_model_predict(&costs, &r->cfg.walker, &r->cnt, &r->pred);
+	sm_model_predict(&costs, &r->cfg.walker, &r->cnt, listed, &r->pred);
 	for (p = 0; p <= SM_PHASE_BUILD; p++)
 		r->pred.ns[p] /= max(ways, 1U);
 }
 
 void sm_result_finish(struct sm_result *r, const struct sm_area *area)
 {
-	sm_result_predict(r);
+	sm_result_predict(r, area);
 	sm_format_walker(&r->cfg.walker, r->walker, sizeof(r->walker));
 	strscpy(r->note, area->note, sizeof(r->note));
 	r->bytes = area->bytes;

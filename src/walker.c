@@ -385,13 +385,13 @@ static void sm_fill_stepped(u64 *entry, const unsigned long *pfns,
 }
 
 /*
- * init_pte()'s loop: @nr entries from @entry, the pfns from @pfns or, when
- * it is NULL, from @pfn on.  The callers pass each of @pfns (NULL or not),
- * @check and @sync as constants, so that the loop tests none of them per
- * entry, as the kernel's compiled loop does not.  Returns the entries
- * written; *@ret is -EEXIST when the last one was refused.
+ * init_pte()'s loop: @nr entries from @entry, the pfns from @pfns when
+ * @listed, else from @pfn on.  The callers pass @listed, @check and @sync
+ * as constants, so that the loop tests none of them per entry, as the
+ * kernel's compiled loop does not.  Returns the entries written; *@ret is
+ * -EEXIST when the last one was refused.
  */
-static __always_inline unsigned long sm_pte_loop(u64 *entry,
+static __always_inline unsigned long sm_pte_loop(u64 *entry, bool listed,
 						 const unsigned long *pfns,
 						 unsigned long pfn,
 						 unsigned long nr,
@@ -402,7 +402,7 @@ static __always_inline unsigned long sm_pte_loop(u64 *entry,
 	int r = 0;
 
 	while (n < nr) {
-		pte_t pte = pfn_pte(pfns ? pfns[n] : pfn + n, prot);
+		pte_t pte = pfn_pte(listed ? pfns[n] : pfn + n, prot);
 
 		n++;
 		r = sm_write_leaf(entry++, pte_val(pte), check, sync);
@@ -465,6 +465,7 @@ static __always_inline int sm_cont_pte_loop(struct sm_ctx *c, pte_t *table,
 					chunk->pfn + i, n, __prot);
 		else
 			n = sm_pte_loop((u64 *)(table + pte_index(addr)),
+					has_pfns,
 					has_pfns ? chunk->pfns + i : NULL,
 					chunk->pfn + i, n, __prot, check, sync,
 					&ret);
@@ -843,14 +844,16 @@ int sm_walk_pieces(struct sm_shadow *sh, struct sm_stats *st,
 /*
  * For src/calibrate.c: the walker's own leaf loop (sm_pte_loop(), or
  * fill=stepped's), specialised as a walk's is, over @nr entries of @table
- * (mapped and writable: the linear map or a remap slot), for pfns from 0,
- * with the contiguous hint off; the elapsed time in *@ns.  barrier=table's
- * one barrier per table is not issued: it is the caller's to time.
- * -EEXIST when check=kernel finds an unsafe change.
+ * (mapped and writable: the linear map or a remap slot), for pfns from 0
+ * or, with barrier=table and check=none, from the list @pfns, with the
+ * contiguous hint off; the elapsed time in *@ns.  barrier=table's one
+ * barrier per table is not issued: it is the caller's to time.  -EEXIST
+ * when check=kernel finds an unsafe change.
  */
 int sm_walker_bench_entries(void *table, unsigned int nr,
 			    enum sm_barrier barrier, bool check,
-			    enum sm_fill fill, struct sm_stats *st, u64 *ns)
+			    enum sm_fill fill, const unsigned long *pfns,
+			    struct sm_stats *st, u64 *ns)
 {
 	bool sync = barrier == SM_BARRIER_ENTRY;
 	unsigned long n = nr;
@@ -860,17 +863,26 @@ int sm_walker_bench_entries(void *table, unsigned int nr,
 	*ns = 0;
 	if (!nr)
 		return 0;
+	if (pfns && (sync || check || fill != SM_FILL_KERNEL))
+		return -EINVAL;
 	t0 = ktime_get_ns();
 	if (fill == SM_FILL_STEPPED)
 		sm_fill_stepped(table, NULL, 0, nr, PAGE_KERNEL);
+	else if (pfns)
+		n = sm_pte_loop(table, true, pfns, 0, nr, PAGE_KERNEL,
+				false, false, &ret);
 	else if (check && sync)
-		n = sm_pte_loop(table, NULL, 0, nr, PAGE_KERNEL, true, true, &ret);
+		n = sm_pte_loop(table, false, NULL, 0, nr, PAGE_KERNEL,
+				true, true, &ret);
 	else if (check)
-		n = sm_pte_loop(table, NULL, 0, nr, PAGE_KERNEL, true, false, &ret);
+		n = sm_pte_loop(table, false, NULL, 0, nr, PAGE_KERNEL,
+				true, false, &ret);
 	else if (sync)
-		n = sm_pte_loop(table, NULL, 0, nr, PAGE_KERNEL, false, true, &ret);
+		n = sm_pte_loop(table, false, NULL, 0, nr, PAGE_KERNEL,
+				false, true, &ret);
 	else
-		n = sm_pte_loop(table, NULL, 0, nr, PAGE_KERNEL, false, false, &ret);
+		n = sm_pte_loop(table, false, NULL, 0, nr, PAGE_KERNEL,
+				false, false, &ret);
 	*ns = ktime_get_ns() - t0;
 	st->cnt[SM_CNT_PTE] += n;
 	if (sync)

@@ -58,7 +58,8 @@ int sm_shadow_map(struct sm_shadow *sh, const struct sm_chunk *chunk);
 /* Calibration (src/calibrate.c): the leaf loop alone, timed. */
 int sm_walker_bench_entries(void *table, unsigned int nr,
 			    enum sm_barrier barrier, bool check,
-			    enum sm_fill fill, struct sm_stats *st, u64 *ns);
+			    enum sm_fill fill, const unsigned long *pfns,
+			    struct sm_stats *st, u64 *ns);
 int sm_shadow_map_threads(struct sm_shadow *sh, const struct sm_chunk *chunks,
 			  unsigned int nr, unsigned int threads);
 int sm_threads_init(void);
