@@ -37,9 +37,19 @@ snap=$ktap_tmp/progress.snap
 : >"$snap"
 # No TLBI: under TCG each one stops every vCPU, so a TLBI-heavy build
 # (v6.1's) starves the reader; the kernel's per-entry check and a barrier
-# per entry make the builds long enough to be seen.
-nbuilds=$(sm_repeats 6)
-cmd="run size=1G walker=direct check=kernel barrier=entry repeat=$nbuilds"
+# per entry make the builds long enough to be seen.  How many builds is
+# sized from this machine, by one build's time: enough for about two
+# seconds (a 1 GiB build takes half a millisecond at 64K pages, and a
+# reader on a busy host may be slow), at least 6, at most 20000.
+build="run size=1G walker=direct check=kernel barrier=entry"
+echo "$build repeat=1" >"$SM_DIR/control" 2>"$ktap_tmp/bg.err" ||
+	echo "# the sizing run failed: $(cat "$ktap_tmp/bg.err")"
+one_ns=$(sm_last build_ns_median)
+nbuilds=$((2000000000 / (${one_ns:-0} + 1) + 1))
+[ "$nbuilds" -ge 6 ] || nbuilds=6
+[ "$nbuilds" -le 20000 ] || nbuilds=20000
+echo "# one build took ${one_ns:-?} ns: $nbuilds builds"
+cmd="$build repeat=$nbuilds"
 echo "$cmd" >"$SM_DIR/control" 2>"$ktap_tmp/bg.err" &
 bg=$!
 poll "$snap"
