@@ -398,19 +398,19 @@ static __always_inline unsigned long sm_pte_loop(u64 *entry, bool listed,
 						 pgprot_t prot, bool check,
 						 bool sync, int *ret)
 {
-	unsigned long n = 0;
+	u64 *e = entry, *end = entry + nr;
 	int r = 0;
 
-	while (n < nr) {
-		pte_t pte = pfn_pte(listed ? pfns[n] : pfn + n, prot);
+	/* one pointer and one pfn stepped, as the kernel's ptep and phys */
+	while (e != end) {
+		pte_t pte = pfn_pte(listed ? *pfns++ : pfn++, prot);
 
-		n++;
-		r = sm_write_leaf(entry++, pte_val(pte), check, sync);
+		r = sm_write_leaf(e++, pte_val(pte), check, sync);
 		if (unlikely(r))
 			break;
 	}
 	*ret = r;
-	return n;
+	return e - entry;
 }
 
 /* The leaf counters of one PTE table's loop, counted once at its end. */
@@ -446,8 +446,9 @@ static __always_inline int sm_cont_pte_loop(struct sm_ctx *c, pte_t *table,
 	do {
 		next = pte_cont_addr_end(addr, end);
 		__prot = prot;
-		if (((addr | next | sm_phys(c, addr)) & ~CONT_PTE_MASK) == 0 &&
-		    !no_cont && sm_contig(c, addr, next))
+		if (!no_cont &&
+		    ((addr | next | sm_phys(c, addr)) & ~CONT_PTE_MASK) == 0 &&
+		    sm_contig(c, addr, next))
 			__prot = __pgprot(pgprot_val(prot) | PTE_CONT);
 
 		if (per_cont) {
