@@ -262,7 +262,8 @@ static __always_inline int sm_write_leaf(u64 *ptr, u64 val, bool check,
 	u64 old = check ? READ_ONCE(*ptr) : 0;
 
 	WRITE_ONCE(*ptr, val);
-	if (sync)
+	/* set_pte() tests the entry first: a shadow's always passes */
+	if (sync && pte_valid_not_user(__pte(val)))
 		sm_entry_sync_bare();
 	/* The kernel BUG()s here; put the entry back and refuse instead. */
 	if (check && unlikely(!sm_change_is_safe(old, READ_ONCE(*ptr)))) {
