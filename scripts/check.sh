@@ -18,6 +18,10 @@ case "${1:-}" in
 *) die "usage: check.sh [--quick|--full]" ;;
 esac
 
+jobs=${CHECK_JOBS:-2}
+case "$jobs" in
+''|0|*[!0-9]*) die "CHECK_JOBS wants a number of stages at a time, got '$jobs'" ;;
+esac
 t_setup=$(date +%s)
 need_host_tools
 # Everything the stages install or unpack comes first, one at a time:
@@ -34,10 +38,6 @@ done
 SHADOWMAP_APT_FROZEN=1
 export SHADOWMAP_APT_FROZEN
 t_setup=$(($(date +%s) - t_setup))
-jobs=${CHECK_JOBS:-2}
-case "$jobs" in
-''|0|*[!0-9]*) die "CHECK_JOBS wants a number of stages at a time, got '$jobs'" ;;
-esac
 results=$(mktemp -d)
 running=
 # However check.sh ends, no stage is left running: each runs in a session

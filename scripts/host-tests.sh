@@ -62,6 +62,9 @@ expect_error guest-run-option "unknown option" sh scripts/guest-run.sh --frobnic
 expect_error guest-run-timeout "wants seconds" sh scripts/guest-run.sh --timeout soon
 expect_error guest-run-smp "wants a number of CPUs" sh scripts/guest-run.sh --smp many
 expect_error guest-run-value "wants a value" sh scripts/guest-run.sh --kernel
+expect_error check-jobs "CHECK_JOBS wants a number" env CHECK_JOBS=two sh scripts/check.sh
+expect_error qemu-choice "want 10, 7.2 or the path" env -u QEMU_BIN -u QEMU_VERSION QEMU=9 sh scripts/guest-run.sh --mode idle
+expect_error qemu-path "not an executable" env -u QEMU_BIN -u QEMU_VERSION QEMU=/nonexistent/qemu sh scripts/guest-run.sh --mode idle
 expect_error guest-run-env-name "wants SM_NAME=VALUE" sh scripts/guest-run.sh --env 'SM_A B=1'
 expect_error guest-run-env-prefix "wants SM_NAME=VALUE" sh scripts/guest-run.sh --env PATH=/tmp
 expect_error guest-run-env-bare "wants SM_NAME=VALUE" sh scripts/guest-run.sh --env SM_ITERS
