@@ -365,8 +365,9 @@ COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e",
            "#a6761d", "#1f78b4", "#666666")
 
 
-def gnuplot_script(regions, cases, walkers, steps, no_tlbi, title):
-    """Every plot, each once per terminal of TERMINALS."""
+def gnuplot_script(regions, cases, walkers, steps, no_tlbi, title,
+                   unit="ms"):
+    """Every plot, each once per terminal of TERMINALS; times in UNIT."""
     n = len(walkers)
     g = [f'# gnuplot script written by scripts/bench-report.py; {title}',
          'set grid', 'set key outside right top', 'set datafile missing "NaN"',
@@ -381,7 +382,7 @@ def gnuplot_script(regions, cases, walkers, steps, no_tlbi, title):
         # 1: time against size, log-log
         g += [f"set output 'time-vs-size.{ext}'",
               f"set title \"Median build time against size\\n{title}\"",
-              "set xlabel 'size mapped (GiB)'", "set ylabel 'median build time (ms)'",
+              "set xlabel 'size mapped (GiB)'", f"set ylabel 'median build time ({unit})'",
               'set logscale xy', 'set format x "%g"', 'set format y "%g"',
               'set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05']
         plots = []
@@ -393,7 +394,7 @@ def gnuplot_script(regions, cases, walkers, steps, no_tlbi, title):
         # 2: time per GiB against size
         g += [f"set output 'time-per-gib.{ext}'",
               f"set title \"Time per GiB against size (flat: linear in size)\\n{title}\"",
-              "set ylabel 'median build time per GiB (ms/GiB)'"]
+              f"set ylabel 'median build time per GiB ({unit}/GiB)'"]
         plots = [p.replace("using 1:c", "using 1:(column(c)/$1)")
                  for p in plots]
         g += ['plot ' + ', \\\n     '.join(plots), '', 'unset logscale',
@@ -414,7 +415,7 @@ def gnuplot_script(regions, cases, walkers, steps, no_tlbi, title):
                   f"set title \"The seeds' steps: median build time, % of base\\n{title}\"",
                   'set style data histograms', 'set style histogram clustered gap 1',
                   'set style fill solid 0.8 border -1', "set xlabel ''",
-                  "set ylabel 'build time (ms)'", 'set xtics rotate by -30',
+                  f"set ylabel 'build time ({unit})'", 'set xtics rotate by -30',
                   f'set yrange [0:*]', f'set xrange [-0.6:{len(steps) - 0.4}]',
                   "plot 'steps.dat' using 2:xtic(1) title 'measured', "
                   "'' using 3 title 'predicted', "
@@ -425,7 +426,7 @@ def gnuplot_script(regions, cases, walkers, steps, no_tlbi, title):
         # 5: measured against predicted
         g += [f"set output 'predicted-vs-measured.{ext}'",
               f"set title \"Predicted against measured build time (lines: equal, +-25%)\\n{title}\"",
-              "set xlabel 'measured median (ms)'", "set ylabel 'predicted (ms)'",
+              f"set xlabel 'measured median ({unit})'", f"set ylabel 'predicted ({unit})'",
               'set logscale xy', 'set xtics norotate', 'set key outside right top',
               "plot for [i=0:%d] 'predicted.dat' index i using 1:2 with points "
               "pt (i+5) lc (i+1) title '%s'.word('%s', i+1), "
@@ -544,7 +545,7 @@ def main():
                                                    steps)
     with open(os.path.join(outdir, "plots.gp"), "w") as out:
         out.write(gnuplot_script(regions, plot_cases, walkers, steps, no_tlbi,
-                                 title))
+                                 title, unit))
     status = 0
     if shutil.which("gnuplot"):
         res = subprocess.run(["gnuplot", "plots.gp"], cwd=outdir,
