@@ -110,14 +110,19 @@ reap() {
 	running=$still
 }
 
-# stage NAME CMD...: start one stage as soon as fewer than $jobs run.  The
-# longest stages come first, so that the two lanes end together.
-stage() {
+# wait_below N: reap until fewer than N stages run.
+wait_below() {
 	# shellcheck disable=SC2086
-	while [ "$(echo $running | wc -w)" -ge "$jobs" ]; do
+	while [ "$(echo $running | wc -w)" -ge "$1" ]; do
 		sleep 1
 		reap
 	done
+}
+
+# stage NAME CMD...: start one stage as soon as fewer than $jobs run.  The
+# longest stages come first, so that the two lanes end together.
+stage() {
+	wait_below "$jobs"
 	log "stage $1: start"
 	echo "$1" >>"$results/.order"
 	run_stage "$@" &
@@ -213,10 +218,7 @@ stage dkms-6.1 sh "$SHADOWMAP_TOP/scripts/dkms-check.sh" debian-6.1
 stage dkms-6.12 sh "$SHADOWMAP_TOP/scripts/dkms-check.sh" debian-6.12
 stage module-deps sh "$SHADOWMAP_TOP/scripts/module-deps.sh"
 
-while [ -n "$running" ]; do
-	sleep 1
-	reap
-done
+wait_below 1
 wall=$(($(date +%s) - T0))
 log "all stages took $wall s"
 while read -r n; do cat "$results/$n.time"; done <"$results/.order" >"$results/.times"

@@ -196,8 +196,7 @@ SM_ARGS='$gargs'
 SM_KO=/shadowmap
 SM_PAGE_SIZE='$k_page'
 SM_LEVELS='$k_levels'
-SM_LOCKDOWN_RAISE=1
-SM_CLOCK='$clock'$genv
+SM_LOCKDOWN_RAISE=1$genv
 ${grow:+SM_GROW='$grow'}
 ENV
 	(cd "$ird" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.cpio.gz"

@@ -55,15 +55,20 @@ need_qemu() {
 	    QEMU_BIN=$QEMU ;;
 	*) die "QEMU=$QEMU: want 10, 7.2 or the path of a qemu-system-aarch64" ;;
 	esac
-	QEMU_VERSION=$("$QEMU_BIN" --version | sed -n '1s/.*version \([0-9.]*\).*/\1/p')
+	QEMU_VERSION=$(qemu_version "$QEMU_BIN")
 	[ -n "$QEMU_VERSION" ] || die "$QEMU_BIN --version says no version"
 	PATH=${QEMU_BIN%/*}:$PATH
 	export QEMU_BIN QEMU_VERSION PATH
 }
 
-# qemu_major BIN: the major version of a qemu-system-aarch64, or nothing.
+# qemu_version BIN: the version of a qemu-system-aarch64 (10.0.2), or
+# nothing; qemu_major BIN: its first number.
+qemu_version() {
+	"$1" --version 2>/dev/null | sed -n '1s/.*version \([0-9][0-9.]*\).*/\1/p'
+}
 qemu_major() {
-	"$1" --version 2>/dev/null | sed -n '1s/.*version \([0-9]*\)\..*/\1/p'
+	v=$(qemu_version "$1")
+	echo "${v%%.*}"
 }
 
 # The archive's URI for Debian 12 main, as this host's apt already uses it
@@ -135,7 +140,7 @@ qemu_unpacked() {
 			tr ',' '\n' | sed 's/[(|].*//; s/ //g' | grep -v '^qemu-')
 		touch "$dir/.shadowmap-done"
 	fi
-	v=$("$QEMU_BIN" --version 2>/dev/null | sed -n '1s/.*version \([0-9.]*\).*/\1/p')
+	v=$(qemu_version "$QEMU_BIN")
 	case "$v" in
 	"$2".*) ;;
 	*) die "$QEMU_BIN is QEMU ${v:-?}, not $2 (rm -rf $dir to fetch it again)" ;;

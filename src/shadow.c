@@ -55,21 +55,10 @@ struct sm_shadow *sm_shadow_create(const struct sm_walker *w, pgprot_t prot,
 }
 EXPORT_SYMBOL_NS_GPL(sm_shadow_create, SM_NS);
 
-/* A table page of @sh from now on: freed with it. */
-void sm_shadow_own_table(struct sm_shadow *sh, struct page *page)
-{
-	spin_lock(&sh->lock);
-	list_add(&page->lru, &sh->tables);
-	sh->nr_tables++;
-	spin_unlock(&sh->lock);
-	atomic_long_inc(&sm_held);
-	if (sh->made)
-		atomic_long_inc(sh->made);
-}
-
 /*
- * @nr table pages on @pages, of @sh from now on: a walk hands them over in
- * batches (src/walker.c), so that it takes the lock once per batch.
+ * @nr table pages on @pages, of @sh from now on: freed with it.  A walk
+ * hands them over in batches (src/walker.c), so that it takes the lock
+ * once per batch.
  */
 void sm_shadow_own_tables(struct sm_shadow *sh, struct list_head *pages,
 			  unsigned long nr)
@@ -83,6 +72,15 @@ void sm_shadow_own_tables(struct sm_shadow *sh, struct list_head *pages,
 	atomic_long_add(nr, &sm_held);
 	if (sh->made)
 		atomic_long_add(nr, sh->made);
+}
+
+/* A table page of @sh from now on: freed with it. */
+void sm_shadow_own_table(struct sm_shadow *sh, struct page *page)
+{
+	LIST_HEAD(one);
+
+	list_add(&page->lru, &one);
+	sm_shadow_own_tables(sh, &one, 1);
 }
 
 /* A table page @sh no longer uses (src/repaint.c's collapse): freed now. */
