@@ -437,19 +437,24 @@ def gnuplot_script(regions, cases, walkers, steps, no_tlbi, title,
     return "\n".join(g) + "\n"
 
 
-def flatness(figs):
+def flatness(figs, fixed_ms):
     """Per preset and region with runs at two or more sizes within
-    FLAT_SIZES: (walker, region, largest / smallest ms per GiB, sizes)."""
+    FLAT_SIZES: (walker, region, largest / smallest ms per GiB, sizes).
+    The per-GiB figure is of what scales with size: each median less
+    @fixed_ms, the build's fixed part as this boot calibrated it
+    (build_fixed), which a build of a few hundred block leaves is half of
+    and a PTE build a thousandth."""
     out = []
     keys = []
     for f in figs:
         if (f["walker"], f["region"]) not in keys:
             keys.append((f["walker"], f["region"]))
     for w, r in keys:
-        per = [(f["size_bytes"], f["ms_per_gib"]) for f in figs
+        per = [(f["size_bytes"], (f["median_ms"] - fixed_ms) *
+                GIB / f["size_bytes"]) for f in figs
                if f["walker"] == w and f["region"] == r and f["ms_per_gib"]
                and FLAT_SIZES[0] <= f["size_bytes"] <= FLAT_SIZES[1]]
-        if len(per) < 2:
+        if len(per) < 2 or min(v for _, v in per) <= 0:
             continue
         vals = [v for _, v in per]
         out.append((w, r, max(vals) / min(vals),
@@ -497,7 +502,8 @@ def main():
     steps = lab.steps_rows(steps_csv)
     lab.print_steps(steps, steps_csv[0] if steps_csv else {}, notes)
     fcase = floor_case(runs)
-    floors = floor_ratios(runs, costs_of(log), fcase)
+    costs = costs_of(log)
+    floors = floor_ratios(runs, costs, fcase)
     if floors:
         print(f"\nthe floor, {fcase}: a build beyond the page allocator "
               "over clear_page + fill_page per table (this boot's costs)")
@@ -515,7 +521,8 @@ def main():
     outside = [f"{f['walker']}@{f['case']} {f['predicted_over_measured']:.2f}"
                for f in figs if f["predicted_over_measured"] is not None and
                not accurate[0] <= f["predicted_over_measured"] <= accurate[1]]
-    flat = flatness(figs)
+    fixed_ms = costs.get("build_fixed", 0) / 1e9
+    flat = flatness(figs, fixed_ms)
     flat_limit = ICOUNT_FLAT
     not_flat = [f"{w}@{r} {x:.3f}" for w, r, x, _ in flat if x > flat_limit]
     failed = [f"{f['walker']}@{f['case']}" for f in figs
@@ -532,6 +539,7 @@ def main():
                    "accurate": list(accurate),
                    "predictions_outside": outside, "failed": failed,
                    "flat_limit": flat_limit,
+                   "flat_less_fixed_ms": round(fixed_ms, 6),
                    "flatness": [{"walker": w, "region": r,
                                  "max_over_min_per_gib": round(x, 4),
                                  "sizes": sz} for w, r, x, sz in flat],
@@ -572,7 +580,9 @@ def main():
               f"{accurate[1]} of its measured median{judged}")
     if flat:
         worst = max(flat, key=lambda f: f[2])
-        print(f"per GiB: flat within {100 * (flat_limit - 1):.0f}% "
+        print(f"per GiB, less the fixed part (build_fixed "
+              f"{fixed_ms:.4f} {unit}): flat within "
+              f"{100 * (flat_limit - 1):.0f}% "
               f"({FLAT_SIZES[0] >> 20}M to {FLAT_SIZES[1] // GIB}G) for "
               f"{len(flat) - len(not_flat)} of {len(flat)} presets and "
               f"regions; the worst, {worst[0]}@{worst[1]}, "

@@ -80,6 +80,7 @@ const char * const sm_cost_names[] = {
 	[SM_COST_ENTRY_STEPPED]		= "entry_stepped",
 	[SM_COST_ENTRY_STEPPED_COLD]	= "entry_stepped_cold",
 	[SM_COST_ENTRY_TABLE_NONE_LISTED] = "entry_table_none_listed",
+	[SM_COST_ENTRY_STEPPED_LISTED]	= "entry_stepped_listed",
 	[SM_COST_CLEAR_PAGE]		= "clear_page",
 	[SM_COST_CLEAR_PAGE_COLD]	= "clear_page_cold",
 	[SM_COST_FILL_PAGE]		= "fill_page",
@@ -90,6 +91,7 @@ const char * const sm_cost_names[] = {
 	[SM_COST_TABLE_REST_TABLE]	= "table_rest_table",
 	[SM_COST_TABLE_REST_LAZY]	= "table_rest_lazy",
 	[SM_COST_TABLE_REST_NONE]	= "table_rest_none",
+	[SM_COST_BLOCK_REST]		= "block_rest",
 };
 
 static_assert(ARRAY_SIZE(sm_cost_names) == SM_COST_NR);
@@ -428,6 +430,8 @@ static const struct sm_cost_def sm_cost_defs[] = {
 		SM_CAL_ENTRIES(SM_CAL_COLD | SM_CAL_NOSYNC | SM_CAL_STEPPED),
 	[SM_COST_ENTRY_TABLE_NONE_LISTED] =
 		SM_CAL_ENTRIES(SM_CAL_NOSYNC | SM_CAL_LISTED),
+	[SM_COST_ENTRY_STEPPED_LISTED] =
+		SM_CAL_ENTRIES(SM_CAL_NOSYNC | SM_CAL_STEPPED | SM_CAL_LISTED),
 	[SM_COST_CLEAR_PAGE] = SM_CAL_OPS(sm_cal_clear_page, 0,
 					  SM_CAL_BATCH_MAX),
 	[SM_COST_CLEAR_PAGE_COLD] = SM_CAL_OPS(sm_cal_clear_page, 1,
@@ -596,7 +600,7 @@ static void sm_costs_publish(const struct sm_cost_stat *c, const char *note,
 	mutex_unlock(&sm_costs_lock);
 }
 
-/* PTE tables in a rest build: enough that one table's noise averages out */
+/* PTE tables, or block leaves, in a rest build: one's noise averages out */
 #define SM_CAL_REST_TABLES	64
 
 /* The preset each remap mode's rest is measured with. */
@@ -606,6 +610,26 @@ static const enum sm_preset sm_cal_rest_preset[SM_REMAP_NR] = {
 	[SM_REMAP_LAZY] = SM_PRESET_LAZY,
 	[SM_REMAP_NONE] = SM_PRESET_DIRECT,
 };
+
+/* What a rest build's time beyond the model is divided by. */
+enum sm_cal_per {
+	SM_CAL_PER_BUILD,
+	SM_CAL_PER_TABLE,
+	SM_CAL_PER_BLOCK,	/* block leaves, at any level */
+};
+
+static u64 sm_cal_per_count(const struct sm_stats *st, enum sm_cal_per per)
+{
+	switch (per) {
+	case SM_CAL_PER_TABLE:
+		return st->cnt[SM_CNT_TABLE_BYTES] >> PAGE_SHIFT;
+	case SM_CAL_PER_BLOCK:
+		return st->cnt[SM_CNT_PMD_BLOCK] + st->cnt[SM_CNT_PMD_BLOCK_CONT] +
+		       st->cnt[SM_CNT_PUD_BLOCK];
+	default:
+		return 1;
+	}
+}
 
 /*
  * One real build of @nr_pages, timed as a run's is: contiguous pfns from 0
@@ -635,18 +659,18 @@ static int sm_cal_rest_build(const struct sm_walker *w, unsigned long nr_pages,
 /*
  * @c from @n builds of @nr_pages with @w: each build's time less the
  * model's prediction from the costs known so far (@costs), per @per of
- * its tables (or per build).  One build first, untimed: code not yet
- * cached (under TCG, not yet translated) must not count.
+ * what it built.  One build first, untimed: code not yet cached (under
+ * TCG, not yet translated) must not count.
  */
 static int sm_cal_from_builds(struct sm_cal *cal, struct sm_stop *stop,
 			      unsigned int n, const struct sm_walker *w,
-			      unsigned long nr_pages, bool per_table,
+			      unsigned long nr_pages, enum sm_cal_per per,
 			      struct sm_costs *costs, enum sm_cost c,
 			      struct sm_cost_stat *out)
 {
 	struct sm_prediction pred;
 	unsigned int i;
-	u64 ns, per = 1;
+	u64 ns, units = 1;
 	int ret;
 
 	ret = sm_cal_rest_build(w, nr_pages, stop, &cal->st, &ns);
@@ -656,11 +680,9 @@ static int sm_cal_from_builds(struct sm_cal *cal, struct sm_stop *stop,
 		if (ret)
 			break;
 		sm_model_predict(costs, w, &cal->st, false, &pred);
-		if (per_table)
-			per = max(cal->st.cnt[SM_CNT_TABLE_BYTES] >> PAGE_SHIFT,
-				  1ULL);
+		units = max(sm_cal_per_count(&cal->st, per), 1ULL);
 		ns -= min(ns, pred.ns[SM_PHASE_BUILD]);
-		cal->samples[i] = div64_u64(ns * 1000, per);
+		cal->samples[i] = div64_u64(ns * 1000, units);
 	}
 	if (ret)
 		return ret;
@@ -669,14 +691,15 @@ static int sm_cal_from_builds(struct sm_cal *cal, struct sm_stop *stop,
 	out->median_ps = cal->samples[n / 2];
 	out->max_ps = cal->samples[n - 1];
 	out->samples = n;
-	out->batch = per;
+	out->batch = units;
 	costs->ps[c] = out->median_ps;
 	return 0;
 }
 
 /*
  * build_fixed from builds of one page (a table per level) with `direct`,
- * then each remap mode's rest from builds of SM_CAL_REST_TABLES tables.
+ * then each remap mode's rest from builds of SM_CAL_REST_TABLES tables,
+ * then block_rest from `bbml2` builds of SM_CAL_REST_TABLES PMD blocks.
  */
 static int sm_cal_rest(struct sm_cal *cal, struct sm_stop *stop,
 		       unsigned int n, struct sm_cost_stat *res)
@@ -691,16 +714,22 @@ static int sm_cal_rest(struct sm_cal *cal, struct sm_stop *stop,
 	for (c = 0; c < SM_COST_OPS_NR; c++)
 		costs->ps[c] = res[c].median_ps;
 	ret = sm_cal_from_builds(cal, stop, n,
-				 &sm_preset_walkers[SM_PRESET_DIRECT], 1, false,
-				 costs, SM_COST_BUILD_FIXED,
+				 &sm_preset_walkers[SM_PRESET_DIRECT], 1,
+				 SM_CAL_PER_BUILD, costs, SM_COST_BUILD_FIXED,
 				 &res[SM_COST_BUILD_FIXED]);
 	for (m = 0; m < SM_REMAP_NR && !ret; m++) {
 		c = SM_COST_TABLE_REST_CONT + m;
 		ret = sm_cal_from_builds(cal, stop, n,
 					 &sm_preset_walkers[sm_cal_rest_preset[m]],
-					 SM_CAL_REST_TABLES * PTRS_PER_PTE, true,
-					 costs, c, &res[c]);
+					 SM_CAL_REST_TABLES * PTRS_PER_PTE,
+					 SM_CAL_PER_TABLE, costs, c, &res[c]);
 	}
+	if (!ret)
+		ret = sm_cal_from_builds(cal, stop, n,
+					 &sm_preset_walkers[SM_PRESET_BBML2],
+					 SM_CAL_REST_TABLES * (PMD_SIZE >> PAGE_SHIFT),
+					 SM_CAL_PER_BLOCK, costs, SM_COST_BLOCK_REST,
+					 &res[SM_COST_BLOCK_REST]);
 	kfree(costs);
 	return ret;
 }

@@ -34,6 +34,7 @@ enum sm_cost {
 	SM_COST_ENTRY_STEPPED_COLD,	/* check=none), warm and TLB-cold */
 	SM_COST_ENTRY_TABLE_NONE_LISTED,	/* entry_table_none, each pfn */
 						/* read from a list (vmalloc) */
+	SM_COST_ENTRY_STEPPED_LISTED,	/* entry_stepped, the same way */
 	SM_COST_CLEAR_PAGE,	/* clear_page(), the same page: cache-warm */
 	SM_COST_CLEAR_PAGE_COLD,	/* a different page of a large pool */
 	SM_COST_FILL_PAGE,	/* memset() of a page with non-zero bytes */
@@ -44,13 +45,14 @@ enum sm_cost {
 	 * table, the slot set, the walk's set-up), then per table, per remap
 	 * mode, what a build takes beyond what the costs above explain (the
 	 * walker's bookkeeping; under TCG mostly the soft TLB refilling after
-	 * each flush).
+	 * each flush); last, what a block leaf takes beyond an entry.
 	 */
 	SM_COST_BUILD_FIXED,	/* a build's part that no size changes */
 	SM_COST_TABLE_REST_CONT,
 	SM_COST_TABLE_REST_TABLE,
 	SM_COST_TABLE_REST_LAZY,
 	SM_COST_TABLE_REST_NONE,
+	SM_COST_BLOCK_REST,	/* per block leaf (leaf=block), beyond entry */
 	SM_COST_NR
 };
 

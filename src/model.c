@@ -12,8 +12,12 @@
  *   populate = leaves * entry_<barrier>_<check>[_cold] (fill=stepped:
  *              entry_stepped[_cold])
  *              + for pfns read from a list (vmalloc's), leaves *
- *                (entry_table_none_listed - entry_table_none): the load
- *                and the address each costs more than a run's next pfn
+ *                (entry_table_none_listed - entry_table_none, or
+ *                entry_stepped_listed - entry_stepped): the load and the
+ *                address each costs more than a run's next pfn
+ *              + block leaves * block_rest (leaf=block): the alignment
+ *                and contiguity tests and the encoding a block costs
+ *                beyond an entry
  *              + descriptors * desc
  *              + the other remaps: remap_pair each (cont, table), or
  *                remap_map each plus lazy_flush per ring flush (lazy)
@@ -80,6 +84,8 @@ unsigned long sm_model_terms(const struct sm_walker *w)
 			      BIT(SM_COST_TABLE_REST_CONT + w->remap) |
 			      BIT(SM_COST_BUILD_FIXED);
 
+	if (w->leaf == SM_LEAF_BLOCK)
+		terms |= BIT(SM_COST_BLOCK_REST);
 	terms |= BIT(w->zero == SM_ZERO_ALLOCATOR ? SM_COST_TABLE_ALLOC_ZERO :
 		     SM_COST_TABLE_ALLOC);
 	if (w->zero != SM_ZERO_ALLOCATOR)
@@ -101,6 +107,8 @@ void sm_model_predict(const struct sm_costs *costs, const struct sm_walker *w,
 	u64 tables = sm_sum(cnt, SM_CNT_TABLE_PGD, SM_CNT_TABLE_PTE);
 	u64 descs = sm_sum(cnt, SM_CNT_DESC_PGD, SM_CNT_DESC_PMD);
 	u64 leaves = sm_sum(cnt, SM_CNT_PTE, SM_CNT_PUD_BLOCK);
+	u64 blocks = sm_sum(cnt, SM_CNT_PMD_BLOCK, SM_CNT_PUD_BLOCK);
+	bool stepped = w->fill == SM_FILL_STEPPED;
 	u64 maps = cnt[SM_CNT_REMAP_MAP], zero_maps = 0, flushes, syncs;
 	u64 map_ps = ps[lazy ? SM_COST_REMAP_MAP : SM_COST_REMAP_PAIR];
 	u64 alloc_ps, zero_ps, populate_ps;
@@ -124,8 +132,12 @@ void sm_model_predict(const struct sm_costs *costs, const struct sm_walker *w,
 		      (maps - zero_maps) * map_ps + syncs * ps[SM_COST_SYNC];
 	if (listed)
 		populate_ps += (cnt[SM_CNT_PTE] + cnt[SM_CNT_PTE_CONT]) *
-			       sm_less(ps[SM_COST_ENTRY_TABLE_NONE_LISTED],
-				       ps[SM_COST_ENTRY_TABLE_NONE]);
+			       (stepped ?
+				sm_less(ps[SM_COST_ENTRY_STEPPED_LISTED],
+					ps[SM_COST_ENTRY_STEPPED]) :
+				sm_less(ps[SM_COST_ENTRY_TABLE_NONE_LISTED],
+					ps[SM_COST_ENTRY_TABLE_NONE]));
+	populate_ps += blocks * ps[SM_COST_BLOCK_REST];
 	if (lazy)
 		populate_ps += flushes * ps[SM_COST_LAZY_FLUSH];
 	populate_ps += tables * ps[SM_COST_TABLE_REST_CONT + w->remap] +

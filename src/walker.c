@@ -843,12 +843,25 @@ int sm_walk_pieces(struct sm_shadow *sh, struct sm_stats *st,
 	return ret;
 }
 
+/* fill=stepped as sm_cont_pte_loop() calls it: once per contiguous block */
+static void sm_bench_stepped(u64 *table, const unsigned long *pfns,
+			     unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i += CONT_PTES)
+		sm_fill_stepped(table + i, pfns ? pfns + i : NULL, i,
+				min_t(unsigned int, CONT_PTES, nr - i),
+				PAGE_KERNEL);
+}
+
 /*
  * For src/calibrate.c: the walker's own leaf loop (sm_pte_loop(), or
  * fill=stepped's), specialised as a walk's is, over @nr entries of @table
  * (mapped and writable: the linear map or a remap slot), for pfns from 0
  * or, with barrier=table and check=none, from the list @pfns, with the
- * contiguous hint off; the elapsed time in *@ns.  barrier=table's one
+ * contiguous hint off (fill=stepped: called per contiguous block, as the
+ * walker calls it); the elapsed time in *@ns.  barrier=table's one
  * barrier per table is not issued: it is the caller's to time.  -EEXIST
  * when check=kernel finds an unsafe change.
  */
@@ -865,11 +878,11 @@ int sm_walker_bench_entries(void *table, unsigned int nr,
 	*ns = 0;
 	if (!nr)
 		return 0;
-	if (pfns && (sync || check || fill != SM_FILL_KERNEL))
+	if (pfns && (sync || check))
 		return -EINVAL;
 	t0 = ktime_get_ns();
 	if (fill == SM_FILL_STEPPED)
-		sm_fill_stepped(table, NULL, 0, nr, PAGE_KERNEL);
+		sm_bench_stepped(table, pfns, nr);
 	else if (pfns)
 		n = sm_pte_loop(table, true, pfns, 0, nr, PAGE_KERNEL,
 				false, false, &ret);
