@@ -139,18 +139,24 @@ T0=$(date +%s)
 # any KASAN, lockdep, kmemleak, hung-task, lockup, stall or WARN report
 # fails the stage.  The 1 GiB walker runs, the CLI (with --full: here
 # too) and the stress tests stay on Debian's kernels.
+# failnth tries every preset over vmalloc and two over the other regions
+# (the whole matrix with --full).
 debug_tests="control calibrate safety failnth params module repaint${full:+ cli}"
+failnth_env=
+[ -n "$full" ] || failnth_env="--env SM_FAILNTH_CROSS=v6.1,bbml2"
 if [ -z "$quick" ]; then
 	for k in $(kernel_names debug); do
+		# shellcheck disable=SC2086
 		stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" \
 			--mem 2G --grow 512M --mode check --args "$debug_tests" \
-			--timeout 2400
+			--timeout 2400 $failnth_env
 	done
 	# 64K pages, which no Debian kernel has: our own 6.12 build runs every
 	# selftest, and the hot-plug ones (virtio-mem adds 512 MiB blocks
 	# there); its KUnit stage is in the loop below.
 	stage kunit-6.12-64k-selftests sh "$SHADOWMAP_TOP/scripts/guest-run.sh" \
-		--kernel kunit-6.12-64k --mem 4G --mode check --tag selftests
+		--kernel kunit-6.12-64k --mem 4G --mode check --tag selftests \
+		${full:---args --except=cli}
 	# KUnit on our kernels: 6.1, 6.12 with 16K and 64K pages (6.12 with 4K
 	# pages and 5 levels is the debug kernel's KUnit stage below; the
 	# plain build of it only with --full, one kernel build less).
@@ -172,12 +178,14 @@ stage hotplug-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12
 # Every selftest on every Debian kernel of scripts/kernels.  A row that
 # boots a package another row runs in full (debian-6.12-4level: the same
 # kernel with arm64.nolva) runs the selftests whose results depend on the
-# page-table levels; with --full, all of them.
+# page-table levels; with --full, all of them.  The CLI (a POSIX sh front
+# to the same files) runs at 4K pages; at 16K and 64K with --full.
 level_tests="walker control repaint predict module safety"
 booted=
 for k in $(kernel_names debian); do
 	kernel "$k"
 	tests=
+	[ -n "$full" ] || [ "$k_page" = 4096 ] || tests=--except=cli
 	case " $booted " in
 	*" $k_series/$k_flavour "*) [ -n "$full" ] || tests=$level_tests ;;
 	esac

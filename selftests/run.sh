@@ -6,6 +6,8 @@
 #                                          the long ones: soak,
 #                                          concurrency, fuzz and
 #                                          hotplug-stress)
+#        sh selftests/run.sh --except=TEST[,TEST...]   (the default less
+#                                          those)
 #
 # As root on an arm64 machine, with the module installed (dkms install) or
 # SM_KO=DIR naming a directory with shadowmap.ko; see ktap.sh for the rest
@@ -24,8 +26,28 @@ tests() {
 		echo "${f%.sh}"
 	done | grep -vxE "ktap|run|hotplug-live|$long" | tr '\n' ' ' | sed 's/^/hotplug-live /; s/ $//'
 }
+except=
+case "${1:-}" in
+--except=*)
+	except=$(echo "${1#--except=}" | tr ',' ' ')
+	shift
+	[ $# -eq 0 ] || {
+		echo "run.sh: --except takes no test names after it" >&2
+		exit 2
+	}
+	for t in $except; do
+		case " $(tests) " in
+		*" $t "*) ;;
+		*) echo "run.sh: --except: no test '$t' in the default set (have: $(tests))" >&2
+		   exit 2 ;;
+		esac
+	done ;;
+--*)
+	echo "run.sh: unknown option '$1' (run.sh [TEST...] or run.sh --except=TEST[,TEST...])" >&2
+	exit 2 ;;
+esac
 # shellcheck disable=SC2046
-[ $# -gt 0 ] || set -- $(tests)
+[ $# -gt 0 ] || set -- $(tests | tr ' ' '\n' | grep -vxF -e '' $(for t in $except; do printf -- '-e %s ' "$t"; done) | tr '\n' ' ')
 lockdown=
 for t in "$@"; do
 	[ -f "$here/$t.sh" ] || {
