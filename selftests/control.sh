@@ -52,14 +52,15 @@ ctl_expect_errno ctl_failed_run "Cannot allocate memory" \
 status=$(sm_last status)
 expect ctl_failed_run_not_pass "status: $status after a failed run" [ "$status" != pass ]
 
-# A second writer during a run gets EBUSY.  The first run is long (tens of
-# seconds under TCG) and is given a second to start; a machine that
-# finished it by then is given a ten times longer one.
-repeat=20
+# A second writer during a run gets EBUSY.  It writes as soon as `last`
+# says the first run is in progress; a machine that finished the run by
+# then is given a ten times longer one.  (A fixed 20 repeats kept the
+# debug kernel waiting 40 s for the first writer.)
+repeat=1
 while :; do
 	echo "run size=1G walker=v6.1 repeat=$repeat" >"$SM_DIR/control" 2>/dev/null &
 	bg=$!
-	sleep 1
+	sm_wait_running 10
 	if ! echo free >"$SM_DIR/control" 2>"$ktap_tmp/busy.err"; then
 		expect ctl_second_writer_ebusy "$(cat "$ktap_tmp/busy.err")" grep -q busy "$ktap_tmp/busy.err"
 		break
