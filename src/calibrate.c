@@ -614,15 +614,15 @@ static const enum sm_preset sm_cal_rest_preset[SM_REMAP_NR] = {
 /* What a rest build's time beyond the model is divided by. */
 enum sm_cal_per {
 	SM_CAL_PER_BUILD,
-	SM_CAL_PER_TABLE,
+	SM_CAL_PER_PTE_TABLE,
 	SM_CAL_PER_BLOCK,	/* block leaves, at any level */
 };
 
 static u64 sm_cal_per_count(const struct sm_stats *st, enum sm_cal_per per)
 {
 	switch (per) {
-	case SM_CAL_PER_TABLE:
-		return st->cnt[SM_CNT_TABLE_BYTES] >> PAGE_SHIFT;
+	case SM_CAL_PER_PTE_TABLE:
+		return st->cnt[SM_CNT_TABLE_PTE];
 	case SM_CAL_PER_BLOCK:
 		return st->cnt[SM_CNT_PMD_BLOCK] + st->cnt[SM_CNT_PMD_BLOCK_CONT] +
 		       st->cnt[SM_CNT_PUD_BLOCK];
@@ -657,31 +657,59 @@ static int sm_cal_rest_build(const struct sm_walker *w, unsigned long nr_pages,
 }
 
 /*
- * @c from @n builds of @nr_pages with @w: each build's time less the
- * model's prediction from the costs known so far (@costs), per @per of
- * what it built.  One build first, untimed: code not yet cached (under
- * TCG, not yet translated) must not count.
+ * One build of @nr_pages with @w beyond the model's prediction from the
+ * costs known so far (@costs), in *@rest, and its @per count in *@units.
  */
-static int sm_cal_from_builds(struct sm_cal *cal, struct sm_stop *stop,
-			      unsigned int n, const struct sm_walker *w,
-			      unsigned long nr_pages, enum sm_cal_per per,
-			      struct sm_costs *costs, enum sm_cost c,
-			      struct sm_cost_stat *out)
+static int sm_cal_rest_of(struct sm_cal *cal, struct sm_stop *stop,
+			  const struct sm_walker *w, unsigned long nr_pages,
+			  enum sm_cal_per per, const struct sm_costs *costs,
+			  s64 *rest, u64 *units)
 {
 	struct sm_prediction pred;
-	unsigned int i;
-	u64 ns, units = 1;
+	u64 ns;
 	int ret;
 
 	ret = sm_cal_rest_build(w, nr_pages, stop, &cal->st, &ns);
+	ret = ret ?: sm_cal_pause(stop);
+	if (ret)
+		return ret;
+	sm_model_predict(costs, w, &cal->st, false, &pred);
+	*rest = (s64)ns - (s64)pred.ns[SM_PHASE_BUILD];
+	*units = sm_cal_per_count(&cal->st, per);
+	return 0;
+}
+
+/*
+ * @c from @n builds of @nr_pages with @w: each build's time less the
+ * model's prediction from the costs known so far (@costs), per @per of
+ * what it built.  With @base_pages, per the @per a build of @nr_pages has
+ * beyond one of @base_pages: a slope, which no fixed part of a build
+ * skews.  One build first, untimed: code not yet cached (under TCG, not
+ * yet translated) must not count.
+ */
+static int sm_cal_from_builds(struct sm_cal *cal, struct sm_stop *stop,
+			      unsigned int n, const struct sm_walker *w,
+			      unsigned long nr_pages, unsigned long base_pages,
+			      enum sm_cal_per per, struct sm_costs *costs,
+			      enum sm_cost c, struct sm_cost_stat *out)
+{
+	s64 rest, base = 0;
+	u64 units = 1, base_units = 0, ns;
+	unsigned int i;
+	int ret;
+
+	ret = sm_cal_rest_of(cal, stop, w, nr_pages, per, costs, &rest,
+			     &units);
 	for (i = 0; i < n && !ret; i++) {
-		ret = sm_cal_rest_build(w, nr_pages, stop, &cal->st, &ns);
-		ret = ret ?: sm_cal_pause(stop);
+		if (base_pages)
+			ret = sm_cal_rest_of(cal, stop, w, base_pages, per,
+					     costs, &base, &base_units);
+		ret = ret ?: sm_cal_rest_of(cal, stop, w, nr_pages, per, costs,
+					    &rest, &units);
 		if (ret)
 			break;
-		sm_model_predict(costs, w, &cal->st, false, &pred);
-		units = max(sm_cal_per_count(&cal->st, per), 1ULL);
-		ns -= min(ns, pred.ns[SM_PHASE_BUILD]);
+		units = units > base_units ? units - base_units : 1;
+		ns = rest > base ? rest - base : 0;
 		cal->samples[i] = div64_u64(ns * 1000, units);
 	}
 	if (ret)
@@ -698,8 +726,9 @@ static int sm_cal_from_builds(struct sm_cal *cal, struct sm_stop *stop,
 
 /*
  * build_fixed from builds of one page (a table per level) with `direct`,
- * then each remap mode's rest from builds of SM_CAL_REST_TABLES tables,
- * then block_rest from `bbml2` builds of SM_CAL_REST_TABLES PMD blocks.
+ * then each remap mode's rest from builds of SM_CAL_REST_TABLES PTE
+ * tables, then block_rest from `bbml2` builds of twice SM_CAL_REST_TABLES
+ * PMD blocks beside builds of SM_CAL_REST_TABLES.
  */
 static int sm_cal_rest(struct sm_cal *cal, struct sm_stop *stop,
 		       unsigned int n, struct sm_cost_stat *res)
@@ -714,19 +743,21 @@ static int sm_cal_rest(struct sm_cal *cal, struct sm_stop *stop,
 	for (c = 0; c < SM_COST_OPS_NR; c++)
 		costs->ps[c] = res[c].median_ps;
 	ret = sm_cal_from_builds(cal, stop, n,
-				 &sm_preset_walkers[SM_PRESET_DIRECT], 1,
+				 &sm_preset_walkers[SM_PRESET_DIRECT], 1, 0,
 				 SM_CAL_PER_BUILD, costs, SM_COST_BUILD_FIXED,
 				 &res[SM_COST_BUILD_FIXED]);
 	for (m = 0; m < SM_REMAP_NR && !ret; m++) {
 		c = SM_COST_TABLE_REST_CONT + m;
 		ret = sm_cal_from_builds(cal, stop, n,
 					 &sm_preset_walkers[sm_cal_rest_preset[m]],
-					 SM_CAL_REST_TABLES * PTRS_PER_PTE,
-					 SM_CAL_PER_TABLE, costs, c, &res[c]);
+					 SM_CAL_REST_TABLES * PTRS_PER_PTE, 0,
+					 SM_CAL_PER_PTE_TABLE, costs, c, &res[c]);
 	}
+	/* 64 blocks more than a build of 64: at 4K, 256 MiB beside 128 */
 	if (!ret)
 		ret = sm_cal_from_builds(cal, stop, n,
 					 &sm_preset_walkers[SM_PRESET_BBML2],
+					 2 * SM_CAL_REST_TABLES * (PMD_SIZE >> PAGE_SHIFT),
 					 SM_CAL_REST_TABLES * (PMD_SIZE >> PAGE_SHIFT),
 					 SM_CAL_PER_BLOCK, costs, SM_COST_BLOCK_REST,
 					 &res[SM_COST_BLOCK_REST]);

@@ -23,9 +23,11 @@
  *                remap_map each plus lazy_flush per ring flush (lazy)
  *              + the other dsb+isb pairs * sync (barrier=table's one per
  *                table where the unmap issues none)
- *              + tables * table_rest_<remap> + build_fixed: what builds
- *                took beyond all that, measured by calibration
- *                (src/calibrate.c)
+ *              + PTE tables * table_rest_<remap> + build_fixed: what
+ *                builds took beyond all that, measured by calibration
+ *                (src/calibrate.c); the upper tables' share is in
+ *                build_fixed, one per level, so a build of blocks is not
+ *                charged a PTE table's loop for each
  * Leaves written through a remap slot just mapped use the TLB-cold entry
  * costs; remap=none writes through the linear map, warm.  The other pairs
  * are what the ISB counter holds beyond the maps, flushes, descriptors and
@@ -140,7 +142,8 @@ void sm_model_predict(const struct sm_costs *costs, const struct sm_walker *w,
 	populate_ps += blocks * ps[SM_COST_BLOCK_REST];
 	if (lazy)
 		populate_ps += flushes * ps[SM_COST_LAZY_FLUSH];
-	populate_ps += tables * ps[SM_COST_TABLE_REST_CONT + w->remap] +
+	populate_ps += cnt[SM_CNT_TABLE_PTE] *
+		       ps[SM_COST_TABLE_REST_CONT + w->remap] +
 		       ps[SM_COST_BUILD_FIXED];
 
 	out->ns[SM_PHASE_ALLOC] = div_u64(alloc_ps, 1000);
