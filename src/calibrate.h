@@ -42,7 +42,7 @@ enum sm_cost {
 	SM_COST_TABLE_ALLOC_ZERO,	/* the same with __GFP_ZERO */
 	/*
 	 * Measured last, from real builds: a build's fixed part (the top
-	 * table, the slot set, the walk's set-up), then per table, per remap
+	 * table, the slot set, the walk's set-up), then per PTE table, per remap
 	 * mode, what a build takes beyond what the costs above explain (the
 	 * walker's bookkeeping; under TCG mostly the soft TLB refilling after
 	 * each flush); last, what a block leaf takes beyond an entry.
