@@ -26,7 +26,7 @@
 #define SM_APTABLE_NO_EL0	BIT_ULL(61)
 #define SM_APTABLE_RDONLY	BIT_ULL(62)
 #define SM_CMP_IGNORED		(PTE_AF | PTE_CONT | SM_PTE_SWBITS | \
-				 PTE_TABLE_BIT)
+				 SM_PTE_TABLE_BIT)
 
 /* Attributes compared: see the list at the top of this file. */
 static u64 sm_effective_attrs(const struct sm_leaf_info *li)

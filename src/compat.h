@@ -1,13 +1,47 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Differences between the kernels shadowmap supports: Debian 12's 6.1 and
- * 6.12.  Feature tests where possible; each entry names its versions.
+ * 6.12, Debian 13's 6.12 and the 7.x of trixie-backports and sid.
+ * Feature tests where possible; each entry names its versions.
  */
 #ifndef SHADOWMAP_COMPAT_H
 #define SHADOWMAP_COMPAT_H
 
 #include <linux/pgtable.h>
 #include <linux/mmzone.h>
+#include <asm/mmu.h>
+#include <asm/sysreg.h>
+
+/*
+ * The symbol namespace of everything exported, for shadowmap_kunit.ko
+ * only.  6.1 to 6.12 stringify a bare identifier; 6.13 made the export and
+ * import macros take a string literal.  Only the macros' bodies differ,
+ * so Kbuild reads include/linux/export.h and says (SM_NS_STRINGIFIED).
+ */
+#ifdef SM_NS_STRINGIFIED
+#define SM_NS	SHADOWMAP
+#else
+#define SM_NS	"SHADOWMAP"
+#endif
+
+/* Bit 1 of a descriptor, table or page against block: 7.x dropped the name. */
+#ifdef PTE_TABLE_BIT
+#define SM_PTE_TABLE_BIT	PTE_TABLE_BIT
+#else
+#define SM_PTE_TABLE_BIT	(_AT(pteval_t, 1) << 1)
+#endif
+
+/*
+ * TTBR1_EL1's ASID (bits 63:48) and CnP (bit 0) fields: TTBR_ASID_MASK and
+ * TTBR_CNP_BIT in 6.1 and 6.12; 7.x names only the generated sysreg fields.
+ */
+#ifdef TTBR_ASID_MASK
+#define SM_TTBR_ASID_MASK	TTBR_ASID_MASK
+#define SM_TTBR_CNP		TTBR_CNP_BIT
+#else
+#define SM_TTBR_ASID_MASK	GENMASK_ULL(63, 48)
+#define SM_TTBR_CNP		BIT_ULL(0)
+#endif
 
 /*
  * Which levels exist at run time.  6.1 folds at build time only, and its

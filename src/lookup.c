@@ -32,7 +32,7 @@
  */
 pgd_t *sm_live_pgd(void)
 {
-	u64 ttbr = read_sysreg(ttbr1_el1) & ~(TTBR_ASID_MASK | TTBR_CNP_BIT);
+	u64 ttbr = read_sysreg(ttbr1_el1) & ~(SM_TTBR_ASID_MASK | SM_TTBR_CNP);
 	phys_addr_t pa = ttbr;
 
 	/* 52-bit PA: BADDR[51:48] sits in TTBR bits 5:2 (phys_to_ttbr()) */

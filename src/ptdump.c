@@ -31,7 +31,7 @@ static const struct sm_prot_bits sm_pte_bits[] = {
 	{ PTE_AF, PTE_AF, "AF", "  " },
 	{ PTE_NG, PTE_NG, "NG", "  " },
 	{ PTE_CONT, PTE_CONT, "CON", "   " },
-	{ PTE_TABLE_BIT, PTE_TABLE_BIT, "   ", "BLK" },
+	{ SM_PTE_TABLE_BIT, SM_PTE_TABLE_BIT, "   ", "BLK" },
 	{ PTE_UXN, PTE_UXN, "UXN", "   " },
 	{ PTE_GP, PTE_GP, "GP", "  " },
 	{ PTE_ATTRINDX_MASK, PTE_ATTRINDX(MT_NORMAL_NC), "MEM/NORMAL-NC" },

@@ -184,7 +184,7 @@ static void sm_rp_drop(struct sm_rp *rp, struct list_head *pages)
 static void sm_rp_fill_ptes(struct sm_rp *rp, u64 *ptes, u64 desc)
 {
 	phys_addr_t phys = sm_leaf_phys(desc);
-	u64 attrs = (sm_leaf_attrs(desc) & ~PTE_CONT) | PTE_TABLE_BIT;
+	u64 attrs = (sm_leaf_attrs(desc) & ~PTE_CONT) | SM_PTE_TABLE_BIT;
 	unsigned int i;
 
 	for (i = 0; i < PTRS_PER_PTE; i++, phys += PAGE_SIZE)
@@ -315,7 +315,7 @@ static u64 sm_rp_block_of(const pte_t *ptes)
 		    (sm_leaf_attrs(e) & ~PTE_CONT) != attrs)
 			return 0;
 	}
-	return __phys_to_pte_val(phys) | (attrs & ~PTE_TABLE_BIT);
+	return __phys_to_pte_val(phys) | (attrs & ~SM_PTE_TABLE_BIT);
 }
 
 /* collapse: the PTE table under @pmdp, mapping from @va, into a block. */

@@ -14,11 +14,8 @@ struct seq_file;
 
 #define SHADOWMAP_VERSION "0.1.0"
 
-/*
- * The symbol namespace of everything exported, for shadowmap_kunit.ko only.
- * 6.1 and 6.12 take a bare identifier; 6.13 switched to a string literal.
- */
-#define SM_NS	SHADOWMAP
+/* SM_NS, the symbol namespace of everything exported: src/compat.h */
+#include "compat.h"
 
 /* How page-table pages are made writable while they are filled in. */
 enum sm_remap {
