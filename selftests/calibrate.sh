@@ -24,7 +24,10 @@ build_fixed table_rest_cont table_rest_table table_rest_lazy table_rest_none
 block_rest"
 
 # costs_ok SAMPLES: every name once, in order, min <= median <= max, a
-# non-zero median, SAMPLES samples; says what is wrong.
+# non-zero median, SAMPLES samples; says what is wrong.  The costs that are
+# differences may be 0: what builds took beyond the model (build_fixed,
+# table_rest_*, block_rest), and tlbi, a 16-page flush less a one-page
+# one, which cost the same under TCG at 16K pages (median 0 of 5).
 costs_ok() {
 	got=$(grep -v '^#' "$SM_DIR/costs" | cut -d ' ' -f 1 | tr '\n' ' ')
 	want=$(echo "$names" | tr '\n' ' ')
@@ -33,7 +36,7 @@ costs_ok() {
 		{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
 		!(v["min_ps"] + 0 <= v["median_ps"] + 0 &&
 		  v["median_ps"] + 0 <= v["max_ps"] + 0 &&
-		  (v["median_ps"] > 0 || $1 ~ /^(table_rest_|build_fixed|block_rest)/) &&
+		  (v["median_ps"] > 0 || $1 ~ /^(table_rest_|build_fixed|block_rest|tlbi$)/) &&
 		  v["samples"] == n && v["batch"] > 0) { print "bad: " $0; bad = 1 }
 		END { exit bad }'
 }
