@@ -133,42 +133,40 @@ still_usable() {
 total=0 failures=0 tolerated=0 outside=0
 for rw in $combos; do
 	r=${rw%%:*} w=${rw#*:}
-	{
-		cmd="run region=$r size=$size walker=$w"
-		[ "$r" != hotplug ] || cmd="$cmd index=all"
-		echo "$cmd" >"$SM_DIR/control" 2>/dev/null
-		m=$(count "$cmd")
-		bad=
-		n=1
-		while [ $n -le "$m" ]; do
-			# A refused marker command first: every command the
-			# module sees replaces its last_error.
-			echo "failnth-marker-$n" >"$SM_DIR/control" 2>/dev/null
-			# Opened before arming: only the write is counted.
-			exec 3>"$SM_DIR/control" 4>"$ktap_tmp/w.err"
-			echo "$n" >"$nth"
-			if echo "$cmd" >&3 2>&4; then
-				nth_off
-				tolerated=$((tolerated + 1))
-			else
-				nth_off
-				read_last
-				case "$l_last_error" in
-				*"failnth-marker-$n'"*)
-					# failed before the module saw it
-					outside=$((outside + 1)) ;;
-				*)
-					failures=$((failures + 1))
-					judge_enomem "$n" ;;
-				esac
-			fi
-			exec 3>&- 4>&-
-			n=$((n + 1))
-		done
-		total=$((total + m))
-		still_usable
-		expect "failnth_${r}_$w" "$m allocations:$bad" [ -z "$bad" ]
-	}
+	cmd="run region=$r size=$size walker=$w"
+	[ "$r" != hotplug ] || cmd="$cmd index=all"
+	echo "$cmd" >"$SM_DIR/control" 2>/dev/null
+	m=$(count "$cmd")
+	bad=
+	n=1
+	while [ $n -le "$m" ]; do
+		# A refused marker command first: every command the
+		# module sees replaces its last_error.
+		echo "failnth-marker-$n" >"$SM_DIR/control" 2>/dev/null
+		# Opened before arming: only the write is counted.
+		exec 3>"$SM_DIR/control" 4>"$ktap_tmp/w.err"
+		echo "$n" >"$nth"
+		if echo "$cmd" >&3 2>&4; then
+			nth_off
+			tolerated=$((tolerated + 1))
+		else
+			nth_off
+			read_last
+			case "$l_last_error" in
+			*"failnth-marker-$n'"*)
+				# failed before the module saw it
+				outside=$((outside + 1)) ;;
+			*)
+				failures=$((failures + 1))
+				judge_enomem "$n" ;;
+			esac
+		fi
+		exec 3>&- 4>&-
+		n=$((n + 1))
+	done
+	total=$((total + m))
+	still_usable
+	expect "failnth_${r}_$w" "$m allocations:$bad" [ -z "$bad" ]
 done
 # threads=2: the Nth table page fails, in whichever task allocates it
 # (fail_table: the first N-1 calls pass on "space", then "times" allows

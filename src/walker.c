@@ -904,8 +904,8 @@ static u64 sm_bench_stepped(u64 *table, const unsigned long *pfns,
  * or, with barrier=table and check=none, from the list @pfns, with the
  * contiguous hint off (fill=stepped: sm_bench_stepped()); the elapsed
  * time in *@ns.  barrier=table's one barrier per table is not issued: it
- * is the caller's to time.  -EEXIST
- * when check=kernel finds an unsafe change.
+ * is the caller's to time.  -EEXIST when check=kernel finds an unsafe
+ * change.
  */
 int sm_walker_bench_entries(void *table, unsigned int nr,
 			    enum sm_barrier barrier, bool check,
