@@ -43,6 +43,7 @@
 struct sm_cw_test {
 	void *buf;			/* vmalloc'ed, SM_CW_PAGES pages */
 	unsigned long *pfns;		/* buf's pfns, page by page */
+	u32 *ahead;			/* their sm_pfns_ahead() */
 	struct sm_shadow *sh;		/* the real walker's shadow, or NULL */
 	struct sm_stats st;		/* its counters */
 	struct sm_stats cw;		/* the count walk's */
@@ -61,10 +62,13 @@ static int sm_cw_init(struct kunit *test)
 	t->pfns = kunit_kcalloc(test, SM_CW_PAGES, sizeof(*t->pfns),
 				GFP_KERNEL);
 	t->buf = vmalloc(SM_CW_PAGES * PAGE_SIZE);
-	if (!t->pfns || !t->buf)
+	t->ahead = kunit_kcalloc(test, SM_CW_PAGES, sizeof(*t->ahead),
+				 GFP_KERNEL);
+	if (!t->pfns || !t->ahead || !t->buf)
 		return -ENOMEM;
 	for (i = 0; i < SM_CW_PAGES; i++)
 		t->pfns[i] = vmalloc_to_pfn(t->buf + i * PAGE_SIZE);
+	sm_pfns_ahead(t->pfns, SM_CW_PAGES, t->ahead);
 	return 0;
 }
 
@@ -287,7 +291,8 @@ static void countwalk_vmalloc_places(struct kunit *test)
 			continue;
 		ch = (struct sm_chunk){ .va = sm_cw_place_va(t, p),
 					.nr_pages = p->pages,
-					.pfns = t->pfns };
+					.pfns = t->pfns,
+					.ahead = t->ahead };
 		for (leaf = 0; leaf < SM_LEAF_NR; leaf++)
 			for (threads = 1; threads <= SM_KUNIT_THREADS_MAX;
 			     threads *= 2) {
@@ -377,17 +382,20 @@ static unsigned int sm_cw_shared_chunks(struct sm_cw_test *t)
 	unsigned long end;
 
 	ch[0] = (struct sm_chunk){ .va = top - 4 * PMD_SIZE - 37 * PAGE_SIZE,
-				   .nr_pages = 100, .pfns = t->pfns };
+				   .nr_pages = 100, .pfns = t->pfns,
+				   .ahead = t->ahead };
 	end = ch[0].va + 100 * PAGE_SIZE;
 	ch[1] = sm_cw_fake(end, 3 * CONT_PTES, 0);
 	end += 3 * CONT_PTES * PAGE_SIZE;
 	ch[2] = (struct sm_chunk){ .va = end + 5 * PAGE_SIZE,
-				   .nr_pages = 200, .pfns = t->pfns + 100 };
+				   .nr_pages = 200, .pfns = t->pfns + 100,
+				   .ahead = t->ahead + 100 };
 	end = ch[2].va + 200 * PAGE_SIZE;
 	ch[3] = sm_cw_fake(ALIGN(end, PMD_SIZE) + PMD_SIZE + 5 * PAGE_SIZE,
 			   PTRS_PER_PTE + 50, 0);
 	ch[4] = (struct sm_chunk){ .va = top - 7 * PAGE_SIZE, .nr_pages = 20,
-				   .pfns = t->pfns + 300 };
+				   .pfns = t->pfns + 300,
+				   .ahead = t->ahead + 300 };
 	return 5;
 }
 

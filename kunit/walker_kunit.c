@@ -44,6 +44,7 @@
 struct sm_test {
 	void *buf;			/* vmalloc'ed, SM_TEST_PAGES pages */
 	unsigned long *pfns;		/* buf's pfns, page by page */
+	u32 *ahead;			/* their sm_pfns_ahead() */
 	struct sm_shadow *sh;		/* the shadow under test, or NULL */
 	struct sm_stats st;		/* its counters */
 	struct page *block;		/* physically contiguous, or NULL */
@@ -62,10 +63,13 @@ static int sm_test_init(struct kunit *test)
 	t->pfns = kunit_kcalloc(test, SM_TEST_PAGES, sizeof(*t->pfns),
 				GFP_KERNEL);
 	t->buf = vmalloc(SM_TEST_PAGES * PAGE_SIZE);
-	if (!t->pfns || !t->buf)
+	t->ahead = kunit_kcalloc(test, SM_TEST_PAGES, sizeof(*t->ahead),
+				 GFP_KERNEL);
+	if (!t->pfns || !t->ahead || !t->buf)
 		return -ENOMEM;
 	for (i = 0; i < SM_TEST_PAGES; i++)
 		t->pfns[i] = vmalloc_to_pfn(t->buf + i * PAGE_SIZE);
+	sm_pfns_ahead(t->pfns, SM_TEST_PAGES, t->ahead);
 	return 0;
 }
 
@@ -345,7 +349,8 @@ static void walker_preset_matches_live(struct kunit *test)
 	unsigned long sva = sm_place_va(t, p);
 	unsigned long len = p->pages * PAGE_SIZE;
 	struct sm_chunk ch = { .va = sva, .nr_pages = p->pages,
-			       .pfns = t->pfns };
+			       .pfns = t->pfns,
+			       .ahead = t->ahead };
 	long held = sm_pages_held();
 
 	sm_test_shadow(test, &w, PAGE_KERNEL);
@@ -387,10 +392,12 @@ static void walker_threads_match(struct kunit *test)
 
 	/* two chunks: the range cut in two unequal halves */
 	ch[0] = (struct sm_chunk){ .va = sva, .nr_pages = p->pages / 3 ?: 1,
-				   .pfns = t->pfns };
+				   .pfns = t->pfns,
+				   .ahead = t->ahead };
 	ch[1] = (struct sm_chunk){ .va = sva + ch[0].nr_pages * PAGE_SIZE,
 				   .nr_pages = p->pages - ch[0].nr_pages,
-				   .pfns = t->pfns + ch[0].nr_pages };
+				   .pfns = t->pfns + ch[0].nr_pages,
+				   .ahead = t->ahead + ch[0].nr_pages };
 	nr = ch[1].nr_pages ? 2 : 1;
 	KUNIT_ASSERT_EQ(test, sm_geom_from_chunks(ch, nr, &t->g), 0);
 
@@ -463,7 +470,8 @@ static void walker_axes_match_live(struct kunit *test)
 	struct sm_test *t = test->priv;
 	unsigned long sva = sm_place_va(t, p);
 	struct sm_chunk ch = { .va = sva, .nr_pages = p->pages,
-			       .pfns = t->pfns };
+			       .pfns = t->pfns,
+			       .ahead = t->ahead };
 	struct sm_compare_result res;
 	struct sm_walker w;
 
@@ -484,7 +492,8 @@ static const u64 *sm_map_full_pte_table(struct kunit *test,
 	const struct sm_place *p = &sm_places[SM_PLACE_PMD_FULL];
 	struct sm_test *t = test->priv;
 	struct sm_chunk ch = { .va = sm_place_va(t, p), .nr_pages = p->pages,
-			       .pfns = t->pfns };
+			       .pfns = t->pfns,
+			       .ahead = t->ahead };
 	struct sm_walker w;
 
 	sm_place_require(test, p);
@@ -564,7 +573,8 @@ static void walker_teardown_returns_pages(struct kunit *test)
 	long held = sm_pages_held();
 	struct sm_walker w;
 	struct sm_chunk ch = { .va = (unsigned long)t->buf, .nr_pages = 100,
-			       .pfns = t->pfns };
+			       .pfns = t->pfns,
+			       .ahead = t->ahead };
 	struct sm_chunk shifted = ch;
 
 	KUNIT_ASSERT_EQ(test, sm_walker_set_preset(&w, "v6.1"), 0);
@@ -575,11 +585,31 @@ static void walker_teardown_returns_pages(struct kunit *test)
 			t->st.cnt[SM_CNT_TABLE_BYTES]);
 	/* the same VAs again with other pfns: refused, not BUG()ed */
 	shifted.pfns = t->pfns + 1;
+	shifted.ahead = t->ahead + 1;
 	KUNIT_EXPECT_EQ(test, sm_shadow_map(t->sh, &shifted), -EEXIST);
+	/* a pfn list without its ahead[]: refused */
+	shifted.ahead = NULL;
+	KUNIT_EXPECT_EQ(test, sm_shadow_map(t->sh, &shifted), -EINVAL);
 	ch.nr_pages = 0;
 	KUNIT_EXPECT_EQ(test, sm_shadow_map(t->sh, &ch), -EINVAL);
 	sm_test_drop_shadow(t);
 	KUNIT_EXPECT_EQ(test, sm_pages_held(), held);
+}
+
+/* ahead[]: each page's run of pfns one after another, to its end. */
+static void walker_pfns_ahead(struct kunit *test)
+{
+	static const unsigned long pfns[] = { 10, 11, 12, 20, 21, 7, 8, 6 };
+	static const u32 want[] = { 3, 2, 1, 2, 1, 2, 1, 1 };
+	u32 ahead[ARRAY_SIZE(pfns)];
+	unsigned int i;
+
+	static_assert(ARRAY_SIZE(want) == ARRAY_SIZE(pfns));
+	sm_pfns_ahead(pfns, ARRAY_SIZE(pfns), ahead);
+	for (i = 0; i < ARRAY_SIZE(pfns); i++)
+		KUNIT_EXPECT_EQ_MSG(test, ahead[i], want[i], "page %u", i);
+	sm_pfns_ahead(pfns, 1, ahead);
+	KUNIT_EXPECT_EQ(test, ahead[0], 1U);
 }
 
 static struct kunit_case shadowmap_walker_cases[] = {
@@ -590,6 +620,7 @@ static struct kunit_case shadowmap_walker_cases[] = {
 	KUNIT_CASE(counters_full_pte_table),
 	KUNIT_CASE(walker_contig_leaves),
 	KUNIT_CASE(walker_teardown_returns_pages),
+	KUNIT_CASE(walker_pfns_ahead),
 	{}
 };
 
@@ -666,7 +697,8 @@ static void compare_catches_corruption(struct kunit *test)
 	unsigned long bad_va = va + 5 * PAGE_SIZE;
 	struct sm_compare_result res;
 	struct sm_walker w;
-	struct sm_chunk ch = { .va = va, .nr_pages = 64, .pfns = t->pfns };
+	struct sm_chunk ch = { .va = va, .nr_pages = 64, .pfns = t->pfns,
+			       .ahead = t->ahead };
 
 	KUNIT_ASSERT_EQ(test, sm_walker_set_preset(&w, "v6.10"), 0);
 	sm_test_shadow(test, &w, PAGE_KERNEL);

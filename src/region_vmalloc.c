@@ -10,6 +10,7 @@
 
 #include "region.h"
 #include "budget.h"
+#include "walker.h"
 
 #define SM_VMALLOC_DEFAULT_SIZE	SZ_64M
 
@@ -32,7 +33,10 @@ static int sm_vmalloc_prepare(const struct sm_run_config *cfg,
 {
 	u64 size = cfg->size ?: SM_VMALLOC_DEFAULT_SIZE;
 	unsigned long nr = size >> PAGE_SHIFT, i;
+	/* a page's pfn and its ahead[] count, in one allocation */
+	size_t per_page = sizeof(unsigned long) + sizeof(u32);
 	unsigned long *pfns;
+	u32 *ahead;
 	char what[64];
 	void *p;
 	int ret;
@@ -41,15 +45,15 @@ static int sm_vmalloc_prepare(const struct sm_run_config *cfg,
 	if (ret)
 		return ret;
 	scnprintf(what, sizeof(what), "region=vmalloc size=%lluM", size >> 20);
-	ret = sm_budget_check(what, size + nr * sizeof(*pfns) +
+	ret = sm_budget_check(what, size + nr * per_page +
 			      sm_budget_tables(size), err, errlen);
 	if (ret)
 		return ret;
-	if (!sm_budget_array_ok(nr, sizeof(*pfns))) {
+	if (!sm_budget_array_ok(nr, per_page)) {
 		sm_err("size=%llu: too many pages for one region", size);
 		return -EINVAL;
 	}
-	pfns = kvmalloc_array(nr, sizeof(*pfns), SM_GFP);
+	pfns = kvmalloc_array(nr, per_page, SM_GFP);
 	area->chunks = kzalloc(sizeof(*area->chunks), GFP_KERNEL);
 	if (!pfns || !area->chunks)
 		goto out_nomem;
@@ -66,10 +70,13 @@ static int sm_vmalloc_prepare(const struct sm_run_config *cfg,
 		}
 		pfns[i] = vmalloc_to_pfn(p + i * PAGE_SIZE);
 	}
+	ahead = (u32 *)(pfns + nr);
+	sm_pfns_ahead(pfns, nr, ahead);
 
 	area->chunks[0].va = (unsigned long)p;
 	area->chunks[0].nr_pages = nr;
 	area->chunks[0].pfns = pfns;
+	area->chunks[0].ahead = ahead;
 	area->nr_chunks = 1;
 	area->bytes = size;
 	area->largest = size;

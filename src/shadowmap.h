@@ -232,6 +232,13 @@ struct sm_chunk {
 	unsigned long nr_pages;
 	unsigned long pfn;		/* first pfn when pfns is NULL */
 	const unsigned long *pfns;	/* per-page pfns, or NULL */
+	/*
+	 * With pfns: from page k on, ahead[k] pages map pfns[k], pfns[k] + 1,
+	 * ... (sm_pfns_ahead()), so that the walk tests a block's contiguity
+	 * with one load, not one per page: work the kernel's walk, over its
+	 * linear map, never does.
+	 */
+	const u32 *ahead;
 };
 
 /* Say why into the caller's (char *err, size_t errlen). */

@@ -189,15 +189,9 @@ static __always_inline bool sm_contig(struct sm_ctx *c, unsigned long addr,
 				      unsigned long end)
 {
 	unsigned long i = (addr - c->chunk->va) >> PAGE_SHIFT;
-	unsigned long n = (end - addr) >> PAGE_SHIFT, k;
-	const unsigned long *pfns = c->chunk->pfns;
 
-	if (!pfns)
-		return true;
-	for (k = 1; k < n; k++)
-		if (pfns[i + k] != pfns[i] + k)
-			return false;
-	return true;
+	return !c->chunk->pfns ||
+	       c->chunk->ahead[i] >= (end - addr) >> PAGE_SHIFT;
 }
 
 /*
@@ -786,8 +780,25 @@ int sm_walk_range(struct sm_shadow *sh, struct sm_stats *st,
 bool sm_chunk_ok(const struct sm_chunk *chunk)
 {
 	return chunk->nr_pages && !(chunk->va & ~PAGE_MASK) &&
-	       chunk->va + chunk->nr_pages * PAGE_SIZE - 1 >= chunk->va;
+	       chunk->va + chunk->nr_pages * PAGE_SIZE - 1 >= chunk->va &&
+	       (!chunk->pfns || chunk->ahead);
 }
+
+/* A chunk's ahead[] for its @nr @pfns, from the last page back. */
+void sm_pfns_ahead(const unsigned long *pfns, unsigned long nr, u32 *ahead)
+{
+	unsigned long k = nr;
+	u32 run = 0;
+
+	while (k--) {
+		if (k + 1 < nr && pfns[k + 1] != pfns[k] + 1)
+			run = 0;
+		if (run < U32_MAX)
+			run++;
+		ahead[k] = run;
+	}
+}
+EXPORT_SYMBOL_NS_GPL(sm_pfns_ahead, SM_NS);
 
 /* __create_pgd_mapping() for one chunk; on error the caller destroys sh. */
 int sm_shadow_map(struct sm_shadow *sh, const struct sm_chunk *chunk)

@@ -46,6 +46,7 @@ static inline void sm_fail_table_debugfs(struct dentry *dir)
 #endif
 
 bool sm_chunk_ok(const struct sm_chunk *chunk);
+void sm_pfns_ahead(const unsigned long *pfns, unsigned long nr, u32 *ahead);
 int sm_walk_range(struct sm_shadow *sh, struct sm_stats *st,
 		  const struct sm_chunk *chunk, unsigned long addr,
 		  unsigned long end, unsigned int set,
