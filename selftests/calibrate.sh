@@ -81,7 +81,7 @@ check calibrate_samples sh -c "echo calibrate samples=5 >$SM_DIR/control"
 expect costs_samples_5 "$(costs_ok 5)" costs_ok 5
 
 # A run holds the module: calibrate is refused with EBUSY, and says who.
-start_bg "run size=256M walker=v6.1 repeat=1000"
+start_bg "run size=64M walker=v6.1 repeat=$(sm_repeats 4000)"
 ctl_expect_errno calibrate_during_run_ebusy "busy" "calibrate"
 expect_last_error calibrate_during_run_names_holder 'busy: run region=vmalloc'
 echo cancel >"$SM_DIR/control"

@@ -58,7 +58,7 @@ expect ctl_failed_run_not_pass "status: $status after a failed run" [ "$status" 
 # debug kernel waiting 40 s for the first writer.)
 repeat=1
 while :; do
-	echo "run size=1G walker=v6.1 repeat=$repeat" >"$SM_DIR/control" 2>/dev/null &
+	echo "run size=64M walker=v6.1 repeat=$repeat" >"$SM_DIR/control" 2>/dev/null &
 	bg=$!
 	sm_wait_running 10
 	if ! echo free >"$SM_DIR/control" 2>"$ktap_tmp/busy.err"; then

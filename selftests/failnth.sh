@@ -12,13 +12,14 @@
 # CONFIG_FAIL_PAGE_ALLOC (the rig's debug kernel); skips otherwise.
 # ram and hotplug take size= too: the first SIZE of what they map.  hotplug is tried when the rig can add
 # memory (SM_GROW set: one more result, the grow).
-# Environment: SM_FAILNTH_REGIONS (default "vmalloc contig ram", and
+# Environment: SM_FAILNTH_REGIONS (default "contig vmalloc ram", and
 # hotplug with SM_GROW), SM_FAILNTH_SIZE (default 4M), SM_FAILNTH_CROSS
 # (default unset: every preset over every region): PRESET,PRESET,... tries
-# every preset over the first region and only those over the others.  The
-# regions' own allocations come before the walk's and are the same for
-# every preset, and the walker's are the same for every region, so a
-# cross still fails each of them (make check: the whole matrix takes the
+# every preset over the first region and only those over the others, and
+# only those with threads=2.  The regions' own allocations come before the
+# walk's and are the same for every preset, and the walker's are the same
+# for every region, so a cross still fails each of them; contig comes
+# first as the cheapest to make (make check: the whole matrix takes the
 # debug kernel four minutes; make check-full runs it).
 . "$(dirname "$0")/ktap.sh"
 fi_dir=/sys/kernel/debug
@@ -28,7 +29,7 @@ nth=/proc/thread-self/fail-nth
 sm_require
 sm_load_or_bail
 sm_require_control
-regions=${SM_FAILNTH_REGIONS:-vmalloc contig ram${SM_GROW:+ hotplug}}
+regions=${SM_FAILNTH_REGIONS:-contig vmalloc ram${SM_GROW:+ hotplug}}
 size=${SM_FAILNTH_SIZE:-4M}
 presets=$(sm_presets)
 cross=$(echo "${SM_FAILNTH_CROSS:-}" | tr ',' ' ')
@@ -50,9 +51,10 @@ case " $regions " in *" hotplug "*) [ -z "${SM_GROW:-}" ] || grows=1 ;; esac
 # shellcheck disable=SC2086
 set -- $combos
 nc=$#
-# shellcheck disable=SC2086
-set -- $presets
 # The walker's own injection point reaches threads>1's helpers too.
+tpresets=${cross:-$presets}
+# shellcheck disable=SC2086
+set -- $tpresets
 ft=$SM_DIR/fail_table
 threaded=0
 [ ! -d "$ft" ] || threaded=$#
@@ -180,7 +182,7 @@ ft_off() {
 }
 tpoints=0
 if [ "$threaded" -gt 0 ]; then
-	for w in $presets; do
+	for w in $tpresets; do
 		cmd="run size=16M walker=$w threads=2"
 		bad=
 		echo "$cmd" >"$SM_DIR/control" 2>/dev/null ||

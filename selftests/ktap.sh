@@ -291,24 +291,28 @@ sm_arm_fixmap() {
 }
 
 # sm_grow_again: ask the rig's host for SM_GROW more memory once more, and
-# wait until MemTotal stops growing (virtio-mem may have kept blocks it
-# could not unplug, so the growth can fall short of SM_GROW); no result.
+# wait until MemTotal has grown and then stayed still for 2 s (virtio-mem
+# plugs block after block with no pause, and may have kept blocks it could
+# not unplug, so the growth can fall short of SM_GROW); with no growth in
+# 10 s, it kept them all.  No result.
 sm_grow_again() {
 	sm_arm_fixmap
 	echo "# SM: GROW $SM_GROW"
-	was=$(memtotal_kib) still=0 i=0
-	while [ $still -lt 5 ] && [ $i -lt 120 ]; do
-		sleep 1
+	from=$(memtotal_kib) was=$from still=0 i=0
+	while [ $still -lt 4 ] && [ $i -lt 240 ]; do
+		sleep 0.5
 		i=$((i + 1))
 		now=$(memtotal_kib)
-		if [ "$now" = "$was" ] && [ $i -gt 5 ]; then
+		if [ $((now - from)) -lt 131072 ]; then
+			[ $i -lt 20 ] || break
+		elif [ "$now" = "$was" ]; then
 			still=$((still + 1))
 		else
 			still=0
 		fi
 		was=$now
 	done
-	echo "# grew again to $(memtotal_kib) KiB in ${i}s"
+	echo "# grew again to $(memtotal_kib) KiB in $((i / 2))s"
 }
 
 # sm_shrink: ask the rig's host to unplug all it added ("SM: SHRINK") and

@@ -60,10 +60,12 @@ expect_last_error split_write_refused 'one command per open'
 
 ctl_expect_errno cancel_nothing "No such process" "cancel"
 
-# A long run (tens of seconds under TCG), started in the background; waits
-# until `last` names it.  start_run sets bg.
+# A long run (minutes under TCG, cancelled or killed in seconds), started
+# in the background; waits until `last` names it.  Its length is in its
+# repeats: 64 MiB, as a 1 GiB area took the debug kernel 40 s to make and
+# free.  start_run sets bg.
 start_run() {
-	echo "run size=1G walker=v6.1 repeat=200" >"$SM_DIR/control" 2>/dev/null &
+	echo "run size=64M walker=v6.1 repeat=$(sm_repeats 4000)" >"$SM_DIR/control" 2>/dev/null &
 	bg=$!
 	sm_wait_running 10
 }
@@ -100,7 +102,7 @@ echo free >"$SM_DIR/control"
 expect_last pages_held_after_free pages_held 0
 # Nothing held.  pages_held above is the exact count of table pages; here
 # MemFree must come back to within 16 MiB of before: far less than the
-# 1 GiB area a leak would keep, while the kernel keeps the page tables of
+# 64 MiB area a leak would keep, while the kernel keeps the page tables of
 # each vmalloc area it used (2 MiB per GiB) and freed pages sit on the
 # per-CPU lists for a while (6.7+ grows them after a burst of frees).
 sync
