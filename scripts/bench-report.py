@@ -35,10 +35,20 @@ Two clocks (docs/rig.md):
                  each preset and region flat within ICOUNT_FLAT from
                  256 MiB to 8 GiB; the exit status says whether they are.
 
+  --causes RESULTS  after both: for each wall-clock target that does not
+                 hold, its measured cause.  A run's time per instruction
+                 is its wall-clock median over its median instruction
+                 count (the same run in the --icount boot); where the
+                 instructions meet the target and the wall clock does
+                 not, the time per instruction moved, and this prints by
+                 how much.  RESULTS holds both boots' summary.json and
+                 hotplug-live.log (icount/ for the second).
+
 Exit status 1 when a run failed (either clock) or, with --icount, a
 target does not hold; 2 on bad usage or input.
 
 Usage: bench-report.py [--icount] CONSOLE_LOG OUTDIR [SCALING_LOG]
+       bench-report.py --causes RESULTS
 """
 import csv
 import importlib.util
@@ -471,8 +481,90 @@ def flatness(figs, fixed_ms):
     return out
 
 
+def ns_per_instr(wall, icount):
+    """{(walker, case): wall ns per instruction} for the runs both boots
+    made."""
+    instr = {(f["walker"], f["case"]): f["median_ms"] for f in icount["runs"]}
+    return {(f["walker"], f["case"]): f["median_ms"] / instr[k]
+            for f in wall["runs"]
+            for k in [(f["walker"], f["case"])]
+            if instr.get(k) and f["median_ms"]}
+
+
+def causes(results):
+    """Each wall-clock target of the bench that does not hold, and its
+    cause measured against the --icount boot's instruction counts."""
+    try:
+        with open(os.path.join(results, "summary.json")) as f:
+            wall = json.load(f)
+        with open(os.path.join(results, "icount", "summary.json")) as f:
+            icount = json.load(f)
+    except (OSError, ValueError) as e:
+        print(f"bench: no summaries of both clocks in {results}: {e}",
+              file=sys.stderr)
+        return 2
+    per = ns_per_instr(wall, icount)
+    if not per:
+        print("bench: no run in both boots", file=sys.stderr)
+        return 2
+    mid = sorted(per.values())[len(per) // 2]
+    acc = {(f["walker"], f["case"]): f["predicted_over_measured"]
+           for f in icount["runs"]}
+    print("the wall-clock targets, and the measured cause of each miss.  In"
+          " instructions\n(the --icount boot) each is predicted; in time "
+          "each instruction of a run, or of\nthe calibration's builds, "
+          "costs what the emulator's TLB state makes it: the time\nper "
+          "instruction (wall-clock median over the same run's instruction "
+          f"count) moves.\nThis boot's median: {mid:.2f} ns per instruction")
+    lo, hi = WALL_ACCURATE
+    out = [f for f in wall["runs"] if f["predicted_over_measured"] is not None
+           and not lo <= f["predicted_over_measured"] <= hi]
+    print(f"predictions within {lo}..{hi}: "
+          f"{len(wall['runs']) - len(out)} of {len(wall['runs'])} runs hold")
+    for f in out:
+        k = (f["walker"], f["case"])
+        if k not in per:
+            continue
+        a = acc.get(k)
+        a = "-" if a is None else f"{a:.2f}"
+        print(f"  {f['walker']}@{f['case']}: {f['predicted_over_measured']:.2f}"
+              f"; in instructions {a}; {per[k]:.2f} ns per instruction, "
+              f"{per[k] / mid:.2f}x the median")
+    flat = {(x["walker"], x["region"]): x["max_over_min_per_gib"]
+            for x in wall.get("flatness", [])}
+    iflat = {(x["walker"], x["region"]): x["max_over_min_per_gib"]
+             for x in icount.get("flatness", [])}
+    bad = [k for k, v in flat.items() if v > ICOUNT_FLAT]
+    print(f"per GiB flat within {100 * (ICOUNT_FLAT - 1):.0f}%: "
+          f"{len(flat) - len(bad)} of {len(flat)} hold")
+    for w, r in bad:
+        sizes = sorted((f["size_bytes"], per[(f["walker"], f["case"])])
+                       for f in wall["runs"]
+                       if f["walker"] == w and f["region"] == r and
+                       (f["walker"], f["case"]) in per)
+        if len(sizes) < 2:
+            continue
+        print(f"  {w}@{r}: {flat[(w, r)]:.3f}; in instructions "
+              f"{iflat.get((w, r), 0):.3f}; ns per instruction "
+              + " -> ".join(f"{size_label(sz)} {v:.2f}" for sz, v in sizes))
+    lw = lab.live_over_preset(os.path.join(results, "hotplug-live.log"))
+    li = lab.live_over_preset(os.path.join(results, "icount",
+                                           "hotplug-live.log"))
+    if lw and li and lw[2] and li[2]:
+        ratio = lw[1] / lw[2]
+        lo, hi = lab.FAITHFUL
+        held = "holds" if lo <= ratio <= hi else "does not hold"
+        print(f"live/preset within {lo}..{hi} ({lw[0]}): {ratio:.2f}, "
+              f"{held}; in instructions {li[1] / li[2]:.2f}; ns per "
+              f"instruction live {lw[1] / li[1]:.2f}, {lw[0]} "
+              f"{lw[2] / li[2]:.2f}")
+    return 0
+
+
 def main():
     args = sys.argv[1:]
+    if len(args) == 2 and args[0] == "--causes":
+        return causes(args[1])
     icount = bool(args) and args[0] == "--icount"
     if icount:
         args = args[1:]

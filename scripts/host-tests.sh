@@ -383,6 +383,19 @@ grep -q 'OUTSIDE 0.9..1.1 of the measured median: v6.10@vmalloc 512M 2.00$' "$be
 	grep -q '^per GiB: NOT flat: v6.10@vmalloc 1.100$' "$bench/stdout-icount" &&
 	grep -q '^median build M instructions$' "$bench/stdout-icount" &&
 	[ "$rc" = 1 ] && t_ok || t_bad "bench-report --icount: rc $rc, want 1, OUTSIDE and NOT flat: $(tail -n 4 "$bench/stdout-icount")"
+# The causes of the wall-clock misses: the time per instruction, from the
+# two boots' summaries (the same log twice here: 1 ns per instruction).
+mkdir -p "$bench/both/icount"
+cp "$bench/out/summary.json" "$bench/both/" &&
+	cp "$bench/out-icount/summary.json" "$bench/both/icount/"
+python3 scripts/bench-report.py --causes "$bench/both" >"$bench/stdout-causes" 2>"$err"
+rc=$?
+grep -q '^predictions within 0.75..1.25: 3 of 4 runs hold$' "$bench/stdout-causes" &&
+	grep -q '^  v6.10@vmalloc 512M: 2.00; in instructions 2.00; 1.00 ns per instruction, 1.00x the median$' "$bench/stdout-causes" &&
+	grep -q '^  v6.10@vmalloc: 1.100; in instructions 1.100; ns per instruction 256M 1.00 -> 512M 1.00$' "$bench/stdout-causes" &&
+	[ "$rc" = 0 ] && t_ok || t_bad "bench-report --causes: rc $rc: $(cat "$bench/stdout-causes" "$err")"
+expect_error "bench-report --causes, no summaries" "no summaries of both clocks" \
+	python3 scripts/bench-report.py --causes "$bench/nonexistent"
 # The per-GiB figure is of what scales with size: a build of blocks whose
 # fixed part (build_fixed, 3 ms here, and its upper tables' making, 1.5 ms
 # predicted) is most of it at 256M is flat once those are taken off, and

@@ -23,6 +23,7 @@ follow the table when the log has them.
 Usage: lab-table.py [--judge] [--icount] [--hotplug | --check] CONSOLE_LOG
 """
 import csv
+import os
 import re
 import sys
 
@@ -172,10 +173,8 @@ def live_tlbi_for(live, row):
     return str(int(lo) * int(live["events"]))
 
 
-def hotplug_table(path, judge=False, icount=False):
-    """The kernel's own hot-add against every preset over the same ranges:
-    counts from a hot-add with the counting probes armed, times from one
-    with them disarmed (counted=0)."""
+def hotplug_rows(path):
+    """The hot-add log's live line and preset rows: (live, rows)."""
     live = None
     rows = []
     with open(path, errors="replace") as log:
@@ -185,6 +184,33 @@ def hotplug_table(path, judge=False, icount=False):
                 live = dict(KEYS.findall(line))
             elif m:
                 rows.append(dict(KEYS.findall(line)))
+    return live, rows
+
+
+def live_over_preset(path):
+    """(preset, live ns, preset ns): the kernel's own hot-add time, less
+    the probes' estimated cost, and that of the preset that models it, or
+    None (no such log, or no such rows in it)."""
+    if not os.path.isfile(path):
+        return None
+    live, rows = hotplug_rows(path)
+    order, runs = runs_of(path)
+    if not live or not order:
+        return None
+    kernel = runs[order[0]].get("kernel", "?")
+    ref = next(p for prefix, p in KERNEL_PRESET if kernel.startswith(prefix))
+    own = max(int(live.get("map_ns", 0)) - int(live.get("map_probe_ns", 0)), 1)
+    for row in rows:
+        if row.get("walker") == ref:
+            return ref, own, int(row.get("build_ns_median", 0) or 0)
+    return None
+
+
+def hotplug_table(path, judge=False, icount=False):
+    """The kernel's own hot-add against every preset over the same ranges:
+    counts from a hot-add with the counting probes armed, times from one
+    with them disarmed (counted=0)."""
+    live, rows = hotplug_rows(path)
     order, runs = runs_of(path)
     if not live or not rows:
         print(f"lab: no hot-add results in {path}")

@@ -109,6 +109,8 @@ if [ -n "$bench" ]; then
 	echo
 	python3 "$SHADOWMAP_TOP/scripts/lab-table.py" --judge --icount --hotplug \
 		"$results/icount/hotplug-live.log" || status=1
+	echo
+	python3 "$SHADOWMAP_TOP/scripts/bench-report.py" --causes "$results" || status=1
 	echo "results: $results"
 	exit "$status"
 fi
