@@ -51,7 +51,7 @@ costs_snapshot() {
 start_bg() {
 	echo "$1" >"$SM_DIR/control" 2>"$ktap_tmp/bg.err" &
 	bg=$!
-	sm_wait_running 20
+	sm_wait_running 20 "$bg"
 }
 
 ktap_plan 31

@@ -60,7 +60,7 @@ repeat=1
 while :; do
 	echo "run size=64M walker=v6.1 repeat=$repeat" >"$SM_DIR/control" 2>/dev/null &
 	bg=$!
-	sm_wait_running 10
+	sm_wait_running 10 "$bg"
 	if ! echo free >"$SM_DIR/control" 2>"$ktap_tmp/busy.err"; then
 		expect ctl_second_writer_ebusy "$(cat "$ktap_tmp/busy.err")" grep -q busy "$ktap_tmp/busy.err"
 		break

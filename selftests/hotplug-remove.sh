@@ -100,7 +100,7 @@ shrink_during() {
 	echo "$1" >"$SM_DIR/control" 2>"$ktap_tmp/long.err" &
 	bg=$!
 	[ "${2:-}" != first ] || sm_grow_again
-	sm_wait_running 30
+	sm_wait_running 30 "$bg"
 	was=$(memtotal_kib)
 	sm_arm_fixmap
 	echo "# SM: SHRINK"

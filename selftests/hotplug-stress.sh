@@ -78,7 +78,7 @@ while [ $i -lt "$iters" ]; do
 	# A run that cannot map the block: offlining never waits for it.
 	echo "run size=16M walker=$w repeat=1000" >"$SM_DIR/control" 2>/dev/null &
 	bg=$!
-	sm_wait_running 30
+	sm_wait_running 30 "$bg"
 	if ! echo offline >"$block/state" 2>"$ktap_tmp/off.err"; then
 		other_bad="$other_bad $i:offline:$(cat "$ktap_tmp/off.err")"
 	else
@@ -98,7 +98,7 @@ while [ $i -lt "$iters" ]; do
 	echo "run region=hotplug index=all walker=$w repeat=1000" \
 		>"$SM_DIR/control" 2>/dev/null &
 	bg=$!
-	sm_wait_running 30
+	sm_wait_running 30 "$bg"
 	echo offline >"$block/state" 2>"$ktap_tmp/off.err" ||
 		mapped_bad="$mapped_bad $i:offline:$(cat "$ktap_tmp/off.err")"
 	wait $bg

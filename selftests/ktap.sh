@@ -222,11 +222,13 @@ unload_result() {
 	check module_unloads sm_unload
 }
 
-# sm_wait_running SECONDS: wait until `last` names a command in progress.
-# Polls every 0.1 s: stress tests wait for hundreds of commands.
+# sm_wait_running SECONDS PID: wait until `last` names a command in
+# progress, or until PID, the writer of that command, has exited (its
+# command was over before it was seen).  Polls every 0.1 s: stress tests
+# wait for hundreds of commands.
 sm_wait_running() {
 	sm_waited=0
-	while [ "$(sm_last running)" = none ] &&
+	while [ "$(sm_last running)" = none ] && kill -0 "$2" 2>/dev/null &&
 	      [ $sm_waited -lt $(($1 * 10)) ]; do
 		sleep 0.1
 		sm_waited=$((sm_waited + 1))

@@ -107,7 +107,7 @@ expect progress_idle_after_run "$(cat "$SM_DIR/progress")" \
 # A cancelled run leaves it idle (the run outlasts the second before it).
 echo "run size=1G walker=v6.1 repeat=$(sm_repeats 20)" >"$SM_DIR/control" 2>"$ktap_tmp/bg.err" &
 bg=$!
-sm_wait_running 20
+sm_wait_running 20 "$bg"
 sleep 1
 running=$(sed -n 's/^state: //p' "$SM_DIR/progress")
 echo cancel >"$SM_DIR/control"

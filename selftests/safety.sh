@@ -67,7 +67,7 @@ ctl_expect_errno cancel_nothing "No such process" "cancel"
 start_run() {
 	echo "run size=64M walker=v6.1 repeat=$(sm_repeats 4000)" >"$SM_DIR/control" 2>/dev/null &
 	bg=$!
-	sm_wait_running 10
+	sm_wait_running 10 "$bg"
 }
 free0=$(free_kib)
 start_run
