@@ -168,9 +168,9 @@ if [ -z "$quick" ]; then
 fi
 # Hot-plug: live events, hot-remove under a kept shadow, and on 6.12 (both
 # kernels with --full) hotplug-stress: offlines, hot-adds and hot-removes
-# during runs, 40 of each here and 100 with --full.
+# during runs, 25 of each here and 100 with --full.
 stress_env=
-[ -n "$full" ] || stress_env="--env SM_HP_STRESS_ITERS=40 --env SM_HP_STRESS_CYCLES=40"
+[ -n "$full" ] || stress_env="--env SM_HP_STRESS_ITERS=25 --env SM_HP_STRESS_CYCLES=25"
 # shellcheck disable=SC2086
 stage hotplug-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \
 	--mem 1G --grow 2G --mode hotplug --timeout 1500 $stress_env \
