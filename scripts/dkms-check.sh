@@ -6,7 +6,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 name=${1:?usage: dkms-check.sh KERNEL (one of: $(kernel_names debian))}
-need_pkgs dkms
+need_pkgs dkms ccache
 root=$(sh "$SHADOWMAP_TOP/scripts/debian-kernels.sh" "$name")
 image=$(ls "$root"/boot/vmlinuz-*)
 kver=${image##*/vmlinuz-}
@@ -26,10 +26,18 @@ trees="--dkmstree $d/tree --sourcetree $d/source --installtree $d/install"
 dkms add $trees "$d/src" >"$d/log" 2>&1 || { cat "$d/log" >&2; die "dkms add failed"; }
 hdr=$root/usr/src/linux-headers-$kver
 overrides=$(kbuild_overrides "$hdr")
-[ -z "$overrides" ] || log "dkms build for $kver with:$overrides"
+cc=$(kbuild_cc "$hdr")
+[ -z "$overrides" ] || log "dkms build for $kver with $cc,$overrides"
+# Through ccache: the same sources against the same headers compile once
+# (a make check that changed no source builds nothing here).
+wrap=$SHADOWMAP_CACHE/ccache/$cc
+mkdir -p "$SHADOWMAP_CACHE/ccache"
+printf '#!/bin/sh\nCCACHE_DIR=%s exec ccache %s "$@"\n' "$SHADOWMAP_CACHE/ccache" \
+	"$(command -v "$cc")" >"$wrap.$$"
+chmod +x "$wrap.$$" && mv "$wrap.$$" "$wrap"
 # W=1, and no warning, as checkpatch's stage asks of the sources
 # shellcheck disable=SC2086
-MAKEFLAGS="W=1 $overrides" ARCH=arm64 CROSS_COMPILE=$CROSS_COMPILE dkms build $trees \
+MAKEFLAGS="W=1 CC=$wrap $overrides" ARCH=arm64 CROSS_COMPILE=$CROSS_COMPILE dkms build $trees \
 	-m shadowmap -v "$ver" -k "$kver" -a aarch64 --kernelsourcedir "$hdr" \
 	>>"$d/log" 2>&1 || { tail -30 "$d/log" >&2; find "$d/tree/shadowmap/$ver" -name make.log -exec tail -30 {} + >&2; die "dkms build failed for $kver"; }
 mlog=$(find "$d/tree/shadowmap/$ver" -name make.log | head -n 1)

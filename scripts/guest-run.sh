@@ -125,7 +125,7 @@ build_modules() {
 	overrides=$(kbuild_overrides "$kdir" 2>"$work/overrides.log")
 	# shellcheck disable=SC2086
 	make -C "$work/mod" KDIR="$kdir" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE" \
-		$overrides >"$work/modbuild.log" 2>&1 ||
+		CC="$(kbuild_cc "$kdir")" $overrides >"$work/modbuild.log" 2>&1 ||
 		{ tail -20 "$work/modbuild.log" >&2; die "module build against $kernel failed"; }
 	cat "$work/overrides.log" >>"$work/modbuild.log"
 	cp "$work/modbuild.log" "$logdir/modbuild.log"

@@ -34,7 +34,7 @@ need_pkgs() {
 # The host packages every stage needs.
 need_host_tools() {
 	need_pkgs make gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
-		bc bison flex libssl-dev libelf-dev cpio kmod \
+		bc bison flex libssl-dev libelf-dev cpio kmod ccache \
 		xz-utils rsync python3 dwarves dkms perl gnuplot-nox python3-markdown
 	need_qemu
 }
@@ -170,11 +170,24 @@ kernel_series() {
 		"$SHADOWMAP_TOP/scripts/kernels"
 }
 
+# kbuild_cc KDIR: the compiler for a module build against the headers at
+# KDIR: the one their .kernelvariables names when this host has it, else
+# this host's cross gcc (kbuild_overrides then says what to turn off).
+kbuild_cc() {
+	cc=$(sed -n 's/^CC = .*[)]\(gcc-[0-9]*\)$/\1/p' "$1/.kernelvariables" 2>/dev/null)
+	if [ -n "$cc" ] && command -v "$CROSS_COMPILE$cc" >/dev/null 2>&1; then
+		echo "$CROSS_COMPILE$cc"
+	else
+		echo "${CROSS_COMPILE}gcc"
+	fi
+}
+
 # kbuild_overrides KDIR: the make variables a module build against the
 # kernel headers at KDIR needs on this host, one line (for MAKEFLAGS, which
-# dkms's make inherits).  Newer Debian headers name a newer gcc
-# (.kernelvariables: gcc-14 on trixie, gcc-16 on sid) than bookworm has:
-# its cross gcc then, with each CONFIG_CC_HAS_* feature of the headers'
+# dkms's make inherits), besides CC=$(kbuild_cc KDIR).  Newer Debian
+# headers name a newer gcc (.kernelvariables: gcc-14 on trixie, gcc-16 on
+# sid) than bookworm has: with its cross gcc, each CONFIG_CC_HAS_* of the
+# headers'
 # .config that it lacks turned off for the Makefiles, as Kconfig would have
 # found it (the features newer than gcc 12 that the headers use, each
 # tested here).  autoconf.h still says the C attributes are there: gcc 12
@@ -188,7 +201,6 @@ kbuild_overrides() {
 	ov=
 	cc=$(sed -n 's/^CC = .*[)]\(gcc-[0-9]*\)$/\1/p' "$1/.kernelvariables" 2>/dev/null)
 	if [ -n "$cc" ] && ! command -v "$CROSS_COMPILE$cc" >/dev/null 2>&1; then
-		ov="CC=${CROSS_COMPILE}gcc"
 		# OPTION|KIND|FLAGS|CODE: the compiler has OPTION when CODE
 		# compiles; KIND attr: a C attribute of the headers
 		attrs=
