@@ -28,13 +28,7 @@ hdr=$root/usr/src/linux-headers-$kver
 overrides=$(kbuild_overrides "$hdr")
 cc=$(kbuild_cc "$hdr")
 [ -z "$overrides" ] || log "dkms build for $kver with $cc,$overrides"
-# Through ccache: the same sources against the same headers compile once
-# (a make check that changed no source builds nothing here).
-wrap=$SHADOWMAP_CACHE/ccache/$cc
-mkdir -p "$SHADOWMAP_CACHE/ccache"
-printf '#!/bin/sh\nCCACHE_DIR=%s exec ccache %s "$@"\n' "$SHADOWMAP_CACHE/ccache" \
-	"$(command -v "$cc")" >"$wrap.$$"
-chmod +x "$wrap.$$" && mv "$wrap.$$" "$wrap"
+wrap=$(ccache_cc "$cc")
 # W=1, and no warning, as checkpatch's stage asks of the sources
 # shellcheck disable=SC2086
 MAKEFLAGS="W=1 CC=$wrap $overrides" ARCH=arm64 CROSS_COMPILE=$CROSS_COMPILE dkms build $trees \

@@ -182,6 +182,20 @@ kbuild_cc() {
 	fi
 }
 
+# ccache_cc CC: a compiler that is CC through ccache, its cache in
+# $SHADOWMAP_CACHE/ccache: the same sources against the same headers, built
+# in the same directory, compile once (a make check that changed no source
+# compiles nothing in its dkms and module-deps stages).
+ccache_cc() {
+	need_pkgs ccache
+	d=$SHADOWMAP_CACHE/ccache
+	mkdir -p "$d/bin"
+	printf '#!/bin/sh\nCCACHE_DIR=%s exec ccache %s "$@"\n' "$d" "$(command -v "$1")" \
+		>"$d/bin/$1.$$"
+	chmod +x "$d/bin/$1.$$" && mv "$d/bin/$1.$$" "$d/bin/$1"
+	echo "$d/bin/$1"
+}
+
 # kbuild_overrides KDIR: the make variables a module build against the
 # kernel headers at KDIR needs on this host, one line (for MAKEFLAGS, which
 # dkms's make inherits), besides CC=$(kbuild_cc KDIR).  Newer Debian
