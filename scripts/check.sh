@@ -184,6 +184,9 @@ level_tests="walker control repaint predict module safety"
 booted=
 for k in $(kernel_names debian); do
 	kernel "$k"
+	# Debian 13's and sid's kernels are built against (dkms, below), not
+	# yet booted: issue 19's next step.
+	[ "$k_suite" = bookworm ] || continue
 	tests=
 	[ -n "$full" ] || [ "$k_page" = 4096 ] || tests=--except=cli
 	case " $booted " in
@@ -222,8 +225,17 @@ stage hotplug-6.1 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.1 \
 # The short ones last, to fill the lanes.
 stage host-tests sh "$SHADOWMAP_TOP/scripts/host-tests.sh"
 stage checkpatch sh "$SHADOWMAP_TOP/scripts/checkpatch.sh"
-stage dkms-6.1 sh "$SHADOWMAP_TOP/scripts/dkms-check.sh" debian-6.1
-stage dkms-6.12 sh "$SHADOWMAP_TOP/scripts/dkms-check.sh" debian-6.12
+# A real "dkms build" (W=1, no warning) against each Debian package of
+# scripts/kernels, once (debian-6.12-4level boots debian-6.12's).
+built=
+for k in $(kernel_names debian); do
+	kernel "$k"
+	case " $built " in
+	*" $k_suite/$k_series/$k_flavour "*) continue ;;
+	esac
+	built="$built $k_suite/$k_series/$k_flavour"
+	stage "dkms-$k" sh "$SHADOWMAP_TOP/scripts/dkms-check.sh" "$k"
+done
 stage module-deps sh "$SHADOWMAP_TOP/scripts/module-deps.sh"
 
 wait_below 1

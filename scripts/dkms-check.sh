@@ -6,7 +6,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 name=${1:?usage: dkms-check.sh KERNEL (one of: $(kernel_names debian))}
-need_pkgs dkms
+need_pkgs dkms ccache
 root=$(sh "$SHADOWMAP_TOP/scripts/debian-kernels.sh" "$name")
 image=$(ls "$root"/boot/vmlinuz-*)
 kver=${image##*/vmlinuz-}
@@ -24,10 +24,24 @@ git -C "$SHADOWMAP_TOP" ls-files -z --cached --others --exclude-standard | (cd "
 trees="--dkmstree $d/tree --sourcetree $d/source --installtree $d/install"
 # shellcheck disable=SC2086
 dkms add $trees "$d/src" >"$d/log" 2>&1 || { cat "$d/log" >&2; die "dkms add failed"; }
+hdr=$root/usr/src/linux-headers-$kver
+overrides=$(kbuild_overrides "$hdr")
+cc=$(kbuild_cc "$hdr")
+[ -z "$overrides" ] || log "dkms build for $kver with $cc,$overrides"
+wrap=$(ccache_cc "$cc")
+# W=1, and no warning, as checkpatch's stage asks of the sources
 # shellcheck disable=SC2086
-ARCH=arm64 CROSS_COMPILE=$CROSS_COMPILE dkms build $trees -m shadowmap -v "$ver" \
-	-k "$kver" -a aarch64 --kernelsourcedir "$root/usr/src/linux-headers-$kver" \
-	>>"$d/log" 2>&1 || { tail -30 "$d/log" >&2; cat "$d"/tree/shadowmap/"$ver"/build/make.log >&2 2>/dev/null; die "dkms build failed for $kver"; }
+MAKEFLAGS="W=1 CC=$wrap $overrides" ARCH=arm64 CROSS_COMPILE=$CROSS_COMPILE dkms build $trees \
+	-m shadowmap -v "$ver" -k "$kver" -a aarch64 --kernelsourcedir "$hdr" \
+	>>"$d/log" 2>&1 || { tail -30 "$d/log" >&2; find "$d/tree/shadowmap/$ver" -name make.log -exec tail -30 {} + >&2; die "dkms build failed for $kver"; }
+mlog=$(find "$d/tree/shadowmap/$ver" -name make.log | head -n 1)
+[ -n "$mlog" ] || die "dkms build left no make.log"
+# the compiler's and modpost's warnings (make's and kbuild's own notes,
+# such as the pahole one when BTF is left out, are not the module's)
+if grep -qE ':[0-9]+:([0-9]+:)? warning:|^WARNING:' "$mlog"; then
+	grep -E ':[0-9]+:([0-9]+:)? warning:|^WARNING:' "$mlog" >&2
+	die "dkms build (W=1) for $kver warned"
+fi
 ko=$(find "$d/tree/shadowmap/$ver/$kver" -name 'shadowmap.ko*' | head -n 1)
 [ -n "$ko" ] || die "dkms build left no shadowmap.ko"
 vermagic=$(modinfo -F vermagic "$ko")

@@ -122,9 +122,12 @@ build_modules() {
 	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 		"$SHADOWMAP_TOP/Kbuild" "$SHADOWMAP_TOP/Makefile" "$SHADOWMAP_TOP/src" \
 		"$SHADOWMAP_TOP/debugfs" "$SHADOWMAP_TOP/kunit" "$work/mod/"
+	overrides=$(kbuild_overrides "$kdir" 2>"$work/overrides.log")
+	# shellcheck disable=SC2086
 	make -C "$work/mod" KDIR="$kdir" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE" \
-		>"$work/modbuild.log" 2>&1 ||
+		CC="$(kbuild_cc "$kdir")" $overrides >"$work/modbuild.log" 2>&1 ||
 		{ tail -20 "$work/modbuild.log" >&2; die "module build against $kernel failed"; }
+	cat "$work/overrides.log" >>"$work/modbuild.log"
 	cp "$work/modbuild.log" "$logdir/modbuild.log"
 	if grep -q 'warning:' "$work/modbuild.log"; then
 		grep 'warning:' "$work/modbuild.log" >&2

@@ -38,10 +38,12 @@ for f in scripts/*.py; do
 	python3 -m py_compile "$f" && t_ok || t_bad "$f does not compile"
 done
 
-# The kernel table: seven fields (the last, append, may have more words),
-# unique names, a known build, an arm64 page size and 2 to 5 levels.
-bad=$(awk '!/^#/ && NF { if (NF < 7 || seen[$1]++ || $2 !~ /^(debian|kunit|debug|secure)$/ ||
-	$5 !~ /^(4096|16384|65536)$/ || $6 !~ /^[2-5]$/) print FILENAME ":" NR ": " $0 }' scripts/kernels 2>&1)
+# The kernel table: eight fields (the last, append, may have more words),
+# unique names, a known build, a suite for Debian's rows alone, an arm64
+# page size and 2 to 5 levels.
+bad=$(awk '!/^#/ && NF { if (NF < 8 || seen[$1]++ || $2 !~ /^(debian|kunit|debug|secure)$/ ||
+	($2 == "debian") != ($3 != "-") || $6 !~ /^(4096|16384|65536)$/ || $7 !~ /^[2-5]$/)
+	print FILENAME ":" NR ": " $0 }' scripts/kernels 2>&1)
 [ -z "$bad" ] && t_ok || t_bad "scripts/kernels: $bad"
 
 # expect_error NAME PATTERN CMD...: CMD must fail and say PATTERN.

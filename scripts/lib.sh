@@ -34,7 +34,7 @@ need_pkgs() {
 # The host packages every stage needs.
 need_host_tools() {
 	need_pkgs make gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
-		bc bison flex libssl-dev libelf-dev cpio kmod \
+		bc bison flex libssl-dev libelf-dev cpio kmod ccache \
 		xz-utils rsync python3 dwarves dkms perl gnuplot-nox python3-markdown
 	need_qemu
 }
@@ -147,10 +147,11 @@ qemu_unpacked() {
 	esac
 }
 
-# kernel NAME: look NAME up in scripts/kernels; sets k_build, k_series,
-# k_flavour, k_page, k_levels and k_append, or dies naming the known ones.
+# kernel NAME: look NAME up in scripts/kernels; sets k_name, k_build,
+# k_suite, k_series, k_flavour, k_page, k_levels and k_append, or dies
+# naming the known ones.
 kernel() {
-	while read -r k_name k_build k_series k_flavour k_page k_levels k_append; do
+	while read -r k_name k_build k_suite k_series k_flavour k_page k_levels k_append; do
 		[ "$k_name" = "$1" ] || continue
 		[ "$k_append" != - ] || k_append=
 		return 0
@@ -159,14 +160,92 @@ kernel() {
 }
 
 # kernel_names [BUILD]: the kernels of the table (of that build), one line.
-# kernel_series: the series of the table (6.1 6.12), one line.
+# kernel_series: the series of our own builds (6.1 6.12), one line.
 kernel_names() {
 	awk -v b="${1:-}" '!/^#/ && NF && (b == "" || $2 == b) { printf "%s%s", s, $1; s = " " }' \
 		"$SHADOWMAP_TOP/scripts/kernels"
 }
 kernel_series() {
-	awk '!/^#/ && NF && !seen[$3]++ { printf "%s%s", s, $3; s = " " }' \
+	awk '!/^#/ && NF && $2 != "debian" && !seen[$4]++ { printf "%s%s", s, $4; s = " " }' \
 		"$SHADOWMAP_TOP/scripts/kernels"
+}
+
+# kbuild_cc KDIR: the compiler for a module build against the headers at
+# KDIR: the one their .kernelvariables names when this host has it, else
+# this host's cross gcc (kbuild_overrides then says what to turn off).
+kbuild_cc() {
+	cc=$(sed -n 's/^CC = .*[)]\(gcc-[0-9]*\)$/\1/p' "$1/.kernelvariables" 2>/dev/null)
+	if [ -n "$cc" ] && command -v "$CROSS_COMPILE$cc" >/dev/null 2>&1; then
+		echo "$CROSS_COMPILE$cc"
+	else
+		echo "${CROSS_COMPILE}gcc"
+	fi
+}
+
+# ccache_cc CC: a compiler that is CC through ccache, its cache in
+# $SHADOWMAP_CACHE/ccache: the same sources against the same headers, built
+# in the same directory, compile once (a make check that changed no source
+# compiles nothing in its dkms and module-deps stages).
+ccache_cc() {
+	need_pkgs ccache
+	d=$SHADOWMAP_CACHE/ccache
+	mkdir -p "$d/bin"
+	printf '#!/bin/sh\nCCACHE_DIR=%s exec ccache %s "$@"\n' "$d" "$(command -v "$1")" \
+		>"$d/bin/$1.$$"
+	chmod +x "$d/bin/$1.$$" && mv "$d/bin/$1.$$" "$d/bin/$1"
+	echo "$d/bin/$1"
+}
+
+# kbuild_overrides KDIR: the make variables a module build against the
+# kernel headers at KDIR needs on this host, one line (for MAKEFLAGS, which
+# dkms's make inherits), besides CC=$(kbuild_cc KDIR).  Newer Debian
+# headers name a newer gcc (.kernelvariables: gcc-14 on trixie, gcc-16 on
+# sid) than bookworm has: with its cross gcc, each CONFIG_CC_HAS_* of the
+# headers'
+# .config that it lacks turned off for the Makefiles, as Kconfig would have
+# found it (the features newer than gcc 12 that the headers use, each
+# tested here).  autoconf.h still says the C attributes are there: gcc 12
+# ignores those it does not know, and says so for every file, so their
+# warning is off then (-Wno-attributes, said on stderr); the older
+# kernels' builds keep it on for the module's own code.
+# Module BTF needs a pahole as new as the kernel's (CONFIG_PAHOLE_VERSION):
+# with an older one (bookworm's 1.24 against 6.12+deb13 and 7.x) it is
+# left out, and said on stderr.
+kbuild_overrides() {
+	ov=
+	cc=$(sed -n 's/^CC = .*[)]\(gcc-[0-9]*\)$/\1/p' "$1/.kernelvariables" 2>/dev/null)
+	if [ -n "$cc" ] && ! command -v "$CROSS_COMPILE$cc" >/dev/null 2>&1; then
+		# OPTION|KIND|FLAGS|CODE: the compiler has OPTION when CODE
+		# compiles; KIND attr: a C attribute of the headers
+		attrs=
+		while IFS='|' read -r opt kind flags code; do
+			grep -q "^CONFIG_$opt=y" "$1/.config" || continue
+			# shellcheck disable=SC2086
+			printf '%s\n' "$code" | "${CROSS_COMPILE}gcc" -Werror $flags \
+				-x c -c -o /dev/null - 2>/dev/null && continue
+			ov="$ov CONFIG_$opt="
+			[ "$kind" != attr ] || attrs="$attrs $opt"
+		done <<-EOF
+		CC_HAS_MIN_FUNCTION_ALIGNMENT|flag|-fmin-function-alignment=8|int f(void) { return 0; }
+		CC_HAS_COUNTED_BY|attr||struct s { int n; int a[] __attribute__((__counted_by__(n))); };
+		CC_HAS_COUNTED_BY_PTR|attr||struct s { int n; int *p __attribute__((__counted_by__(n))); };
+		CC_HAS_MULTIDIMENSIONAL_NONSTRING|attr||char a[2][4] __attribute__((__nonstring__));
+		CC_HAS_ASSUME|attr||int f(int x) { __attribute__((__assume__(x > 0))); return x; }
+		EOF
+		if [ -n "$attrs" ]; then
+			ov="$ov KCFLAGS=-Wno-attributes"
+			echo "-Wno-attributes: ${CROSS_COMPILE}gcc lacks what the headers' $cc has:$attrs" >&2
+		fi
+	fi
+	want=$(sed -n 's/^CONFIG_PAHOLE_VERSION=//p' "$1/.config" 2>/dev/null)
+	if grep -q '^CONFIG_DEBUG_INFO_BTF_MODULES=y' "$1/.config" 2>/dev/null; then
+		have=$(pahole --version 2>/dev/null | sed 's/^v//')
+		if [ "$(echo "${have:-0}" | tr -d .)" -lt "${want:-0}" ]; then
+			ov="$ov CONFIG_DEBUG_INFO_BTF_MODULES="
+			echo "no BTF for the module: pahole ${have:-(none)} is older than the kernel's $((want / 100)).$((want % 100)) (CONFIG_PAHOLE_VERSION)" >&2
+		fi
+	fi
+	echo "$ov"
 }
 
 # key_of FILE...: short content hash, used to key caches.
