@@ -88,6 +88,8 @@ serre=$(echo "$ser" | sed 's/\./\\./g')
 	"s/^linux-image-\($serre\(\.[0-9]*\)*\(-[0-9]*\|+deb[0-9]*\)\)-$flavour\$/\1/p" |
 	sort -V | tail -n 1)
 [ -n "$abi" ] || die "no Debian arm64 kernel package of series $ser ($flavour) in $suite"
+[ -n "$(names "linux-image-$abi-$flavour")" ] ||
+	die "no package linux-image-$abi-$flavour in $suite (is $pin=$abi right?)"
 kbuild=linux-kbuild-$abi
 [ -n "$(names "$kbuild")" ] || kbuild=linux-kbuild-$ser
 
