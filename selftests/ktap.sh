@@ -174,7 +174,7 @@ sm_last() {
 	# a read loop, no sed: a fork and exec cost the debug kernel 0.1 s
 	while IFS= read -r sm_line; do
 		case "$sm_line" in
-		"$1: "*) echo "${sm_line#"$1: "}"; return 0 ;;
+		"$1: "*) printf '%s\n' "${sm_line#"$1: "}"; return 0 ;;
 		esac
 	done <"$SM_DIR/last"
 }
