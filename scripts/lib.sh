@@ -173,8 +173,14 @@ kernel_series() {
 # kbuild_cc KDIR: the compiler for a module build against the headers at
 # KDIR: the one their .kernelvariables names when this host has it, else
 # this host's cross gcc (kbuild_overrides then says what to turn off).
+# kbuild_named_cc KDIR: the gcc-N the headers' .kernelvariables names, or
+# nothing.
+kbuild_named_cc() {
+	sed -n 's/^CC = .*[)]\(gcc-[0-9]*\)$/\1/p' "$1/.kernelvariables" 2>/dev/null
+}
+
 kbuild_cc() {
-	cc=$(sed -n 's/^CC = .*[)]\(gcc-[0-9]*\)$/\1/p' "$1/.kernelvariables" 2>/dev/null)
+	cc=$(kbuild_named_cc "$1")
 	if [ -n "$cc" ] && command -v "$CROSS_COMPILE$cc" >/dev/null 2>&1; then
 		echo "$CROSS_COMPILE$cc"
 	else
@@ -213,8 +219,8 @@ ccache_cc() {
 # left out, and said on stderr.
 kbuild_overrides() {
 	ov=
-	cc=$(sed -n 's/^CC = .*[)]\(gcc-[0-9]*\)$/\1/p' "$1/.kernelvariables" 2>/dev/null)
-	if [ -n "$cc" ] && ! command -v "$CROSS_COMPILE$cc" >/dev/null 2>&1; then
+	cc=$(kbuild_named_cc "$1")
+	if [ -n "$cc" ] && [ "$(kbuild_cc "$1")" != "$CROSS_COMPILE$cc" ]; then
 		# OPTION|KIND|FLAGS|CODE: the compiler has OPTION when CODE
 		# compiles; KIND attr: a C attribute of the headers
 		attrs=
