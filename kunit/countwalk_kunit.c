@@ -721,8 +721,10 @@ static void countwalk_split_cut(struct kunit *test)
 }
 
 /*
- * Seconds each under KASAN and TCG: marked slow where KUnit can say so
- * (KUNIT_CASE_PARAM_ATTR and its speed attribute are 6.6+).
+ * The matrices, 100 s together under KASAN and TCG: marked slow, so that
+ * the debug kernel leaves them to the plain ones (kunit.filter=speed>slow,
+ * scripts/check.sh).  KUNIT_CASE_PARAM_ATTR and its speed attribute are
+ * 6.6+; before that they are plain cases.
  */
 #ifdef KUNIT_CASE_PARAM_ATTR
 #define SM_CW_CASE_SLOW(test, gen) \
@@ -735,12 +737,12 @@ static struct kunit_case shadowmap_countwalk_cases[] = {
 	KUNIT_CASE(countwalk_geom_from_chunks),
 	KUNIT_CASE(countwalk_rejects),
 	KUNIT_CASE(countwalk_split_cut),
-	KUNIT_CASE_PARAM(countwalk_vmalloc_places, sm_cw_walker_gen_params),
-	KUNIT_CASE_PARAM(countwalk_shared_tables, sm_cw_walker_gen_params),
+	SM_CW_CASE_SLOW(countwalk_vmalloc_places, sm_cw_walker_gen_params),
+	SM_CW_CASE_SLOW(countwalk_shared_tables, sm_cw_walker_gen_params),
 	SM_CW_CASE_SLOW(countwalk_contig_places, sm_cw_preset_gen_params),
 	KUNIT_CASE_PARAM(countwalk_ram, sm_cw_preset_gen_params),
 	KUNIT_CASE(countwalk_ram_geometry),
-	KUNIT_CASE_PARAM(countwalk_shortcuts, sm_cw_walker_gen_params),
+	SM_CW_CASE_SLOW(countwalk_shortcuts, sm_cw_walker_gen_params),
 	SM_CW_CASE_SLOW(countwalk_synthetic_4t, sm_cw_preset_gen_params),
 	{}
 };

@@ -502,6 +502,21 @@ expect_error make-arch "arm64 only" make -s ARCH=x86 KDIR=/nonexistent
 expect_error make-kdir "does not exist" make -s KDIR=/nonexistent
 expect_error make-selftest "no test 'bogus'" make -s selftest TESTS=bogus
 
+# kbuild_overrides and kbuild_cc under set -e, as guest-run.sh calls them:
+# our own kernel builds have no .kernelvariables, a Debian headers tree
+# naming a gcc this host lacks gets the host's cross gcc.
+st=$(mktemp -d)
+mkdir -p "$st/own" "$st/deb"
+printf 'CONFIG_CC_IS_GCC=y\n' >"$st/own/.config"
+cp "$st/own/.config" "$st/deb/.config"
+printf 'CC = $(CROSS_COMPILE)gcc-99\n' >"$st/deb/.kernelvariables"
+for d in own deb; do
+	got=$(set -e; . scripts/lib.sh; o=$(kbuild_overrides "$st/$d"); c=$(kbuild_cc "$st/$d"); echo "rc=0 [$o] $c") 2>&1
+	[ "$got" = "rc=0 [] ${CROSS_COMPILE}gcc" ] && t_ok ||
+		t_bad "kbuild_overrides/kbuild_cc on a $d tree under set -e: '$got'"
+done
+rm -rf "$st"
+
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 src_ver=$(sed -n 's/^#define SHADOWMAP_VERSION "\(.*\)"/\1/p' src/shadowmap.h)
 [ -n "$ver" ] && [ "$ver" = "$src_ver" ] && t_ok ||

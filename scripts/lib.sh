@@ -176,7 +176,10 @@ kernel_series() {
 # kbuild_named_cc KDIR: the gcc-N the headers' .kernelvariables names, or
 # nothing.
 kbuild_named_cc() {
-	sed -n 's/^CC = .*[)]\(gcc-[0-9]*\)$/\1/p' "$1/.kernelvariables" 2>/dev/null
+	# our own builds have no .kernelvariables: nothing named (and no
+	# failing status, under set -e)
+	[ -f "$1/.kernelvariables" ] || return 0
+	sed -n 's/^CC = .*[)]\(gcc-[0-9]*\)$/\1/p' "$1/.kernelvariables"
 }
 
 kbuild_cc() {
