@@ -14,7 +14,8 @@
 # SHADOWMAP_DEBIAN_6_1=6.1.0-NN, SHADOWMAP_DEBIAN13_BPO_7=7.3.4+deb13).
 # Kernels of a newer suite than the host's need more than bookworm has:
 #   - from 6.19 the image package is a metapackage; the image is in
-#     linux-binary-*, config and System.map in linux-base-*, all under
+#     linux-binary-*, config and System.map in linux-base-*, the modules
+#     in linux-modules-*, all under
 #     /usr/lib/modules: boot/ and lib/modules/ here point there;
 #   - their headers Makefile names KBUILD_OUTPUT as well as -common;
 #   - their linux-kbuild's modpost needs glibc 2.38: it is rebuilt from the
@@ -93,19 +94,23 @@ serre=$(echo "$ser" | sed 's/\./\\./g')
 kbuild=linux-kbuild-$abi
 [ -n "$(names "$kbuild")" ] || kbuild=linux-kbuild-$ser
 
+# 6.19+: the image, config and System.map are in linux-binary and linux-base,
+# the modules (virtio_mem) in linux-modules
+pkgs="linux-image-$abi-$flavour linux-headers-$abi-$flavour linux-headers-$abi-common"
+for p in linux-binary-$abi-$flavour linux-base-$abi-$flavour linux-modules-$abi-$flavour; do
+	[ -z "$(names "$p")" ] || pkgs="$pkgs $p"
+done
 root=$SHADOWMAP_CACHE/debian/$(echo "$abi" | tr '+' '_')${flavour#arm64}
-if [ -f "$root/.shadowmap-done" ]; then
+# The marker names the packages unpacked: a root that lacks one is redone.
+if [ -f "$root/.shadowmap-done" ] && [ "$(cat "$root/.shadowmap-done")" = "$pkgs" ]; then
 	echo "$root"
 	exit 0
 fi
 
-# 6.19+: the image, config and System.map are in linux-binary and linux-base
-pkgs="linux-image-$abi-$flavour linux-headers-$abi-$flavour linux-headers-$abi-common"
-for p in linux-binary-$abi-$flavour linux-base-$abi-$flavour; do
-	[ -z "$(names "$p")" ] || pkgs="$pkgs $p"
-done
 log "downloading $pkgs $kbuild busybox-static ($suite)"
-dl=$SHADOWMAP_CACHE/debs
+# One directory per suite: busybox-static and linux-kbuild-SERIES have the
+# same names in several suites, and the newest download must be this one's.
+dl=$SHADOWMAP_CACHE/debs/$suite
 mkdir -p "$dl"
 # linux-kbuild runs on the host, so it comes for the host's architecture.
 # shellcheck disable=SC2086
@@ -148,5 +153,5 @@ ls "$root"/boot/vmlinuz-* >/dev/null 2>&1 || die "no vmlinuz in $pkgs"
 # Host tools the host's C library cannot run: rebuilt from source.
 sh "$SHADOWMAP_TOP/scripts/kbuild-tools.sh" "$root" "$abi" "$suite" ||
 	die "the host tools of $kbuild could not be rebuilt (scripts/kbuild-tools.sh)"
-touch "$root/.shadowmap-done"
+echo "$pkgs" >"$root/.shadowmap-done"
 echo "$root"

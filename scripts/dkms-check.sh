@@ -36,10 +36,7 @@ MAKEFLAGS="W=1 CC=$wrap $overrides" ARCH=arm64 CROSS_COMPILE=$CROSS_COMPILE dkms
 	>>"$d/log" 2>&1 || { tail -30 "$d/log" >&2; find "$d/tree/shadowmap/$ver" -name make.log -exec tail -30 {} + >&2; die "dkms build failed for $kver"; }
 mlog=$(find "$d/tree/shadowmap/$ver" -name make.log | head -n 1)
 [ -n "$mlog" ] || die "dkms build left no make.log"
-# the compiler's and modpost's warnings (make's and kbuild's own notes,
-# such as the pahole one when BTF is left out, are not the module's)
-if grep -qE ':[0-9]+:([0-9]+:)? warning:|^WARNING:' "$mlog"; then
-	grep -E ':[0-9]+:([0-9]+:)? warning:|^WARNING:' "$mlog" >&2
+if kbuild_warnings "$mlog" >&2; then
 	die "dkms build (W=1) for $kver warned"
 fi
 ko=$(find "$d/tree/shadowmap/$ver/$kver" -name 'shadowmap.ko*' | head -n 1)

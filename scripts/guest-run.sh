@@ -92,12 +92,14 @@ resolve_kernel() {
 }
 
 # modules_key: what a module build depends on: the sources (names and
-# contents), the kernel tree and its config, the compiler.
+# contents), the kernel tree and its config, the compiler and what the
+# headers need of it (kbuild_overrides).
 modules_key() {
 	{
 		echo "$kdir $kver"
 		cat "$kdir/.config" 2>/dev/null
-		"${CROSS_COMPILE}gcc" --version | head -n 1
+		"$(kbuild_cc "$kdir")" --version | head -n 1
+		kbuild_overrides "$kdir" 2>/dev/null
 		(cd "$SHADOWMAP_TOP" && find Kbuild Makefile src debugfs kunit -type f |
 			LC_ALL=C sort | while read -r f; do echo "$f"; cat "$f"; done)
 	} | sha256sum | cut -c1-16
@@ -129,8 +131,7 @@ build_modules() {
 		{ tail -20 "$work/modbuild.log" >&2; die "module build against $kernel failed"; }
 	cat "$work/overrides.log" >>"$work/modbuild.log"
 	cp "$work/modbuild.log" "$logdir/modbuild.log"
-	if grep -q 'warning:' "$work/modbuild.log"; then
-		grep 'warning:' "$work/modbuild.log" >&2
+	if kbuild_warnings "$work/modbuild.log" >&2; then
 		die "module build against $kernel has warnings"
 	fi
 	# Kept only when it built clean, and only if no other run kept the
@@ -168,6 +169,7 @@ sign_modules() {
 # modules, the guest scripts and the environment the selftests read.
 pack_initramfs() {
 	busybox=$(sh "$SHADOWMAP_TOP/scripts/debian-kernels.sh" debian-6.1)/bin/busybox
+	[ -f "$busybox" ] || die "no busybox at $busybox (debian-kernels.sh debian-6.1)"
 	ird=$work/initramfs
 	mkdir -p "$ird/bin" "$ird/shadowmap" "$ird/proc" "$ird/sys" "$ird/dev" "$ird/tmp"
 	cp "$busybox" "$ird/bin/busybox"

@@ -241,6 +241,19 @@ kbuild_overrides() {
 		CC_HAS_MULTIDIMENSIONAL_NONSTRING|attr||char a[2][4] __attribute__((__nonstring__));
 		CC_HAS_ASSUME|attr||int f(int x) { __attribute__((__assume__(x > 0))); return x; }
 		EOF
+		# gcc 12 aligns functions with -falign-functions, which skips cold
+		# ones (__init): the kernel's ftrace with CALL_OPS needs every
+		# patched function 8-byte aligned and, finding one that is not,
+		# WARNs and then BUGs at the module's load (7.3, under QEMU).  A
+		# kernel built by gcc 12 drops __cold for this; the headers
+		# cannot, so the module goes without ftrace call sites.
+		case "$ov" in
+		*CONFIG_CC_HAS_MIN_FUNCTION_ALIGNMENT=*)
+			if grep -q '^CONFIG_DYNAMIC_FTRACE_WITH_CALL_OPS=y' "$1/.config"; then
+				ov="$ov CC_FLAGS_FTRACE="
+				echo "no ftrace call sites in the module: ${CROSS_COMPILE}gcc cannot align cold functions as the headers' $cc does (-fmin-function-alignment)" >&2
+			fi ;;
+		esac
 		if [ -n "$attrs" ]; then
 			ov="$ov KCFLAGS=-Wno-attributes"
 			echo "-Wno-attributes: ${CROSS_COMPILE}gcc lacks what the headers' $cc has:$attrs" >&2
@@ -255,6 +268,13 @@ kbuild_overrides() {
 		fi
 	fi
 	echo "$ov"
+}
+
+# kbuild_warnings LOG: the compiler's and modpost's warnings in a module
+# build's log, if any (make's and kbuild's own notes, such as the pahole
+# one when BTF is left out, are not the module's).
+kbuild_warnings() {
+	grep -E ':[0-9]+:([0-9]+:)? warning:|^WARNING:' "$1"
 }
 
 # key_of FILE...: short content hash, used to key caches.

@@ -37,28 +37,30 @@ echo "# fuzz: seed $seed, page size $page: $nctl control commands in $ctl_classe
 TAB=$(printf '\t')
 good="run region=vmalloc size=4M"
 # The state a refused command must leave alone, as one text: `last` but
-# for last_error and last_errno, then `history`; "same" also wants the
-# shadow kept.  With dump=1 it prints that text (the baseline), else
-# last_errno, last_error and "same" or "changed" against the baseline.
-state_awk='
-FILENAME == ARGV[1] { base = base $0 "\n"; next }
-FILENAME == ARGV[2] {
-	if (substr($0, 1, 12) == "last_errno: ") { eno = substr($0, 13); next }
-	if (substr($0, 1, 12) == "last_error: ") { err = substr($0, 13); next }
-	if ($0 == "kept: yes")
-		kept = 1
-	cur = cur $0 "\n"
-	next
+# for last_error and last_errno, then `history`.  read_state sets it in
+# $cur, with $eno, $err and $kept (the shadow kept), by the shell's own
+# reads: a fork per command less, about a third of the corpus's time.
+read_state() {
+	eno= err= cur= kept=
+	while IFS= read -r l; do
+		case "$l" in
+		"last_errno: "*) eno=${l#last_errno: } ;;
+		"last_error: "*) err=${l#last_error: } ;;
+		*)
+			[ "$l" != "kept: yes" ] || kept=1
+			cur="$cur$l
+" ;;
+		esac
+	done <"$SM_DIR/last"
+	while IFS= read -r l; do
+		cur="${cur}history: $l
+"
+	done <"$SM_DIR/history"
 }
-{ cur = cur "history: " $0 "\n" }
-END {
-	if (dump) { printf "%s", cur; exit }
-	print eno
-	print err
-	print (cur == base && kept ? "same" : "changed")
-}'
 snapshot() {
-	awk -v dump=1 "$state_awk" /dev/null "$SM_DIR/last" "$SM_DIR/history" >"$ktap_tmp/base"
+	read_state
+	base=$cur
+	printf '%s' "$base" >"$ktap_tmp/base"
 }
 # restore: a command changed the state; make a new baseline to go on with.
 restores=0
@@ -127,8 +129,9 @@ while IFS=$TAB read -r class errno glob first second; do
 		dd if="$ktap_tmp/c1" bs=4096 2>"$ktap_tmp/dd.err" >"$SM_DIR/control"
 	fi
 	rc=$?
-	awk "$state_awk" "$ktap_tmp/base" "$SM_DIR/last" "$SM_DIR/history" >"$ktap_tmp/res"
-	{ IFS= read -r gerrno; IFS= read -r gerr; IFS= read -r gstate; } <"$ktap_tmp/res"
+	read_state
+	gerrno=$eno gerr=$err gstate=changed
+	[ "$cur" != "$base" ] || [ -z "$kept" ] || gstate=same
 	bad=
 	[ "$rc" -ne 0 ] || bad=" write succeeded;"
 	[ "$gerrno" = "$errno" ] || bad="$bad errno $gerrno;"

@@ -24,6 +24,17 @@
 #define SM_NS	"SHADOWMAP"
 #endif
 
+/*
+ * A per-CPU workqueue: 6.17 added WQ_PERCPU to say so, and 7.x WARNs at
+ * alloc_workqueue() when neither it nor WQ_UNBOUND is given.  Before it,
+ * per-CPU was the default (Kbuild finds the enum: SM_HAVE_WQ_PERCPU).
+ */
+#ifdef SM_HAVE_WQ_PERCPU
+#define SM_WQ_PERCPU	WQ_PERCPU
+#else
+#define SM_WQ_PERCPU	0
+#endif
+
 /* Bit 1 of a descriptor, table or page against block: 7.x dropped the name. */
 #ifdef PTE_TABLE_BIT
 #define SM_PTE_TABLE_BIT	PTE_TABLE_BIT

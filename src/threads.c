@@ -203,7 +203,8 @@ EXPORT_SYMBOL_NS_GPL(sm_shadow_map_threads, SM_NS);
 /* The helpers' workqueue: per CPU, and out of the way of other work. */
 int sm_threads_init(void)
 {
-	sm_wq = alloc_workqueue("shadowmap", WQ_HIGHPRI | WQ_CPU_INTENSIVE, 0);
+	sm_wq = alloc_workqueue("shadowmap",
+				SM_WQ_PERCPU | WQ_HIGHPRI | WQ_CPU_INTENSIVE, 0);
 	return sm_wq ? 0 : -ENOMEM;
 }
 
