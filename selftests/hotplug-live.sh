@@ -22,7 +22,7 @@ else
 	ktap_skip_all "no hot-added memory: load shadowmap, hot-add memory, run again"
 fi
 presets=$(sm_presets)
-ktap_plan $((12 + $(echo "$presets" | wc -l)))
+ktap_plan $((13 + $(echo "$presets" | wc -l)))
 if [ -n "$sm_own" ]; then
 	ok module_loads
 	sm_grow
@@ -63,17 +63,23 @@ expect live_map_probe "no __create_pgd_mapping probe" \
 run_walker "hotplug-count-$ref" "run region=hotplug index=all walker=$ref"
 ref_tlbi=$(sm_last tlbi)
 ref_maps=$(sm_last remap_maps)
-# Tables are printed, not compared: the shadow makes every level afresh,
-# where the kernel reuses the tables that map its boot memory too (at 64K
-# the PMD table beside the hot-added block), and which those were the
-# test cannot tell from here.
-t_pmd=$(sm_last tables_pmd)
-t_pte=$(sm_last tables_pte)
+# Tables: the shadow makes every level afresh below its own top table;
+# the kernel made only those its linear map did not have already
+# (live_tables_had: at 4K the upper levels over boot memory, at 64K the PMD
+# table beside the block).
+ref_tables=0
+for l in p4d pud pmd pte; do
+	t=$(sm_last "tables_$l")
+	ref_tables=$((ref_tables + ${t:-0}))
+done
+had=$(sm_last live_tables_had)
 expect "hotplug_live_tlbi_equals_$ref" "preset $ref_tlbi, live $live_tlbi" \
 	[ -n "$ref_tlbi" -a "$ref_tlbi" = "$live_tlbi" ]
 expect "hotplug_live_fixmap_maps_equal_$ref" "preset $ref_maps, live $live_maps" \
 	[ -n "$ref_maps" -a "$ref_maps" = "$live_maps" ]
-echo "# SM: LIVE-COUNTS preset=$ref tlbi=$live_tlbi/$ref_tlbi fixmap_maps=$live_maps/$ref_maps tables=$live_tables pmd_pte_tables=${t_pmd:-0}/${t_pte:-0}"
+expect "hotplug_live_tables_equal_$ref" "preset $ref_tables less $had the kernel had, live $live_tables" \
+	[ -n "$had" -a "$((ref_tables - ${had:-0}))" = "$live_tables" ]
+echo "# SM: LIVE-COUNTS preset=$ref tlbi=$live_tlbi/$ref_tlbi fixmap_maps=$live_maps/$ref_maps tables=$live_tables/$((ref_tables - ${had:-0})) tables_had=${had:-none}"
 
 # Times: under the rig, the memory goes and comes back with the counting
 # probes disarmed, so the kernel's loops run without a trap, and every

@@ -36,6 +36,7 @@ struct sm_result {
 	u64 largest;
 	u64 cont_pte_blocks;		/* CONT_PTE_SIZE blocks the chunks touch */
 	u64 cont_pmd_blocks;		/* CONT_PMD_SIZE blocks the chunks touch */
+	long live_tables_had;		/* sm_area's, -1 if not counted */
 	unsigned int chunks;
 	struct sm_stats cnt;		/* the first build's counters */
 	bool stable;			/* every build counted the same */

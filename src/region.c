@@ -29,6 +29,7 @@ int sm_area_prepare(const struct sm_run_config *cfg, struct sm_area *area,
 
 	memset(area, 0, sizeof(*area));
 	area->stop = stop;
+	area->live_tables_had = -1;
 	if (!ops || !ops->prepare) {
 		sm_err("region %d: unknown", cfg->region);
 		return -EINVAL;

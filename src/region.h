@@ -21,6 +21,11 @@ struct sm_area {
 	u64 largest;		/* bytes in the largest chunk */
 	pgprot_t prot;		/* what the live mapping uses */
 	char note[96];		/* shown in `last`; no kernel addresses */
+	/*
+	 * hotplug: the tables of a fresh map of the chunks that the live
+	 * tree had already (sm_live_tables_had()); -1 for other regions.
+	 */
+	long live_tables_had;
 	void *priv;		/* the region's own */
 	struct sm_stop *stop;	/* checked in long loops; may be NULL */
 };

@@ -8,8 +8,10 @@
 
 #include "region.h"
 #include "budget.h"
+#include "compat.h"
 #include "extents.h"
 #include "hotplug.h"
+#include "lookup.h"
 
 /*
  * Region "hotplug": one chunk per recorded range, in the order they came
@@ -17,6 +19,160 @@
  * mapped each into swapper_pg_dir.  With size=, only the first size bytes
  * of them, in that order.
  */
+/*
+ * Which tables the kernel's hot-add of these ranges found already.  A fresh
+ * shadow makes one table per span its chunks touch at every level; the
+ * kernel made only those its linear map did not have, for the memory
+ * mapped around them (boot memory, at 64K the PMD table beside the block).
+ * A table was there before iff it maps something outside the chunks: an
+ * entry wholly outside them, a block that reaches outside, or a table
+ * below that was there before.  Hot-remove frees the tables it empties,
+ * so none is left over from an earlier hot-add.
+ */
+
+/* VA mapped by one entry of a table of @level */
+static unsigned long sm_entry_size(int level)
+{
+	switch (level) {
+	case SM_LVL_P4D:
+		return P4D_SIZE;
+	case SM_LVL_PUD:
+		return PUD_SIZE;
+	case SM_LVL_PMD:
+		return PMD_SIZE;
+	default:
+		return PAGE_SIZE;
+	}
+}
+
+/* The next level below @level with tables of its own, folding aside. */
+static int sm_next_level(int level)
+{
+	if (level < SM_LVL_P4D && sm_p4d_present())
+		return SM_LVL_P4D;
+	if (level < SM_LVL_PUD && sm_pud_present())
+		return SM_LVL_PUD;
+	if (level < SM_LVL_PMD && sm_pmd_present())
+		return SM_LVL_PMD;
+	return SM_LVL_PTE;
+}
+
+/* The live entry for @va in the table of @level, or 0 (none above). */
+static u64 sm_live_entry(unsigned long va, int level)
+{
+	pgd_t *pgdp = pgd_offset_pgd(sm_live_pgd(), va);
+	p4d_t *p4dp;
+	pud_t *pudp;
+	pmd_t *pmdp;
+	p4d_t p4d;
+	pud_t pud;
+	pmd_t pmd;
+
+	if (sm_p4d_present() && pgd_none(READ_ONCE(*pgdp)))
+		return 0;
+	p4dp = p4d_offset(pgdp, va);
+	p4d = READ_ONCE(*p4dp);
+	if (level == SM_LVL_P4D)
+		return p4d_val(p4d);
+	if (sm_pud_present() && p4d_none(p4d))
+		return 0;
+	pudp = pud_offset(p4dp, va);
+	pud = READ_ONCE(*pudp);
+	if (level == SM_LVL_PUD)
+		return pud_val(pud);
+	if (sm_pmd_present() && (pud_none(pud) || pud_leaf(pud)))
+		return 0;
+	pmdp = pmd_offset(pudp, va);
+	pmd = READ_ONCE(*pmdp);
+	if (level == SM_LVL_PMD)
+		return pmd_val(pmd);
+	if (pmd_none(pmd) || pmd_leaf(pmd))
+		return 0;
+	return pte_val(READ_ONCE(*pte_offset_kernel(pmdp, va)));
+}
+
+/* Bytes of [va, va + len) that chunk @ch covers. */
+static unsigned long sm_chunk_cover(const struct sm_chunk *ch,
+				    unsigned long va, unsigned long len)
+{
+	unsigned long lo = max(va, ch->va);
+	unsigned long hi = min(va + (len - 1),
+			       ch->va + (ch->nr_pages * PAGE_SIZE - 1));
+
+	return lo <= hi ? hi - lo + 1 : 0;
+}
+
+/* Bytes of [va, va + len) that the chunks cover (they do not overlap). */
+static unsigned long sm_chunks_cover(const struct sm_area *area,
+				     unsigned long va, unsigned long len)
+{
+	unsigned long cover = 0;
+	unsigned int i;
+
+	for (i = 0; i < area->nr_chunks; i++)
+		cover += sm_chunk_cover(&area->chunks[i], va, len);
+	return cover;
+}
+
+/* Whether the live table of @level over [va, va + span) was there before. */
+static bool sm_live_table_had(const struct sm_area *area, int level,
+			      unsigned long va, unsigned long span)
+{
+	unsigned long step = sm_entry_size(level);
+	unsigned long n, e, cover;
+	u64 desc;
+
+	for (n = 0; n < span / step; n++) {
+		e = va + n * step;
+		cover = sm_chunks_cover(area, e, step);
+		if (cover == step)
+			continue;
+		desc = sm_live_entry(e, level);
+		if (!desc)
+			continue;
+		/* a PTE or a block reaching outside the chunks */
+		if (!cover || level == SM_LVL_PTE || !(desc & SM_PTE_TABLE_BIT))
+			return true;
+		if (sm_live_table_had(area, sm_next_level(level), e, step))
+			return true;
+	}
+	return false;
+}
+
+static long sm_live_tables_had(const struct sm_area *area)
+{
+	unsigned long span, s, last;
+	unsigned int i, j;
+	long had = 0;
+	int level = SM_LVL_PGD;
+
+	do {
+		level = sm_next_level(level);
+		/* a table of @level spans one entry of the level above */
+		span = level == SM_LVL_P4D ? PGDIR_SIZE :
+		       sm_entry_size(level - 1);
+		for (i = 0; i < area->nr_chunks; i++) {
+			const struct sm_chunk *ch = &area->chunks[i];
+
+			last = ch->va + (ch->nr_pages * PAGE_SIZE - 1);
+			for (s = ALIGN_DOWN(ch->va, span); ; s += span) {
+				/* counted with an earlier chunk? */
+				for (j = 0; j < i; j++)
+					if (sm_chunk_cover(&area->chunks[j], s,
+							   span))
+						break;
+				if (j == i &&
+				    sm_chunks_cover(area, s, span) != span)
+					had += sm_live_table_had(area, level, s,
+								 span);
+				if (s + (span - 1) >= last)
+					break;
+			}
+		}
+	} while (level != SM_LVL_PTE);
+	return had;
+}
+
 /* The ranges asked for exist and none is going offline. */
 static int sm_hotplug_check(const struct sm_run_config *cfg, char *err,
 			    size_t errlen)
@@ -52,6 +208,7 @@ static int sm_hotplug_prepare(const struct sm_run_config *cfg,
 	sm_extents_free(&e);
 	if (ret)
 		return ret;
+	area->live_tables_had = sm_live_tables_had(area);
 	if (cfg->index == SM_HOTPLUG_INDEX_ALL)
 		scnprintf(area->note, sizeof(area->note),
 			  "hotplug index=all: %u ranges, %lluM%s",

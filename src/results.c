@@ -124,6 +124,7 @@ void sm_result_finish(struct sm_result *r, const struct sm_area *area)
 	r->bytes = area->bytes;
 	r->largest = area->largest;
 	r->chunks = area->nr_chunks;
+	r->live_tables_had = area->live_tables_had;
 	sm_count_spans(r, area);
 	sm_result_verified(r, area);
 }
@@ -274,6 +275,8 @@ static void sm_show_result(struct seq_file *m, const struct sm_result *r,
 	seq_printf(m, "span_cont_pte_blocks: %llu\n", r->cont_pte_blocks);
 	seq_printf(m, "span_cont_pmd_blocks: %llu\n", r->cont_pmd_blocks);
 	seq_printf(m, "region_note: %s\n", r->note);
+	if (c->region == SM_REGION_HOTPLUG && r->live_tables_had >= 0)
+		seq_printf(m, "live_tables_had: %ld\n", r->live_tables_had);
 	seq_printf(m, "walker: %s\n", r->walker);
 	for (i = 0; i < SM_AXIS_NR; i++)
 		seq_printf(m, "%s: %s\n", sm_axes[i].key,
