@@ -78,6 +78,8 @@ static int version_show(struct seq_file *m, void *v)
 	seq_printf(m, "kernel: %s\n", init_utsname()->release);
 	seq_printf(m, "page_size: %lu\n", PAGE_SIZE);
 	seq_printf(m, "pgtable_levels: %d\n", CONFIG_PGTABLE_LEVELS);
+	seq_printf(m, "hotplug_preset: %s\n",
+		   sm_preset_names[sm_hotplug_preset()]);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(version);

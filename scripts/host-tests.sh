@@ -299,7 +299,7 @@ expect_error lab-table-lazy-ring "no lazy_ring" python3 scripts/lab-table.py --c
 hp=$(mktemp -d)
 {
 	echo "# SM: LAST hotplug-v6.10 kernel: 6.12.118+deb12-arm64"
-	echo "# SM: LIVE events=15 size=2013265920 map_tlbi=1072 map_ns=9500000 map_probe_ns=0 counted=0 count_map_ns=20000000 count_probe_ns=1000 count_size=2147483648 count_events=16 count_tlbi_min=67 count_tlbi_max=67"
+	echo "# SM: LIVE preset=v6.10 events=15 size=2013265920 map_tlbi=1072 map_ns=9500000 map_probe_ns=0 counted=0 count_map_ns=20000000 count_probe_ns=1000 count_size=2147483648 count_events=16 count_tlbi_min=67 count_tlbi_max=67"
 	echo "# SM: HOTPLUG walker=v6.10 tlbi=1005 build_ns_median=11000000 predicted_build_ns=12000000 size=2013265920 live_map_ns=9500000 live_probe_ns=0"
 	echo "# SM: HOTPLUG walker=direct tlbi=0 build_ns_median=5000000 predicted_build_ns= size=2013265920 live_map_ns=9500000 live_probe_ns=0"
 } >"$hp/hotplug.log"

@@ -152,7 +152,6 @@ def human(size):
 
 
 # The preset that mirrors each kernel's hot-add path.
-KERNEL_PRESET = (("6.1.", "v6.1-late"), ("", "v6.10"))
 # Live over preset, in one boot, for the replica to count as faithful.
 FAITHFUL = (0.8, 1.25)
 ICOUNT_FAITHFUL = (0.9, 1.1)
@@ -197,8 +196,7 @@ def live_over_preset(path):
     order, runs = runs_of(path)
     if not live or not order:
         return None
-    kernel = runs[order[0]].get("kernel", "?")
-    ref = next(p for prefix, p in KERNEL_PRESET if kernel.startswith(prefix))
+    ref = live.get("preset")
     own = max(int(live.get("map_ns", 0)) - int(live.get("map_probe_ns", 0)), 1)
     for row in rows:
         if row.get("walker") == ref:
@@ -217,7 +215,8 @@ def hotplug_table(path, judge=False, icount=False):
         return 1
     first = runs[order[0]] if order else {}
     kernel = first.get("kernel", "?")
-    ref = next(p for prefix, p in KERNEL_PRESET if kernel.startswith(prefix))
+    # the module's hotplug_preset, as the guest's selftest printed it
+    ref = live.get("preset")
     map_ns = int(live.get("map_ns", 0))
     probe_ns = int(live.get("map_probe_ns", 0))
     own_ns = max(map_ns - probe_ns, 1)

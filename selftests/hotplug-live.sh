@@ -1,7 +1,8 @@
 #!/bin/sh
 # The kernel's own hot-add, measured live, against every preset over the
 # same ranges: the TLBIs the kernel issued in its page-table code equal the
-# matching preset's (v6.1-late on 6.1, v6.10 on 6.12); then, under the rig,
+# matching preset's (version's hotplug_preset: v6.1-late on 6.1, v6.10
+# from 6.10 on); then, under the rig,
 # the same memory removed and added again with the counting probes
 # disarmed, for the kernel's time without a trap in its loops, and every
 # preset over those ranges; and the ram region.
@@ -49,10 +50,8 @@ add_sum() {
 		}
 		END { print s + 0 }' "$ev"
 }
-case "$(uname -r)" in
-6.1.*) ref=v6.1-late ;;
-*) ref=v6.10 ;;
-esac
+# The preset that models this kernel's hot-add: the module says which.
+ref=$(sed -n 's/^hotplug_preset: //p' "$SM_DIR/version")
 
 # Counts: the hot-add above, with the counting probes armed.
 live_tlbi=$(add_sum map_tlbi)
@@ -110,7 +109,7 @@ count_blocks=$(awk '$1 ~ /^event=/ && / kind=add / && / ret=0 / && / counted=1 /
 			if (index($f, "map_tlbi=") == 1) print substr($f, 10)
 	}' "$ev" | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1; n++ }
 		END { if (n) printf "count_events=%d count_tlbi_min=%d count_tlbi_max=%d", n, lo, hi }')
-echo "# SM: LIVE events=$(grep -c "^event=.* kind=add .*ret=0 .*counted=$counted " "$ev") size=$size map_tlbi=$live_tlbi map_ns=$live_ns map_probe_ns=$probe_ns counted=$counted count_map_ns=$count_ns count_probe_ns=$count_probe_ns count_size=$count_size $count_blocks"
+echo "# SM: LIVE preset=$ref events=$(grep -c "^event=.* kind=add .*ret=0 .*counted=$counted " "$ev") size=$size map_tlbi=$live_tlbi map_ns=$live_ns map_probe_ns=$probe_ns counted=$counted count_map_ns=$count_ns count_probe_ns=$count_probe_ns count_size=$count_size $count_blocks"
 expect live_timed_without_counting_probes "counted=$counted, index=$from" \
 	[ "$counted" = 0 -o -z "$sm_own" ]
 for w in $presets; do

@@ -11,6 +11,7 @@
 #include <linux/errno.h>
 #include <linux/mm.h>
 #include <linux/ctype.h>
+#include <linux/utsname.h>
 
 #include "shadowmap.h"
 
@@ -108,6 +109,22 @@ const struct sm_walker sm_preset_walkers[] = {
 				.fill = SM_FILL_STEPPED },
 };
 EXPORT_SYMBOL_NS_GPL(sm_preset_walkers, SM_NS);
+
+/*
+ * The preset that models this kernel's own hot-add (arch_add_memory()):
+ * v6.1-late up to 6.9, v6.10 from 6.10 on (7.3's path is the v6.10 shape,
+ * counter for counter).  The running kernel's release says which.
+ */
+enum sm_preset sm_hotplug_preset(void)
+{
+	unsigned int major = 0, minor = 0;
+
+	if (sscanf(init_utsname()->release, "%u.%u", &major, &minor) == 2 &&
+	    (major < 6 || (major == 6 && minor < 10)))
+		return SM_PRESET_V6_1_LATE;
+	return SM_PRESET_V6_10;
+}
+EXPORT_SYMBOL_NS_GPL(sm_hotplug_preset, SM_NS);
 
 const struct sm_axis_desc sm_axes[] = {
 	[SM_AXIS_REMAP] = { "remap", sm_remap_names, SM_REMAP_NR },

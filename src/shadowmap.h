@@ -135,6 +135,7 @@ extern const char * const sm_fill_names[SM_FILL_NR];
 extern const char * const sm_region_names[SM_REGION_NR];
 extern const char * const sm_preset_names[SM_PRESET_NR];
 extern const struct sm_walker sm_preset_walkers[SM_PRESET_NR];
+enum sm_preset sm_hotplug_preset(void);
 extern const struct sm_axis_desc sm_axes[SM_AXIS_NR];
 
 void sm_run_config_init(struct sm_run_config *cfg);
