@@ -11,7 +11,7 @@
 #   make check-full          make check, plus a 12 GiB guest, the soak and
 #                            the Secure Boot kernel
 #   make bench               benchmark figures (see README)
-#   make kunit-intree        kunit.py run with the in-tree route
+#   make kunit-intree        kunit.py run with the in-tree route (KUNIT_INTREE="7.3 trixie-backports")
 #   make selftest            the selftests on this machine (root, module
 #                            installed; SM_KO=DIR to insmod DIR/shadowmap.ko,
 #                            TESTS="walker cli" to pick)
@@ -58,7 +58,7 @@ bench:
 	@sh scripts/lab.sh --bench $(LAB_ARGS)
 
 kunit-intree:
-	@sh scripts/kunit-intree.sh
+	@sh scripts/kunit-intree.sh $(KUNIT_INTREE)
 
 selftest:
 	@SM_KO=$(SM_KO) sh selftests/run.sh $(TESTS)

@@ -33,6 +33,16 @@ done
 for k in $(kernel_names debian); do
 	sh "$SHADOWMAP_TOP/scripts/debian-kernels.sh" "$k" >/dev/null || die "debian-kernels.sh $k failed"
 done
+# The in-tree kunit.py builds the newest Debian kernel's linux-source
+# (7.3 from trixie-backports today; issue 19).
+newest=$(for k in $(kernel_names debian); do
+	kernel "$k"
+	echo "$(kernel_abi "$k") $k_suite"
+done | sort -V | tail -n 1)
+intree_series=$(echo "${newest%% *}" | sed 's/^\([0-9]*\.[0-9]*\).*/\1/')
+intree_suite=${newest#* }
+sh "$SHADOWMAP_TOP/scripts/kernel-source.sh" "$intree_series" "$intree_suite" >/dev/null ||
+	die "kernel-source.sh $intree_series $intree_suite failed"
 # The private package lists stay as they are now, so that no stage
 # refreshes them under another (debian-kernels.sh).
 SHADOWMAP_APT_FROZEN=1
@@ -166,7 +176,8 @@ if [ -z "$quick" ]; then
 		[ -n "$full" ] || [ "$k" != kunit-6.12 ] || continue
 		stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" --mode kunit
 	done
-	stage kunit-intree sh "$SHADOWMAP_TOP/scripts/kunit-intree.sh"
+	stage kunit-intree sh "$SHADOWMAP_TOP/scripts/kunit-intree.sh" \
+		"$intree_series" "$intree_suite"
 fi
 # Hot-plug: live events, hot-remove under a kept shadow, and on 6.12 (both
 # kernels with --full) hotplug-stress: offlines, hot-adds and hot-removes

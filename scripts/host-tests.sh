@@ -74,6 +74,8 @@ expect_error guest-run-env-value "may hold only" sh scripts/guest-run.sh --env "
 expect_error kernel-build-name "unknown kernel" sh scripts/kernel-build.sh 5.10
 expect_error kernel-build-debian "not one of our own kernels" sh scripts/kernel-build.sh debian-6.1
 expect_error kernel-source-ver "unknown kernel series" sh scripts/kernel-source.sh 4.19
+expect_error kernel-source-option "not a series" sh scripts/kernel-source.sh --help
+expect_error kernel-source-suite "no apt state for no-such-suite" sh scripts/kernel-source.sh 7.3 no-such-suite
 expect_error debian-kernels-name "unknown kernel" sh scripts/debian-kernels.sh 4.19
 expect_error debian-kernels-kunit "not a Debian kernel" sh scripts/debian-kernels.sh kunit-6.1
 expect_error dkms-check-kunit "not a Debian kernel" sh scripts/dkms-check.sh kunit-6.12

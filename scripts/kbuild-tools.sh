@@ -35,40 +35,28 @@ done
 
 out=$SHADOWMAP_CACHE/kbuild-tools/$(echo "$abi" | tr '+~' '__')
 if [ ! -f "$out/.shadowmap-done" ]; then
-	# linux-source-MAJOR.MINOR of the suite, with private apt state
+	# linux-source-MAJOR.MINOR of the suite (kept: kunit-intree.sh may
+	# build it), built out of tree
 	ser=$(echo "$abi" | sed 's/^\([0-9]*\.[0-9]*\).*/\1/')
-	apt_dir=$SHADOWMAP_CACHE/apt-$suite
-	[ -f "$apt_dir/sources.list" ] || die "no apt state for $suite (debian-kernels.sh makes it)"
-	opts="-o APT::Architectures::=arm64 -o APT::Architecture=arm64
-	      -o Dir::State::Lists=$apt_dir/lists-arm64 -o Dir::State::status=/dev/null
-	      -o Dir::Cache=$apt_dir -o Dir::Cache::archives=$apt_dir/archives
-	      -o Dir::Etc::SourceList=$apt_dir/sources.list -o Dir::Etc::SourceParts=/dev/null
-	      -o Debug::NoLocking=1 -o APT::Sandbox::User=root"
+	src=$(sh "$SHADOWMAP_TOP/scripts/kernel-source.sh" "$ser" "$suite") ||
+		die "no linux-source-$ser for $suite (scripts/kernel-source.sh)"
 	need_pkgs gcc make flex bison libelf-dev libssl-dev bc
 	log "rebuilding$broken of linux-kbuild-$abi from $suite's linux-source-$ser"
 	rm -rf "$out"
-	mkdir -p "$out/debs"
-	# shellcheck disable=SC2086
-	(cd "$out/debs" && apt-get -q $opts download "linux-source-$ser" >"$out/download.log" 2>&1) ||
-		{ tail -3 "$out/download.log" >&2; die "apt-get download linux-source-$ser ($suite) failed"; }
-	dpkg-deb --fsys-tarfile "$out"/debs/linux-source-"$ser"_*.deb |
-		tar -xf - -C "$out" "./usr/src/linux-source-$ser.tar.xz" ||
-		die "no linux-source-$ser.tar.xz in linux-source-$ser"
-	tar -xJf "$out/usr/src/linux-source-$ser.tar.xz" -C "$out"
-	rm -rf "${out:?}/usr" "${out:?}/debs"
-	src=$out/linux-source-$ser
+	mkdir -p "$out/build"
 	# Debian's own config; gcc-12's lack of gcc-14's options changes no
 	# host tool.
-	cp "$config" "$src/.config"
-	make -C "$src" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE" olddefconfig >"$out/build.log" 2>&1 &&
-		make -C "$src" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE" \
+	cp "$config" "$out/build/.config"
+	make -C "$src" O="$out/build" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE" \
+		olddefconfig >"$out/build.log" 2>&1 &&
+		make -C "$src" O="$out/build" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE" \
 			CONFIG_DEBUG_INFO_BTF_MODULES= -j"$(nproc)" modules_prepare >>"$out/build.log" 2>&1 ||
 		{ tail -20 "$out/build.log" >&2; die "make modules_prepare in linux-source-$ser failed (see $out/build.log)"; }
 	mkdir -p "$out/bin"
 	for t in scripts/mod/modpost scripts/genksyms/genksyms scripts/basic/fixdep; do
-		[ ! -x "$src/$t" ] || cp "$src/$t" "$out/bin/${t##*/}"
+		[ ! -x "$out/build/$t" ] || cp "$out/build/$t" "$out/bin/${t##*/}"
 	done
-	rm -rf "$src"
+	rm -rf "$out/build"
 	touch "$out/.shadowmap-done"
 fi
 for t in $broken; do

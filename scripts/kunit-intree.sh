@@ -4,13 +4,15 @@
 # linux-source tree, hook its Kconfig, and run
 #   kunit.py run --arch=arm64 --cross_compile=aarch64-linux-gnu- \
 #       --kunitconfig=drivers/misc/shadowmap/kunit/.kunitconfig
-# Usage: kunit-intree.sh [6.1|6.12]   (default 6.12)
+# Usage: kunit-intree.sh [SERIES [SUITE]]   (default 6.12; make check runs
+# it on the newest Debian kernel's series, 7.3 of trixie-backports today:
+# see scripts/kernel-source.sh)
 set -eu
 . "$(dirname "$0")/lib.sh"
 
 ver=${1:-6.12}
 need_host_tools
-src=$(sh "$SHADOWMAP_TOP/scripts/kernel-source.sh" "$ver")
+src=$(sh "$SHADOWMAP_TOP/scripts/kernel-source.sh" "$ver" ${2:+"$2"})
 tag=${src##*/linux-source-}
 tree=$SHADOWMAP_CACHE/intree/$ver-$tag/linux
 build=$SHADOWMAP_CACHE/intree/$ver-$tag/build

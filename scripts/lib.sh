@@ -78,6 +78,16 @@ debian_archive_uri() {
 		awk '$3 ~ /^bookworm\/main$/ && $2 ~ /^[a-z]+:/ { print $2; exit }'
 }
 
+# apt_suite_opts APT_DIR: apt options for the private state of a suite
+# that debian-kernels.sh keeps in APT_DIR (its arm64 lists, sources.list).
+apt_suite_opts() {
+	echo "-o APT::Architectures::=arm64 -o APT::Architecture=arm64 \
+ -o Dir::State::Lists=$1/lists-arm64 -o Dir::State::status=/dev/null \
+ -o Dir::Cache=$1 -o Dir::Cache::archives=$1/archives \
+ -o Dir::Etc::SourceList=$1/sources.list -o Dir::Etc::SourceParts=/dev/null \
+ -o Debug::NoLocking=1 -o APT::Sandbox::User=root"
+}
+
 # QEMU 10: the system's qemu-system-aarch64 when it is 10 or newer, else
 # qemu-system-arm from bookworm-backports (a sources file of the rig's
 # own; only qemu-system-arm, -common and -data come from there).
@@ -168,6 +178,15 @@ kernel_names() {
 kernel_series() {
 	awk '!/^#/ && NF && $2 != "debian" && !seen[$4]++ { printf "%s%s", s, $4; s = " " }' \
 		"$SHADOWMAP_TOP/scripts/kernels"
+}
+
+# kernel_abi NAME: the ABI of a Debian kernel of the table as fetched
+# (7.3.4+deb13), fetching it if need be.
+kernel_abi() {
+	kernel "$1"
+	image=$(ls "$(sh "$SHADOWMAP_TOP/scripts/debian-kernels.sh" "$1")"/boot/vmlinuz-*)
+	image=${image##*/vmlinuz-}
+	echo "${image%-"$k_flavour"}"
 }
 
 # kbuild_cc KDIR: the compiler for a module build against the headers at
