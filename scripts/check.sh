@@ -35,12 +35,16 @@ for k in $(kernel_names debian); do
 done
 # The in-tree kunit.py builds the newest Debian kernel's linux-source
 # (7.3 from trixie-backports today; issue 19).
-newest=$(for k in $(kernel_names debian); do
+# ABI suite name, the oldest first: the CLI's tests run on the oldest and
+# the newest 4K kernel (below).
+by_age=$(for k in $(kernel_names debian); do
 	kernel "$k"
-	echo "$(kernel_abi "$k") $k_suite"
-done | sort -V | tail -n 1)
+	echo "$(kernel_abi "$k") $k_suite $k $k_page"
+done | sort -V)
+newest=$(echo "$by_age" | tail -n 1)
 intree_series=$(echo "${newest%% *}" | sed 's/^\([0-9]*\.[0-9]*\).*/\1/')
-intree_suite=${newest#* }
+intree_suite=$(echo "$newest" | cut -d ' ' -f 2)
+cli_kernels=$(echo "$by_age" | awk '$4 == 4096 { n[++i] = $3 } END { print n[1], n[i] }')
 sh "$SHADOWMAP_TOP/scripts/kernel-source.sh" "$intree_series" "$intree_suite" >/dev/null ||
 	die "kernel-source.sh $intree_series $intree_suite failed"
 # The private package lists stay as they are now, so that no stage
@@ -164,7 +168,7 @@ if [ -z "$quick" ]; then
 	# 64K pages, which no Debian kernel has: our own 6.12 build runs every
 	# selftest, and the hot-plug ones (virtio-mem adds 512 MiB blocks
 	# there); its KUnit stage is in the loop below.
-	tests=--except=cli
+	tests=--except=cli,report
 	[ -z "$full" ] || tests=
 	stage kunit-6.12-64k-selftests sh "$SHADOWMAP_TOP/scripts/guest-run.sh" \
 		--kernel kunit-6.12-64k --mem 4G --mode check --tag selftests \
@@ -191,22 +195,21 @@ stage hotplug-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12
 # Every selftest on every Debian kernel of scripts/kernels.  A row that
 # boots a package another row runs in full (debian-6.12-4level: the same
 # kernel with arm64.nolva) runs the selftests whose results depend on the
-# page-table levels; with --full, all of them.  The CLI (a POSIX sh front
-# to the same files) runs on one 4K kernel of each suite; on the others,
-# and at 16K and 64K, with --full.  The newer suites' 4K kernels (trixie's
-# 6.12, trixie-backports' newest) hot-add in the same boot: hotplug-live
-# and hotplug-remove run there with memory to add (issue 19).
+# page-table levels; with --full, all of them.  The CLI's tests (`cli`
+# and `report`: a POSIX sh front to the same files) run on the oldest and
+# the newest 4K kernel; on the others with --full.  The newer suites' 4K
+# kernels (trixie's 6.12, trixie-backports' newest) hot-add in the same
+# boot: hotplug-live and hotplug-remove run there with memory to add
+# (issue 19).
 level_tests="walker control repaint predict module safety"
-booted= cli_suites=
+booted=
 for k in $(kernel_names debian); do
 	kernel "$k"
 	tests= grow=
-	if [ -z "$full" ]; then
-		case " $cli_suites " in
-		*" $k_suite "*) tests=--except=cli ;;
-		*) [ "$k_page" = 4096 ] && cli_suites="$cli_suites $k_suite" || tests=--except=cli ;;
-		esac
-	fi
+	case " $cli_kernels " in
+	*" $k "*) ;;
+	*) [ -n "$full" ] || tests=--except=cli,report ;;
+	esac
 	case " $booted " in
 	*" $k_suite/$k_series/$k_flavour "*) [ -n "$full" ] || tests=$level_tests ;;
 	esac
