@@ -253,7 +253,7 @@ static void sm_cw_walker_desc(const u8 *param, char *desc)
 KUNIT_ARRAY_PARAM(sm_cw_walker, sm_cw_walkers, sm_cw_walker_desc);
 
 /* Only the presets, for the costlier cases. */
-static const void *sm_cw_preset_gen_params(const void *prev, char *desc)
+static SM_KUNIT_GEN_PARAMS(sm_cw_preset_gen_params)
 {
 	const u8 *next = prev ? (const u8 *)prev + 1 : sm_cw_walkers;
 

@@ -4,6 +4,18 @@
 
 #include <kunit/test.h>
 
+/*
+ * A parameter generator of our own (not KUNIT_ARRAY_PARAM's): 6.18 passes
+ * it the test as well; KUNIT_CASE_PARAM_WITH_INIT came with that change.
+ */
+#ifdef KUNIT_CASE_PARAM_WITH_INIT
+#define SM_KUNIT_GEN_PARAMS(name) \
+	const void *(name)(struct kunit *test, const void *prev, char *desc)
+#else
+#define SM_KUNIT_GEN_PARAMS(name) \
+	const void *(name)(const void *prev, char *desc)
+#endif
+
 #include "shadowmap.h"
 #include "shadow.h"
 

@@ -1,11 +1,15 @@
 #!/bin/sh
 # A real "dkms add / build" of shadowmap against Debian's arm64 headers,
-# cross-compiled through the environment, in a private dkms tree.
-# Usage: dkms-check.sh KERNEL   (a "debian" kernel of scripts/kernels)
+# cross-compiled through the environment, in a private dkms tree, one per
+# package (the stages that boot one package share it, one at a time).
+# Usage: dkms-check.sh KERNEL [DIR]   (a "debian" kernel of scripts/kernels)
+#   DIR  copy the built shadowmap.ko there (guest-run.sh boots it)
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-name=${1:?usage: dkms-check.sh KERNEL (one of: $(kernel_names debian))}
+name=${1:?usage: dkms-check.sh KERNEL [DIR] (KERNEL one of: $(kernel_names debian))}
+out=${2:-}
+[ -z "$out" ] || [ -d "$out" ] || die "dkms-check.sh: no directory '$out'"
 need_pkgs dkms ccache
 root=$(sh "$SHADOWMAP_TOP/scripts/debian-kernels.sh" "$name")
 image=$(ls "$root"/boot/vmlinuz-*)
@@ -15,7 +19,10 @@ src_ver=$(sed -n 's/^#define SHADOWMAP_VERSION "\(.*\)"/\1/p' "$SHADOWMAP_TOP/sr
 [ "$ver" = "$src_ver" ] ||
 	die "dkms.conf PACKAGE_VERSION $ver differs from SHADOWMAP_VERSION $src_ver"
 
-d=$SHADOWMAP_CACHE/dkms/$name
+d=$SHADOWMAP_CACHE/dkms/$kver
+mkdir -p "$SHADOWMAP_CACHE/dkms"
+exec 9>"$d.lock"
+flock 9
 rm -rf "$d"
 mkdir -p "$d/tree" "$d/source" "$d/install" "$d/src"
 # dkms wants a clean source directory of its own.
@@ -46,4 +53,5 @@ case "$vermagic" in
 "$kver "*) ;;
 *) die "dkms-built module has vermagic '$vermagic', want $kver" ;;
 esac
+[ -z "$out" ] || cp "$ko" "$out/" || die "could not copy $ko to $out"
 echo "dkms: built shadowmap/$ver for $kver ($vermagic)"

@@ -115,25 +115,35 @@ build_modules() {
 	if [ -f "$modcache/.shadowmap-done" ] &&
 	   cp "$modcache"/*.ko "$work/mod/" 2>/dev/null &&
 	   cp "$modcache/modbuild.log" "$work/modbuild.log" 2>/dev/null; then
-		log "modules for $kernel from the cache"
+		log "modules for $kernel from the cache ($(tail -n 1 "$work/modbuild.log"))"
 		cp "$work/modbuild.log" "$logdir/modbuild.log"
 		[ "$k_build" != secure ] || sign_modules
 		return 0
 	fi
 	log "building modules for $kernel"
-	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
-		"$SHADOWMAP_TOP/Kbuild" "$SHADOWMAP_TOP/Makefile" "$SHADOWMAP_TOP/src" \
-		"$SHADOWMAP_TOP/debugfs" "$SHADOWMAP_TOP/kunit" "$work/mod/"
-	overrides=$(kbuild_overrides "$kdir" 2>"$work/overrides.log")
-	# shellcheck disable=SC2086
-	make -C "$work/mod" KDIR="$kdir" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE" \
-		CC="$(kbuild_cc "$kdir")" $overrides >"$work/modbuild.log" 2>&1 ||
-		{ tail -20 "$work/modbuild.log" >&2; die "module build against $kernel failed"; }
-	cat "$work/overrides.log" >>"$work/modbuild.log"
-	cp "$work/modbuild.log" "$logdir/modbuild.log"
-	if kbuild_warnings "$work/modbuild.log" >&2; then
-		die "module build against $kernel has warnings"
+	if [ "$k_build" = debian ]; then
+		# Debian's kernels: the route a server takes, a real dkms build
+		# (W=1, no warning), shared with the other stages of the package
+		sh "$SHADOWMAP_TOP/scripts/dkms-check.sh" "$kernel" "$work/mod" \
+			>"$work/modbuild.log" 2>&1 ||
+			{ tail -20 "$work/modbuild.log" >&2; die "dkms build against $kernel failed"; }
+		log "$(tail -n 1 "$work/modbuild.log")"
+	else
+		rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+			"$SHADOWMAP_TOP/Kbuild" "$SHADOWMAP_TOP/Makefile" "$SHADOWMAP_TOP/src" \
+			"$SHADOWMAP_TOP/debugfs" "$SHADOWMAP_TOP/kunit" "$work/mod/"
+		overrides=$(kbuild_overrides "$kdir" 2>"$work/overrides.log")
+		# shellcheck disable=SC2086
+		make -C "$work/mod" KDIR="$kdir" ARCH=arm64 CROSS_COMPILE="$CROSS_COMPILE" \
+			CC="$(kbuild_cc "$kdir")" $overrides >"$work/modbuild.log" 2>&1 ||
+			{ tail -20 "$work/modbuild.log" >&2; die "module build against $kernel failed"; }
+		cat "$work/overrides.log" >>"$work/modbuild.log"
+		if kbuild_warnings "$work/modbuild.log" >&2; then
+			cp "$work/modbuild.log" "$logdir/modbuild.log"
+			die "module build against $kernel has warnings"
+		fi
 	fi
+	cp "$work/modbuild.log" "$logdir/modbuild.log"
 	# Kept only when it built clean, and only if no other run kept the
 	# same build meanwhile; the 16 newest finished builds stay.
 	if [ ! -f "$modcache/.shadowmap-done" ]; then
