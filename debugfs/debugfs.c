@@ -56,6 +56,7 @@
 
 #include "shadowmap.h"
 #include "debugfs.h"
+#include "hotplug.h"
 #include "lab.h"
 #include "walker.h"
 #include "calibrate.h"
@@ -78,8 +79,11 @@ static int version_show(struct seq_file *m, void *v)
 	seq_printf(m, "kernel: %s\n", init_utsname()->release);
 	seq_printf(m, "page_size: %lu\n", PAGE_SIZE);
 	seq_printf(m, "pgtable_levels: %d\n", CONFIG_PGTABLE_LEVELS);
-	seq_printf(m, "hotplug_preset: %s\n",
-		   sm_preset_names[sm_hotplug_preset()]);
+	/* with the leaf the kernel chose, once memory was hot-added */
+	seq_printf(m, "hotplug_preset: %s%s\n",
+		   sm_preset_names[sm_hotplug_preset()],
+		   sm_hotplug_block_mapped(&sm_hotplug) > 0 ?
+		   " leaf=block" : "");
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(version);

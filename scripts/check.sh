@@ -44,7 +44,9 @@ done | sort -V)
 newest=$(echo "$by_age" | tail -n 1)
 intree_series=$(echo "${newest%% *}" | sed 's/^\([0-9]*\.[0-9]*\).*/\1/')
 intree_suite=$(echo "$newest" | cut -d ' ' -f 2)
-cli_kernels=$(echo "$by_age" | awk '$4 == 4096 { n[++i] = $3 } END { print n[1], n[i] }')
+cli_kernels=$(echo "$by_age" | awk '$4 == 4096 {
+	if (first == "") first = $3
+	if ($1 != abi) { newest = $3; abi = $1 } } END { print first, newest }')
 sh "$SHADOWMAP_TOP/scripts/kernel-source.sh" "$intree_series" "$intree_suite" >/dev/null ||
 	die "kernel-source.sh $intree_series $intree_suite failed"
 # The private package lists stay as they are now, so that no stage
@@ -199,7 +201,9 @@ stage hotplug-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12
 # and `report`: a POSIX sh front to the same files) run on the oldest and
 # the newest 4K kernel; on the others with --full.  The newer suites' 4K
 # kernels (trixie's 6.12, trixie-backports' newest) hot-add in the same
-# boot: hotplug-live runs there with memory to add (issue 19).
+# boot: hotplug-live runs there with memory to add (issue 19), and on 7.x
+# again with rodata=noalias and KFENCE sampling, where the kernel maps
+# hot-added memory with blocks (debian13-bpo-7-block).
 level_tests="walker control repaint predict module safety"
 booted=
 for k in $(kernel_names debian); do
@@ -219,6 +223,10 @@ for k in $(kernel_names debian); do
 	tests=${except:+--except=$except}
 	case " $booted " in
 	*" $k_suite/$k_series/$k_flavour "*) [ -n "$full" ] || tests=$level_tests ;;
+	esac
+	# 7.3's block path (force_pte_mapping() false): its hot-add, live
+	case "$k_append" in
+	*rodata=noalias*) grow=2G tests=hotplug-live ;;
 	esac
 	booted="$booted $k_suite/$k_series/$k_flavour"
 	stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" --mode check \

@@ -33,6 +33,7 @@
 
 #include "hotplug.h"
 #include "extents.h"
+#include "lookup.h"
 #include "probes.h"
 #include "shadowmap.h"
 
@@ -281,6 +282,32 @@ unsigned int sm_hotplug_nr_ranges(struct sm_hotplug *hp)
 	return nr;
 }
 EXPORT_SYMBOL_NS_GPL(sm_hotplug_nr_ranges, SM_NS);
+
+/*
+ * Whether the kernel mapped the oldest recorded range with blocks: its
+ * hot-add does where it may split them later (7.x: force_pte_mapping()
+ * false; 6.x: can_set_direct_map() false, as with rodata=noalias and an
+ * early KFENCE pool), and page by page otherwise.  -ENOENT with no range.
+ * A range not going offline stays online, and its tables with it, while
+ * the lock is held.
+ */
+int sm_hotplug_block_mapped(struct sm_hotplug *hp)
+{
+	struct sm_hp_range *r;
+	struct sm_leaf_info li;
+	int ret = -ENOENT;
+
+	mutex_lock(&hp->lock);
+	r = list_first_entry_or_null(&hp->ranges, struct sm_hp_range, node);
+	if (r && !r->going) {
+		sm_lookup(sm_live_pgd(),
+			  (unsigned long)__va(PFN_PHYS(r->start_pfn)), &li);
+		ret = li.level >= 0 && li.level < SM_LVL_PTE;
+	}
+	mutex_unlock(&hp->lock);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(sm_hotplug_block_mapped, SM_NS);
 
 void sm_hotplug_show_ranges(struct sm_hotplug *hp, struct seq_file *m)
 {

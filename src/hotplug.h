@@ -62,6 +62,8 @@ int sm_hotplug_extents(struct sm_hotplug *hp, unsigned int index,
 bool sm_hotplug_pfns_stable(struct sm_hotplug *hp, unsigned long pfn,
 			    unsigned long nr);
 unsigned int sm_hotplug_nr_ranges(struct sm_hotplug *hp);
+/* 1 if the oldest range is mapped with blocks, 0 if not, -ENOENT. */
+int sm_hotplug_block_mapped(struct sm_hotplug *hp);
 /* For debugfs "ranges" (0400: physical addresses). */
 void sm_hotplug_show_ranges(struct sm_hotplug *hp, struct seq_file *m);
 
