@@ -5,6 +5,7 @@
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 
 #include "region.h"
 #include "budget.h"
@@ -139,10 +140,15 @@ static bool sm_live_table_had(const struct sm_area *area, int level,
 	return false;
 }
 
+/*
+ * Only a chunk's first and last span at a level can be partly outside it:
+ * those are looked at, the rest is the hot-add's own.  Some thousands of
+ * ranges (a server's 512 GiB in 128 MiB blocks) cost a few million steps.
+ */
 static long sm_live_tables_had(const struct sm_area *area)
 {
-	unsigned long span, s, last;
-	unsigned int i, j;
+	unsigned long span, s, last, edge[2];
+	unsigned int i, j, k;
 	long had = 0;
 	int level = SM_LVL_PGD;
 
@@ -154,8 +160,16 @@ static long sm_live_tables_had(const struct sm_area *area)
 		for (i = 0; i < area->nr_chunks; i++) {
 			const struct sm_chunk *ch = &area->chunks[i];
 
+			cond_resched();
 			last = ch->va + (ch->nr_pages * PAGE_SIZE - 1);
-			for (s = ALIGN_DOWN(ch->va, span); ; s += span) {
+			edge[0] = ALIGN_DOWN(ch->va, span);
+			edge[1] = ALIGN_DOWN(last, span);
+			for (k = 0; k < 2; k++) {
+				s = edge[k];
+				if (k && s == edge[0])
+					break;
+				if (sm_chunk_cover(ch, s, span) == span)
+					continue;
 				/* counted with an earlier chunk? */
 				for (j = 0; j < i; j++)
 					if (sm_chunk_cover(&area->chunks[j], s,
@@ -165,8 +179,6 @@ static long sm_live_tables_had(const struct sm_area *area)
 				    sm_chunks_cover(area, s, span) != span)
 					had += sm_live_table_had(area, level, s,
 								 span);
-				if (s + (span - 1) >= last)
-					break;
 			}
 		}
 	} while (level != SM_LVL_PTE);
