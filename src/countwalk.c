@@ -28,6 +28,7 @@
 #include "shadow.h"
 #include "fixmap.h"
 #include "split.h"
+#include "lookup.h"
 #include "compat.h"
 
 /* One count walk: the walker's context, and the state it would leave. */
@@ -51,21 +52,6 @@ struct sm_cw {
 static unsigned long sm_ext_end(const struct sm_geom_extent *e)
 {
 	return e->va + (e->nr_pages << PAGE_SHIFT);
-}
-
-/* The VA span one table of @level maps: its parent entry's. */
-static unsigned long sm_cw_span(enum sm_level level)
-{
-	switch (level) {
-	case SM_LVL_P4D:
-		return PGDIR_SIZE;
-	case SM_LVL_PUD:
-		return P4D_SIZE;
-	case SM_LVL_PMD:
-		return PUD_SIZE;
-	default:
-		return PMD_SIZE;
-	}
 }
 
 /* set_pXd()'s or set_pte()'s barriers: sm_entry_sync() */
@@ -153,7 +139,7 @@ static void sm_cw_alloc_table(struct sm_cw *c, enum sm_level level)
 static bool sm_cw_next_table(struct sm_cw *c, enum sm_level level,
 			     unsigned long addr, bool map)
 {
-	unsigned long base = addr & ~(sm_cw_span(level) - 1);
+	unsigned long base = addr & ~(sm_table_span(level) - 1);
 
 	if (c->made_any[level] && c->made[level] == base) {
 		if (map)

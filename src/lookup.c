@@ -112,8 +112,12 @@ void sm_lookup(pgd_t *pgd, unsigned long va, struct sm_leaf_info *out)
 }
 EXPORT_SYMBOL_NS_GPL(sm_lookup, SM_NS);
 
-/* The PTE that maps va in a tree, or NULL if va is not PTE-mapped. */
-pte_t *sm_lookup_ptep(pgd_t *pgd, unsigned long va)
+/*
+ * The entry for va in the table of @level (enum sm_level below the pgd; a
+ * level folded away is its parent's slot), or NULL when a level above is
+ * none or a block.  Every entry is 64 bits on arm64.
+ */
+u64 *sm_lookup_slot(pgd_t *pgd, unsigned long va, int level)
 {
 	pgd_t *pgdp = pgd_offset_pgd(pgd, va);
 	p4d_t *p4dp;
@@ -123,16 +127,28 @@ pte_t *sm_lookup_ptep(pgd_t *pgd, unsigned long va)
 	if (sm_p4d_present() && pgd_none(READ_ONCE(*pgdp)))
 		return NULL;
 	p4dp = p4d_offset(pgdp, va);
+	if (level == SM_LVL_P4D)
+		return (u64 *)p4dp;
 	if (sm_pud_present() && p4d_none(READ_ONCE(*p4dp)))
 		return NULL;
 	pudp = pud_offset(p4dp, va);
+	if (level == SM_LVL_PUD)
+		return (u64 *)pudp;
 	if (sm_pmd_present() && (pud_none(READ_ONCE(*pudp)) ||
 				 pud_leaf(READ_ONCE(*pudp))))
 		return NULL;
 	pmdp = pmd_offset(pudp, va);
+	if (level == SM_LVL_PMD)
+		return (u64 *)pmdp;
 	if (pmd_none(READ_ONCE(*pmdp)) || pmd_leaf(READ_ONCE(*pmdp)))
 		return NULL;
-	return pte_offset_kernel(pmdp, va);
+	return (u64 *)pte_offset_kernel(pmdp, va);
+}
+
+/* The PTE that maps va in a tree, or NULL if va is not PTE-mapped. */
+pte_t *sm_lookup_ptep(pgd_t *pgd, unsigned long va)
+{
+	return (pte_t *)sm_lookup_slot(pgd, va, SM_LVL_PTE);
 }
 
 /* The hardware's stage-1 EL1 read translation of va. */

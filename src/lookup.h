@@ -8,6 +8,8 @@
 
 #include <linux/pgtable.h>
 
+#include "shadowmap.h"
+
 /* What a walk found for one VA. */
 struct sm_leaf_info {
 	u64 desc;		/* the leaf descriptor */
@@ -20,7 +22,29 @@ struct sm_leaf_info {
 
 pgd_t *sm_live_pgd(void);
 void sm_lookup(pgd_t *pgd, unsigned long va, struct sm_leaf_info *out);
+u64 *sm_lookup_slot(pgd_t *pgd, unsigned long va, int level);
 pte_t *sm_lookup_ptep(pgd_t *pgd, unsigned long va);
+
+/* The VA span one table of @level maps: its parent entry's. */
+static inline unsigned long sm_table_span(int level)
+{
+	switch (level) {
+	case SM_LVL_P4D:
+		return PGDIR_SIZE;
+	case SM_LVL_PUD:
+		return P4D_SIZE;
+	case SM_LVL_PMD:
+		return PUD_SIZE;
+	default:
+		return PMD_SIZE;
+	}
+}
+
+/* The VA one entry of a table of @level maps. */
+static inline unsigned long sm_entry_span(int level)
+{
+	return level == SM_LVL_PTE ? PAGE_SIZE : sm_table_span(level + 1);
+}
 
 /*
  * Inline: compare and ptdump call these once per page, and an out-of-line

@@ -31,21 +31,6 @@
  * so none is left over from an earlier hot-add.
  */
 
-/* VA mapped by one entry of a table of @level */
-static unsigned long sm_entry_size(int level)
-{
-	switch (level) {
-	case SM_LVL_P4D:
-		return P4D_SIZE;
-	case SM_LVL_PUD:
-		return PUD_SIZE;
-	case SM_LVL_PMD:
-		return PMD_SIZE;
-	default:
-		return PAGE_SIZE;
-	}
-}
-
 /* The next level below @level with tables of its own, folding aside. */
 static int sm_next_level(int level)
 {
@@ -61,35 +46,9 @@ static int sm_next_level(int level)
 /* The live entry for @va in the table of @level, or 0 (none above). */
 static u64 sm_live_entry(unsigned long va, int level)
 {
-	pgd_t *pgdp = pgd_offset_pgd(sm_live_pgd(), va);
-	p4d_t *p4dp;
-	pud_t *pudp;
-	pmd_t *pmdp;
-	p4d_t p4d;
-	pud_t pud;
-	pmd_t pmd;
+	u64 *slot = sm_lookup_slot(sm_live_pgd(), va, level);
 
-	if (sm_p4d_present() && pgd_none(READ_ONCE(*pgdp)))
-		return 0;
-	p4dp = p4d_offset(pgdp, va);
-	p4d = READ_ONCE(*p4dp);
-	if (level == SM_LVL_P4D)
-		return p4d_val(p4d);
-	if (sm_pud_present() && p4d_none(p4d))
-		return 0;
-	pudp = pud_offset(p4dp, va);
-	pud = READ_ONCE(*pudp);
-	if (level == SM_LVL_PUD)
-		return pud_val(pud);
-	if (sm_pmd_present() && (pud_none(pud) || pud_leaf(pud)))
-		return 0;
-	pmdp = pmd_offset(pudp, va);
-	pmd = READ_ONCE(*pmdp);
-	if (level == SM_LVL_PMD)
-		return pmd_val(pmd);
-	if (pmd_none(pmd) || pmd_leaf(pmd))
-		return 0;
-	return pte_val(READ_ONCE(*pte_offset_kernel(pmdp, va)));
+	return slot ? READ_ONCE(*slot) : 0;
 }
 
 /* Bytes of [va, va + len) that chunk @ch covers. */
@@ -119,7 +78,7 @@ static unsigned long sm_chunks_cover(const struct sm_area *area,
 static bool sm_live_table_had(const struct sm_area *area, int level,
 			      unsigned long va, unsigned long span)
 {
-	unsigned long step = sm_entry_size(level);
+	unsigned long step = sm_entry_span(level);
 	unsigned long n, e, cover;
 	u64 desc;
 
@@ -154,9 +113,7 @@ static long sm_live_tables_had(const struct sm_area *area)
 
 	do {
 		level = sm_next_level(level);
-		/* a table of @level spans one entry of the level above */
-		span = level == SM_LVL_P4D ? PGDIR_SIZE :
-		       sm_entry_size(level - 1);
+		span = sm_table_span(level);
 		for (i = 0; i < area->nr_chunks; i++) {
 			const struct sm_chunk *ch = &area->chunks[i];
 
