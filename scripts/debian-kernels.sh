@@ -32,7 +32,6 @@ host_arch=$(dpkg --print-architecture)
 if [ "$suite" = bookworm ]; then
 	# the host's own sources, and its linux-kbuild
 	apt_dir=$SHADOWMAP_CACHE/apt
-	src_opts=
 else
 	apt_dir=$SHADOWMAP_CACHE/apt-$suite
 	uri=$(debian_archive_uri)
@@ -47,15 +46,11 @@ else
 	cmp -s "$apt_dir/sources.list.tmp" "$apt_dir/sources.list" ||
 		rm -f "$apt_dir"/.updated-*
 	mv "$apt_dir/sources.list.tmp" "$apt_dir/sources.list"
-	src_opts="-o Dir::Etc::SourceList=$apt_dir/sources.list -o Dir::Etc::SourceParts=/dev/null"
 fi
-# apt_opts ARCH: private state for ARCH's lists
+# apt_opts ARCH: private state for ARCH's lists (lib.sh's apt_suite_opts)
 apt_opts() {
 	mkdir -p "$apt_dir/lists-$1/partial" "$apt_dir/archives/partial"
-	echo "-o APT::Architectures::=$1 -o APT::Architecture=$1 \
- -o Dir::State::Lists=$apt_dir/lists-$1 -o Dir::State::status=/dev/null \
- -o Dir::Cache=$apt_dir -o Dir::Cache::archives=$apt_dir/archives \
- -o Debug::NoLocking=1 -o APT::Sandbox::User=root $src_opts"
+	apt_suite_opts "$apt_dir" "$1"
 }
 ARM_OPTS=$(apt_opts arm64)
 HOST_OPTS=

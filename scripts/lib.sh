@@ -78,14 +78,18 @@ debian_archive_uri() {
 		awk '$3 ~ /^bookworm\/main$/ && $2 ~ /^[a-z]+:/ { print $2; exit }'
 }
 
-# apt_suite_opts APT_DIR: apt options for the private state of a suite
-# that debian-kernels.sh keeps in APT_DIR (its arm64 lists, sources.list).
+# apt_suite_opts APT_DIR [ARCH]: apt options for the private state
+# debian-kernels.sh keeps in APT_DIR, for ARCH's lists (default arm64);
+# with APT_DIR/sources.list (a suite other than the host's) its sources.
 apt_suite_opts() {
-	echo "-o APT::Architectures::=arm64 -o APT::Architecture=arm64 \
- -o Dir::State::Lists=$1/lists-arm64 -o Dir::State::status=/dev/null \
+	a=${2:-arm64}
+	src=
+	[ ! -f "$1/sources.list" ] ||
+		src="-o Dir::Etc::SourceList=$1/sources.list -o Dir::Etc::SourceParts=/dev/null"
+	echo "-o APT::Architectures::=$a -o APT::Architecture=$a \
+ -o Dir::State::Lists=$1/lists-$a -o Dir::State::status=/dev/null \
  -o Dir::Cache=$1 -o Dir::Cache::archives=$1/archives \
- -o Dir::Etc::SourceList=$1/sources.list -o Dir::Etc::SourceParts=/dev/null \
- -o Debug::NoLocking=1 -o APT::Sandbox::User=root"
+ -o Debug::NoLocking=1 -o APT::Sandbox::User=root $src"
 }
 
 # QEMU 10: the system's qemu-system-aarch64 when it is 10 or newer, else
