@@ -10,7 +10,7 @@
 #   make check               every test; ends with "N passed, N failed"
 #   make check-full          make check, plus a 12 GiB guest, the soak and
 #                            the Secure Boot kernel
-#   make bench               benchmark figures (see README)
+#   make bench               benchmark figures (see docs/rig.md)
 #   make kunit-intree        kunit.py run with the in-tree route (KUNIT_INTREE="7.3 trixie-backports")
 #   make selftest            the selftests on this machine (root, module
 #                            installed; SM_KO=DIR to insmod DIR/shadowmap.ko,

@@ -1,50 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /sys/kernel/debug/shadowmap/: the module's user interface.
+ * /sys/kernel/debug/shadowmap/: the module's user interface, every file but
+ * events and ranges (debugfs/events.c).  The interface is described in
+ * docs/debugfs.md.
  *
- *   control  0200  one command per open(), in one write():
- *                    run [key=value ...]   (grammar: src/config.c)
- *                    verify                compare the kept shadow again
- *                    free                  free the kept shadow and region
- *                    reset                 free, and forget last and history
- *                    cancel                stop the command in progress
- *                    calibrate [samples=N] measure the operation costs
- *                    predict size=S [layout=synthetic|ram] [leaf=L]
- *                            [COST=PS ...]  the seeds' step table for S
- *                            (src/predict.c), into `prediction`
- *                    split [seq=bbm|bbml2]     repaint the kept shadow's
- *                    collapse [seq=bbm|bbml2]  blocks into PTE tables, or
- *                            its PTE tables into blocks (src/repaint.c),
- *                            then verify it
- *                  errors: -EINVAL (bad input; changes nothing), -EBUSY
- *                  (another command holds the lab), -ESRCH (cancel with
- *                  nothing running), -ECANCELED (cancelled, or its memory
- *                  went offline), -EINTR (a fatal signal), -ENOENT (verify,
- *                  split or collapse without a shadow), -ENODATA (nothing
- *                  to split or collapse), -ENOMEM (over the memory budget, or
- *                  out of memory); the reason is the last_error line of
- *                  `last`.
- *   last     0444  the last run, "name: value" lines; readers never wait
- *                  for a command (running: names the one in progress)
- *   history  0444  one line per run
- *   ptdump   0400  the kept shadow, kernel_page_tables format
- *   version  0444
- *   presets  0444  one line per preset: "name remap=.. barrier=.. zero=..
- *                  leaf=.. threads=N"
- *   axes     0444  one line per axis, and "region": the key, then its names
- *   counters 0444  the counter names, one per line, as `last` prints them
- *   costs    0444  the calibrated cost of each operation, in ps: "NAME
- *                  min_ps=.. median_ps=.. max_ps=.. samples=.. batch=..";
- *                  readers never wait for a calibration
- *   prediction 0444  the last predict's table
- *   progress 0444  the command in progress: state (idle, started,
- *                  calibrate, prepare, build, verify, teardown, repaint),
- *                  command, elapsed_ms; for a repaint units (done/total);
- *                  for a run also region, walker, repeat
- *                  (build i/N) and tables (made of expected, or
- *                  "unknown" until the first build tells)
- * presets, axes and counters are the module's lists, read back by the scripts and the
- * CLI instead of copies of their own.
+ * presets, axes and counters print the module's own lists (src/config.c),
+ * which the scripts and the CLI read back instead of keeping copies.  A
+ * control command's input is checked before the lab is taken, so that a
+ * refused command changes nothing but last_error.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>

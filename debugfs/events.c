@@ -2,31 +2,9 @@
 /*
  * /sys/kernel/debug/shadowmap/events (0444): the kernel's own hot-add and
  * hot-remove events measured live (src/probes.c), one line each, then one
- * total line per kind.  No kernel or physical addresses.
- *
- *   # probes: add=arch_add_memory ... fixmap=__set_fixmap missed=0 probe_hit_ns=N
- *   event=1 kind=add size=134217728 ret=0 counted=1 time_ns=... map_calls=1
- *     map_ns=... map_probe_ns=... fixmap_maps=... tlbi=... map_fixmap_maps=...
- *     map_tlbi=... pgtables=... map_pgtables=...         (all on one line)
- *   total kind=add events=16 size=2147483648 time_ns=... (the same keys)
- *
- * A probe line entry is the symbol probed, "off", or
- * "unavailable:<symbol>(errno)".  time_ns: arch_{add,remove}_memory() entry
- * to return; map_ns: its __create_pgd_mapping() part (map_calls says how
- * many were seen; 0 means no time); map_probe_ns: the probes' estimated
- * share of map_ns.  tlbi counts fixmap clears (each is one TLBI) during the
- * whole event, map_tlbi those inside __create_pgd_mapping(): the figure a
- * shadow run's tlbi compares with; pgtables and map_pgtables likewise count
- * the tables allocated.  The keys are src/probes.h's sm_live_counter_names.
- * counted=0: live_fixmap was off, so the fixmap and table counts are 0 and
- * map_ns carries no trap from inside the page-table loops: the time to
- * compare with a shadow run's.  Hot-remove
- * frees tables through the linear map and flushes with its own TLBIs, which
- * are not counted: its tlbi is 0.
- *
- * /sys/kernel/debug/shadowmap/ranges (0400): the hot-added ranges that are
- * online, with the index that "run region=hotplug index=N" takes (N, N+ for
- * N and later, or all) and the live add event that mapped each.
+ * total line per kind; no kernel or physical addresses.  ranges (0400): the
+ * hot-added ranges the module recorded (src/hotplug.c).  The interface is
+ * described in docs/debugfs.md.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>

@@ -5,8 +5,8 @@
  * contiguous group of PMD blocks, one contiguous group of PTEs, a PUD
  * block).  A shadow is never installed, so it maps synthetic pfns at a
  * synthetic VA, both aligned as the shape needs.  The expected counters
- * come from the geometry alone (PTRS_PER_*, CONT_*), as the README's
- * formulas give them, and the shadow must map every page as before.
+ * come from the geometry alone (PTRS_PER_*, CONT_*), as the formulas of
+ * docs/repaint.md give them, and the shadow must map every page as before.
  */
 #include <kunit/test.h>
 #include <linux/mm.h>
@@ -51,7 +51,7 @@ static void sm_rk_desc(const struct sm_rk_param *p, char *desc)
 
 KUNIT_ARRAY_PARAM(sm_rk, sm_rk_params, sm_rk_desc);
 
-/* What one repaint should count: the README's per-unit formulas. */
+/* What one repaint should count: the per-unit formulas of docs/repaint.md. */
 struct sm_rk_want {
 	u64 units, tables_pmd, tables_pte, freed, desc_pmd, desc_pud;
 	u64 leaf_pte, leaf_pmd_block, tlbi, dsb, isb, breaks;

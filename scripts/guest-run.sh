@@ -246,7 +246,7 @@ boot() {
 	log "booting $kernel ($kver), mode $mode, QEMU $QEMU_VERSION, clock $clock"
 	# pauth-impdef=on: QEMU's architected PAC (QARMA5) is so slow under TCG
 	# that Debian's pac-ret kernels spend most of a hot-add signing return
-	# addresses, a cost no server pays (README, "Why pauth-impdef=on").
+	# addresses, a cost no server pays (docs/rig.md, "Why pauth-impdef=on").
 	# shellcheck disable=SC2086
 	"$QEMU_BIN" -M virt -cpu max,pauth-impdef=on -smp "$smp" $memopt $icount -nographic -no-reboot -nic none \
 		-kernel "$image" -initrd "$work/initramfs.cpio.gz" -append "$cmdline" \

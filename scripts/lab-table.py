@@ -6,7 +6,7 @@ The guest prints "# SM: LAST <tag> <key>: <value>" for every line of
 selftests/ktap.sh), as KTAP diagnostics, indented in a subtest.
 
 Every run with PTE leaves in one chunk is also checked against the closed
-forms of the README ("Counter formulas"), computed here from the table
+forms of docs/counters.md ("Counter formulas"), computed here from the table
 counts and the region's geometry that `last` reports; --check prints only
 that verdict, as "host: N passed, N failed".
 
@@ -56,7 +56,7 @@ def num(run, key):
 
 
 def expected(run):
-    """The README's closed forms for remaps, TLBIs, DSBs and ISBs, or None
+    """The closed forms of docs/counters.md for remaps, TLBIs, DSBs and ISBs, or None
     where they do not apply (block or cont leaves, several chunks, a split
     build that maps PMD tables once per span: threads>1 with remap table
     or lazy, or cont with zero=combined; the count walk covers those).

@@ -103,7 +103,7 @@ if grep -q '^# SM: KUNIT-SUITE' "$log"; then
 	[ "$cases_ok" -gt 0 ] || bad "KUnit printed no passing case"
 fi
 
-# The counters of every run against the README's closed forms.
+# The counters of every run against the closed forms of docs/counters.md.
 if grep -q 'SM: LAST ' "$log"; then
 	python3 "$SHADOWMAP_TOP/scripts/lab-table.py" --check "$log" >"$log.formulas" || true
 	grep '^FAIL' "$log.formulas" | sed "s/^FAIL /FAIL [$kernel] /" || true
@@ -112,7 +112,7 @@ if grep -q 'SM: LAST ' "$log"; then
 		passed=$((passed + ${counts% *}))
 		failed=$((failed + ${counts#* }))
 		[ "$counts" = "0 0" ] ||
-			echo "[$kernel] formulas: ${counts% *} runs match the README's closed forms"
+			echo "[$kernel] formulas: ${counts% *} runs match the closed forms (docs/counters.md)"
 	else
 		bad "lab-table.py --check printed no verdict"
 	fi

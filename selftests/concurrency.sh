@@ -1,8 +1,8 @@
 #!/bin/sh
 # Many hands at once: four writers issuing runs, verify, free, reset and
 # cancel; readers of every file; ptdump during runs; rmmod during runs.
-# Every write either succeeds or fails with an errno the README lists for
-# it, readers always finish, nothing stays held, and the kernel reports
+# Every write either succeeds or fails with an errno docs/debugfs.md lists
+# for it, readers always finish, nothing stays held, and the kernel reports
 # nothing (the rig judges the console).
 # Precondition: none (a loaded shadowmap is unloaded first).  Not under
 # lockdown: control refuses writes there.
@@ -18,7 +18,7 @@ ok module_loads
 
 # writer ID: ITERS commands, round robin over runs of every preset,
 # verify, cancel, free and contig runs; prints one line per error the
-# README does not list.  Runs are small: they finish, and often overlap.
+# docs/debugfs.md does not list.  Runs are small: they finish, and often overlap.
 presets=$(sm_presets)
 np=$(echo $presets | wc -w)
 writer() {

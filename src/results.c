@@ -73,7 +73,7 @@ static u64 sm_blocks_touched(unsigned long va, unsigned long len,
 }
 
 /*
- * The region's geometry, for the counter formulas in the README: the 6.1
+ * The region's geometry, for the counter formulas of docs/counters.md: the 6.1
  * walker remaps once per CONT_PTE and per CONT_PMD block it touches.  These
  * are counts, not addresses, so they may be shown.
  */
