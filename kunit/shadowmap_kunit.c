@@ -127,54 +127,71 @@ static void config_preset_round_trip(struct kunit *test)
 }
 
 /*
- * Every value of every axis: the parameter's offset in this array counts
- * through sm_axes[], axis by axis.
+ * Every value of every axis, as sm_axes[] lists them: the parameter is the
+ * value's slot in its axis's names[], so a new axis or value is a new case.
  */
-static const u8 sm_axis_values[SM_REMAP_NR + SM_BARRIER_NR + SM_ZERO_NR +
-			       SM_LEAF_NR];
-
-static enum sm_axis sm_param_axis_value(const u8 *param, unsigned int *value)
+static enum sm_axis sm_axis_of(const char * const *slot, unsigned int *value)
 {
-	unsigned int i = param - sm_axis_values;
-	enum sm_axis a = 0;
+	enum sm_axis a;
+	unsigned int v;
 
-	while (a < SM_AXIS_NR - 1 && i >= sm_axes[a].nr)
-		i -= sm_axes[a++].nr;
-	*value = i;
-	return a;
+	for (a = 0; a < SM_AXIS_NR; a++)
+		for (v = 0; v < sm_axes[a].nr; v++)
+			if (&sm_axes[a].names[v] == slot) {
+				*value = v;
+				return a;
+			}
+	return SM_AXIS_NR;
 }
 
-static void sm_axis_value_desc(const u8 *param, char *desc)
+static SM_KUNIT_GEN_PARAMS(sm_axis_value_gen_params)
 {
-	unsigned int v;
-	enum sm_axis a = sm_param_axis_value(param, &v);
+	enum sm_axis a = 0;
+	unsigned int v = 0;
 
+	if (prev) {
+		a = sm_axis_of(prev, &v);
+		if (a < SM_AXIS_NR && ++v == sm_axes[a].nr) {
+			a++;
+			v = 0;
+		}
+	}
+	if (a >= SM_AXIS_NR)
+		return NULL;
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s=%s", sm_axes[a].key,
 		 sm_axes[a].names[v]);
+	return &sm_axes[a].names[v];
 }
 
-KUNIT_ARRAY_PARAM(sm_axis_value, sm_axis_values, sm_axis_value_desc);
-
-/* key=value after a preset sets that axis only and drops the preset. */
+/*
+ * key=value after a preset sets that axis only and drops the preset.  The
+ * preset is the first one the value may combine with (fill=stepped wants
+ * check=none and barrier=table).
+ */
 static void config_axis_value(struct kunit *test)
 {
-	const struct sm_walker *base = &sm_preset_walkers[SM_PRESET_V6_10];
 	struct sm_run_config cfg;
 	char kv[32], line[64], err[SM_ERR_LEN], name[128];
+	enum sm_preset p;
 	enum sm_axis a, b;
 	unsigned int v;
 
-	a = sm_param_axis_value(test->param_value, &v);
+	a = sm_axis_of(test->param_value, &v);
+	KUNIT_ASSERT_LT(test, a, SM_AXIS_NR);
 	snprintf(kv, sizeof(kv), "%s=%s", sm_axes[a].key, sm_axes[a].names[v]);
-	snprintf(line, sizeof(line), "walker=%s %s",
-		 sm_preset_names[SM_PRESET_V6_10], kv);
-	KUNIT_ASSERT_EQ(test, sm_kunit_parse(test, line, &cfg, err,
-					     sizeof(err)), 0);
+	for (p = 0; p < SM_PRESET_NR; p++) {
+		snprintf(line, sizeof(line), "walker=%s %s", sm_preset_names[p],
+			 kv);
+		if (!sm_kunit_parse(test, line, &cfg, err, sizeof(err)))
+			break;
+	}
+	KUNIT_ASSERT_LT_MSG(test, p, SM_PRESET_NR, "%s: %s", kv, err);
 	KUNIT_EXPECT_NULL(test, cfg.walker.preset);
 	for (b = 0; b < SM_AXIS_NR; b++)
 		KUNIT_EXPECT_EQ_MSG(test, sm_walker_axis(&cfg.walker, b),
-				    b == a ? v : sm_walker_axis(base, b), "%s",
-				    sm_axes[b].key);
+				    b == a ? v :
+				    sm_walker_axis(&sm_preset_walkers[p], b),
+				    "%s", sm_axes[b].key);
 	sm_format_walker(&cfg.walker, name, sizeof(name));
 	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(name, kv), "%s", name);
 }
@@ -185,6 +202,8 @@ static const char * const sm_bad_input[] = {
 	"remap=fast", "leaf=", "bogus=1", "novalue",
 	/* a key twice; sizes that do not fit in 64 bits */
 	"size=4M size=8M", "walker=v6.1 walker=v6.10", "size=17E",
+	/* axes that do not go together */
+	"walker=v6.10 fill=stepped",
 	"size=16384P", "size=0x10000000000000000", "size=99999999999999999999",
 };
 

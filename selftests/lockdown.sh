@@ -19,7 +19,7 @@ level=$(sed -n 's/.*\[\(.*\)\].*/\1/p' "$lockdown")
 	ktap_skip_all "not locked down, and raising lockdown lasts until reboot (SM_LOCKDOWN_RAISE=1 to raise it)"
 # Loaded before lockdown, with a run at load time for `last` to show.
 sm_load_or_bail run=1 region=vmalloc size=4M walker=v6.1
-ktap_plan 9
+ktap_plan 10
 
 # names_the_way_in: the CLI's output names the load-time run of the same
 # size, then `last`, and no stale last_error ("'run size=4M': none").
@@ -27,6 +27,22 @@ names_the_way_in() {
 	grep -q "modprobe shadowmap run=1 size=4M; then: shadowmap last" "$ktap_tmp/out" &&
 		! grep -q ": none" "$ktap_tmp/out"
 }
+
+# every_axis_passed: the hint for a run that names every axis (a preset's
+# values, from the module's presets file) hands each word to axes=, and
+# names every axis the module's axes file lists.
+every_axis_passed() {
+	hint=$(grep -o 'axes="[^"]*"' "$ktap_tmp/out") || return 1
+	while read -r key _; do
+		[ "$key" != region ] || continue
+		case " ${hint#axes=\"} " in
+		*" $key="*) ;;
+		*) echo "# no $key= in $hint"; return 1 ;;
+		esac
+	done <"$SM_DIR/axes"
+	[ "$hint" = "axes=\"$preset_words\"" ]
+}
+preset_words=$(sed -n '1s/^[^ ]* //p' "$SM_DIR/presets")
 
 if [ "$level" = none ]; then
 	# The kernel's notice would land in the middle of a KTAP line on a
@@ -45,6 +61,11 @@ cli_status cli_lockdown_run 6 "'run size=4M': control is closed: the kernel is l
 	shadowmap run size=4M
 expect cli_lockdown_modprobe "no 'modprobe shadowmap run=1 size=4M' and 'shadowmap last', or a stale 'none'" \
 	names_the_way_in
+# shellcheck disable=SC2086
+shadowmap run size=4M $preset_words >"$ktap_tmp/out" 2>&1
+sed -n '2s/^/# /p' "$ktap_tmp/out"
+expect cli_lockdown_every_axis "no axes=\"$preset_words\" with every key of axes" \
+	every_axis_passed
 cli_status cli_lockdown_cancel 6 "control is closed" shadowmap cancel
 cli_status cli_lockdown_last 0 "^status: pass" shadowmap last
 cli_status cli_lockdown_presets 0 "^v6.1 " shadowmap presets
