@@ -4,10 +4,10 @@
  * events and ranges (debugfs/events.c).  The interface is described in
  * docs/debugfs.md.
  *
- * presets, axes and counters print the module's own lists (src/config.c),
- * which the scripts and the CLI read back instead of keeping copies.  A
- * control command's input is checked before the lab is taken, so that a
- * refused command changes nothing but last_error.
+ * presets, steps, axes and counters print the module's own lists
+ * (src/config.c), which the scripts and the CLI read back instead of
+ * keeping copies.  A control command's input is checked before the lab is
+ * taken, so that a refused command changes nothing but last_error.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -95,6 +95,27 @@ static int presets_show(struct seq_file *m, void *v)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(presets);
+
+/*
+ * One line per step: its name, its commit and the preset it equals (or
+ * "-"), then its axes: the CLI runs the steps from here.
+ */
+static int steps_show(struct seq_file *m, void *v)
+{
+	enum sm_preset p;
+	unsigned int i;
+
+	for (i = 0; i < SM_STEP_NR; i++) {
+		p = sm_step_preset(i);
+		seq_printf(m, "%s commit=%s preset=%s", sm_steps[i].name,
+			   sm_steps[i].commit ?: "-",
+			   p < SM_PRESET_NR ? sm_preset_names[p] : "-");
+		sm_show_axes(m, &sm_steps[i].walker);
+		seq_putc(m, '\n');
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(steps);
 
 static void sm_show_names(struct seq_file *m, const char *key,
 			  const char * const *names, unsigned int nr)
@@ -394,6 +415,7 @@ int sm_debugfs_init(void)
 			    &ptdump_fops);
 	debugfs_create_file("presets", 0444, sm_debugfs_dir, NULL,
 			    &presets_fops);
+	debugfs_create_file("steps", 0444, sm_debugfs_dir, NULL, &steps_fops);
 	debugfs_create_file("axes", 0444, sm_debugfs_dir, NULL, &axes_fops);
 	debugfs_create_file("counters", 0444, sm_debugfs_dir, NULL,
 			    &counters_fops);

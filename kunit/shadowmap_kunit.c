@@ -5,8 +5,9 @@
  * already loaded: these tests use symbols exported by shadowmap.ko, in its
  * own symbol namespace.
  *
- * This file holds the run configuration's suite: presets, axes and bad
- * input, each a KUnit parameter, read from the lists the module publishes.
+ * This file holds the run configuration's suite: presets, steps, axes and
+ * bad input, each a KUnit parameter, read from the lists the module
+ * publishes.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
@@ -126,6 +127,94 @@ static void config_preset_round_trip(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, line, *name);
 }
 
+/* The presets the steps are, written out here independently of config.c. */
+static void config_step_presets(struct kunit *test)
+{
+	/* lazy-unmap keeps check=kernel, which the lazy preset drops */
+	static const enum sm_preset want[SM_STEP_NR] = {
+		[SM_STEP_BASE] = SM_PRESET_V6_1,
+		[SM_STEP_NO_CONT_REMAP] = SM_PRESET_NR,
+		[SM_STEP_BATCH_BARRIERS] = SM_PRESET_NR,
+		[SM_STEP_NO_ALLOC_REMAP] = SM_PRESET_V6_10,
+		[SM_STEP_LAZY_UNMAP] = SM_PRESET_NR,
+		[SM_STEP_DIRECT] = SM_PRESET_DIRECT,
+		[SM_STEP_BBML2] = SM_PRESET_BBML2,
+	};
+	enum sm_step i;
+
+	for (i = 0; i < SM_STEP_NR; i++)
+		KUNIT_EXPECT_EQ_MSG(test, sm_step_preset(i), want[i], "%s",
+				    sm_steps[i].name);
+}
+
+static void sm_step_param_desc(const struct sm_step_desc *step, char *desc)
+{
+	strscpy(desc, step->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(sm_step, sm_steps, sm_step_param_desc);
+
+/* How many axes, threads counted as one, tell two walkers apart. */
+static unsigned int sm_walker_diff(const struct sm_walker *a,
+				   const struct sm_walker *b)
+{
+	unsigned int n = a->threads != b->threads;
+	enum sm_axis x;
+
+	for (x = 0; x < SM_AXIS_NR; x++)
+		n += sm_walker_axis(a, x) != sm_walker_axis(b, x);
+	return n;
+}
+
+/*
+ * Every step: a name that is one word (the CLI and the scripts split rows
+ * at blanks, CSV at commas) and no other step's, since it labels the row
+ * of every table; a commit exactly for the series' patches, which run from
+ * the step after base to the step that is v6.10 (as merged), each 12 hex
+ * digits and changing one axis of the step before; and sm_step_preset() the
+ * first preset equal to it, or none when none is.
+ */
+static void config_step(struct kunit *test)
+{
+	const struct sm_step_desc *step = test->param_value;
+	enum sm_step i = step - sm_steps, j, merged = SM_STEP_NR;
+	enum sm_preset p, first = SM_PRESET_NR;
+	bool patch;
+
+	KUNIT_ASSERT_NOT_NULL(test, step->name);
+	KUNIT_EXPECT_GT(test, strlen(step->name), (size_t)0);
+	KUNIT_EXPECT_EQ_MSG(test, strspn(step->name,
+					 "abcdefghijklmnopqrstuvwxyz0123456789.-"),
+			    strlen(step->name), "'%s'", step->name);
+	for (j = 0; j < SM_STEP_NR; j++)
+		if (j != i)
+			KUNIT_EXPECT_STRNEQ(test, sm_steps[j].name, step->name);
+
+	for (j = 0; j < SM_STEP_NR && merged == SM_STEP_NR; j++)
+		if (sm_step_preset(j) == SM_PRESET_V6_10)
+			merged = j;
+	KUNIT_ASSERT_LT_MSG(test, merged, SM_STEP_NR, "no step is v6.10");
+	patch = i > SM_STEP_BASE && i <= merged;
+	KUNIT_EXPECT_EQ_MSG(test, !!step->commit, patch,
+			    "%s: commit %s", step->name, step->commit ?: "none");
+	if (step->commit && i > SM_STEP_BASE) {
+		const struct sm_step_desc *before = &sm_steps[i - 1];
+
+		KUNIT_EXPECT_EQ(test, strlen(step->commit), (size_t)12);
+		KUNIT_EXPECT_EQ(test, strspn(step->commit, "0123456789abcdef"),
+				(size_t)12);
+		KUNIT_EXPECT_EQ_MSG(test,
+				    sm_walker_diff(&before->walker, &step->walker),
+				    1U, "%s against %s", step->name,
+				    before->name);
+	}
+
+	for (p = 0; p < SM_PRESET_NR && first == SM_PRESET_NR; p++)
+		if (!sm_walker_diff(&sm_preset_walkers[p], &step->walker))
+			first = p;
+	KUNIT_EXPECT_EQ(test, sm_step_preset(i), first);
+}
+
 /*
  * Every value of every axis, as sm_axes[] lists them: the parameter is the
  * value's slot in its axis's names[], so a new axis or value is a new case.
@@ -225,6 +314,8 @@ static struct kunit_case shadowmap_config_cases[] = {
 	KUNIT_CASE(config_sizes),
 	KUNIT_CASE(config_presets),
 	KUNIT_CASE_PARAM(config_preset_round_trip, sm_preset_gen_params),
+	KUNIT_CASE(config_step_presets),
+	KUNIT_CASE_PARAM(config_step, sm_step_gen_params),
 	KUNIT_CASE_PARAM(config_axis_value, sm_axis_value_gen_params),
 	KUNIT_CASE_PARAM(config_rejects_bad_input, sm_bad_input_gen_params),
 	{}

@@ -100,6 +100,50 @@ for c in "2 bogus" "$want last" "$want run size=4M"; do
 	[ "$rc" = "${c%% *}" ] && t_ok || t_bad "cli ${c#* }: exit status $rc, want ${c%% *}"
 done
 
+# One source for every list: the CLI names none of the module's presets
+# and steps (sm_preset_names[] and sm_steps[] of src/config.c) as a
+# literal; it reads them from the presets and steps files.  A literal is
+# the name in code (comments aside) where it stands as a value: after =, a
+# quote, a comma or a bar, and before a quote, a comma, a bar, ) or a
+# blank; or as a case label.
+config_names() {
+	awk -v decl="$1" -v pat="$2" 'index($0, decl) == 1 { on = 1; next }
+		on && /^};/ { exit }
+		on && $0 ~ pat { split($0, q, "\""); print q[2] }' src/config.c
+}
+preset_names=$(config_names 'const char * const sm_preset_names[]' '\] = "')
+step_names=$(config_names 'const struct sm_step_desc sm_steps[]' '\.name = "')
+# each name once: direct and bbml2 are both presets and steps
+# shellcheck disable=SC2086
+cli_names=$(printf '%s\n' $preset_names $step_names | sort -u)
+# cli_literals FILE: FILE's lines that name one of them as a literal.
+cli_literals() {
+	for n in $cli_names; do
+		re=$(printf '%s' "$n" | sed 's/[].[*^$\\]/\\&/g')
+		grep -nE "(^|[=\"',|])$re([\"',|)[:space:]]|\$)|^[[:space:]]*${re}[|)]" "$1" |
+			grep -v '^[0-9]*:[[:space:]]*#'
+	done
+}
+# The names are src/config.c's, as the fixture's presets and steps list
+# them (which also proves the awk found them).
+for f in presets:"$preset_names" steps:"$step_names"; do
+	got=$(cut -d ' ' -f 1 "scripts/cli-fixture/${f%%:*}")
+	[ -n "${f#*:}" ] && [ "$got" = "${f#*:}" ] && t_ok ||
+		t_bad "src/config.c's ${f%%:*} '$(echo "${f#*:}" | tr '\n' ' ')', scripts/cli-fixture/${f%%:*}'s '$(echo "$got" | tr '\n' ' ')'"
+done
+hits=$(cli_literals cli/shadowmap)
+[ -z "$hits" ] && t_ok || t_bad "cli/shadowmap names presets or steps as literals: $hits"
+# ... and the check finds a name written as a value, a quoted label and a
+# case label.
+st=$(mktemp)
+for n in $cli_names; do
+	printf '\trun "walker=%s"\n\trows="%s (x)|y"\n\t%s|z) ;;\n' "$n" "$n" "$n"
+done >"$st"
+n=$(cli_literals "$st" | wc -l)
+want=$((3 * $(echo "$cli_names" | wc -w)))
+[ "$n" = "$want" ] && t_ok || t_bad "the literal check found $n of $want literals"
+rm -f "$st"
+
 # The CLI's --format csv|json, parsed back by python's csv and json modules
 # (scripts/cli-format-check.py) and compared with the files they came from:
 # scripts/cli-fixture/ holds a `last` (from a guest's hot-add run, with a
@@ -110,6 +154,12 @@ done
 fx=$(mktemp -d)
 cp scripts/cli-fixture/* "$fx/"
 : >"$fx/control"
+# The fixture's steps, as the module lists them: the one with leaf=block
+# maps no block here (the fixture's last has leaf_pmd_block 0), so steps
+# leaves it out with a note; the others are its rows, in order.
+block_step=$(awk '/ leaf=block( |$)/ { print $1; exit }' "$fx/steps")
+step_rows=$(awk '!/ leaf=block( |$)/ { printf "%s%s", n++ ? "," : "", $1 }' "$fx/steps")
+nrows=$(awk '!/ leaf=block( |$)/' "$fx/steps" | wc -l)
 # A control character for JSON's \u escapes.
 printf 'x_control: a\001b\177c\n' >>"$fx/last"
 # cli_format NAME CLI-ARGS CHECK-ARGS...: the CLI's output of CLI-ARGS (one
@@ -135,9 +185,8 @@ for f in csv json; do
 	if [ "$(id -u)" = 0 ]; then
 		cli_format "run $f" "run size=4M --format $f" "$f" last
 		cli_format "compare $f" "--format $f compare walkers=v6.1,v6.10" "$f" last --list --copies 2
-		# bbml2 maps no block here (leaf_pmd_block is 0): six rows
-		cli_format "steps $f" "--format $f steps size=8M" "$f" last --list --copies 6 \
-			--key "step=base (v6.1),+ no-cont-remap,+ batch barriers,+ no-alloc-remap (v6.10),+ lazy unmap,no fixmap (direct)"
+		cli_format "steps $f" "--format $f steps size=8M" "$f" last --list --copies "$nrows" \
+			--key "step=$step_rows"
 	fi
 done
 # The table is today's output: `last` and `history` as the module prints
@@ -150,16 +199,25 @@ for c in last history events prediction; do
 	fi
 done
 if [ "$(id -u)" = 0 ]; then
-	# The steps' run words, one axis at a time from v6.1 to v6.10.
+	# The steps' run words: the module's steps in order, each as its
+	# preset (walker=) when it is one, else as its axis words.
 	got=$(SHADOWMAP_DEBUGFS=$fx sh -x cli/shadowmap steps size=8M 2>&1 >/dev/null |
 		sed -n "s/^+ ctl 'run size=8M \(.*\)'$/\1/p; s/^+ ctl run size=8M \(.*\)$/\1/p" | tr '\n' '|')
-	# bbml2's run is the last write to control (its trace is in a subshell)
+	# the block step's run is the last write to control (its trace is
+	# in a subshell)
 	got="$got$(sed 's/^run size=8M //' "$fx/control")|"
-	want="walker=v6.1|walker=v6.1 remap=table|walker=v6.1 remap=table barrier=table|walker=v6.10|walker=v6.10 remap=lazy|walker=direct|walker=bbml2|"
+	want=$(awk '{ w = ""; p = ""
+		for (i = 2; i <= NF; i++)
+			if ($i ~ /^preset=/) p = substr($i, 8)
+			else if ($i !~ /^commit=/) w = w (w == "" ? "" : " ") $i
+		printf "%s|", p != "-" ? "walker=" p : w }' "$fx/steps")
 	[ "$got" = "$want" ] && t_ok || t_bad "cli steps: runs '$got', want '$want'"
 	SHADOWMAP_DEBUGFS=$fx sh cli/shadowmap steps size=8M >"$fx/out" 2>&1
-	grep -q '^note: blocks (bbml2): skipped, the run mapped no block' "$fx/out" && t_ok ||
-		t_bad "cli steps: no note for bbml2 without a block: $(cat "$fx/out")"
+	grep -q "^note: $block_step: skipped, the run mapped no block" "$fx/out" && t_ok ||
+		t_bad "cli steps: no note for $block_step without a block: $(cat "$fx/out")"
+	# Every row is labelled with its step's name, in the module's order.
+	got=$(awk '$NF ~ /^([0-9]+\.[0-9][0-9]|-)$/ && $(NF - 4) ~ /%$/ { printf "%s%s", n++ ? "," : "", $1 }' "$fx/out")
+	[ "$got" = "$step_rows" ] && t_ok || t_bad "cli steps: rows '$got', want '$step_rows'"
 fi
 for c in "xml last:want table, csv or json" "json ptdump:prints no results to format" ":wants a value"; do
 	# shellcheck disable=SC2086
@@ -168,7 +226,18 @@ for c in "xml last:want table, csv or json" "json ptdump:prints no results to fo
 	[ "$rc" = 2 ] && grep -q "${c#*:}" "$err" && t_ok ||
 		t_bad "cli --format ${c%%:*}: exit status $rc ($(cat "$err")), want 2 and '${c#*:}'"
 done
-for c in "steps walker=v6.1:is not for it" "steps leaf=block:is not for it" "steps now:not key=value"; do
+# steps refuses the walker's keys: walker=, walkers= and every axis of the
+# module's axes file (not region).
+c="steps now:not key=value"
+for k in walker walkers $(awk '$1 != "region" { print $1 }' scripts/cli-fixture/axes); do
+	c="$c|steps size=8M $k=x:is not for it"
+done
+ifs=$IFS
+IFS='|'
+# shellcheck disable=SC2086
+set -- $c
+IFS=$ifs
+for c in "$@"; do
 	# shellcheck disable=SC2086
 	SHADOWMAP_DEBUGFS=$fx sh cli/shadowmap ${c%%:*} >/dev/null 2>"$err"
 	rc=$?
@@ -257,20 +326,21 @@ if [ "$(id -u)" = 0 ]; then
 	sed -i 's/^status: pass$/status: FAIL/' "$fx/fail/last"
 	SHADOWMAP_DEBUGFS=$fx/fail SHADOWMAP_PROC=$fx sh cli/shadowmap report size=8M out="$fx/r/fail.md" >/dev/null 2>"$err"
 	rc=$?
-	[ "$rc" = 1 ] && grep -q '^\*\*Did not verify:\*\* base (v6.1) (status FAIL), + no-cont-remap' "$fx/r/fail.md" &&
+	first2=$(awk 'NR == 1 { printf "%s (status FAIL), ", $1 } NR == 2 { print $1; exit }' "$fx/steps")
+	[ "$rc" = 1 ] && grep -q "^\*\*Did not verify:\*\* $first2" "$fx/r/fail.md" &&
 		report_md_ok "$fx/r/fail.md" && t_ok ||
 		t_bad "cli report, runs that did not verify: exit status $rc ($(cat "$err")); $(grep -i 'verify' "$fx/r/fail.md" 2>&1)"
 	# A failed report leaves nothing, and says why with the CLI's status
-	# (here: no presets to read, 1).
+	# (here: no steps to read, 1).
 	mkdir "$fx/bad"
 	cp "$fx"/version "$fx"/last "$fx"/axes "$fx/bad/"
 	: >"$fx/bad/control"
 	SHADOWMAP_DEBUGFS=$fx/bad sh cli/shadowmap report out="$fx/r/bad.md" >/dev/null 2>"$err"
 	rc=$?
-	[ "$rc" = 1 ] && grep -q "cannot read .*presets" "$err" && [ -z "$(cd "$fx/r" && ls bad.md* 2>/dev/null)" ] && t_ok ||
-		t_bad "cli report, no presets: exit status $rc ($(cat "$err")), left $(cd "$fx/r" && ls bad.md* 2>/dev/null)"
+	[ "$rc" = 1 ] && grep -q "cannot read .*steps" "$err" && [ -z "$(cd "$fx/r" && ls bad.md* 2>/dev/null)" ] && t_ok ||
+		t_bad "cli report, no steps: exit status $rc ($(cat "$err")), left $(cd "$fx/r" && ls bad.md* 2>/dev/null)"
 	rm -f "$fx/bad/control"
-	cp "$fx/presets" "$fx/bad/"
+	cp "$fx/steps" "$fx/bad/"
 	if command -v setsid >/dev/null 2>&1; then
 		mkfifo "$fx/bad/control"
 		SHADOWMAP_DEBUGFS=$fx/bad setsid sh cli/shadowmap report out="$fx/r/term.md" </dev/null >/dev/null 2>&1 &
@@ -344,9 +414,9 @@ for w in v6.1 v6.10; do
 done >"$bench/bench.log"
 {
 	echo "# SM: STEPSCSV step,build_ns_median,predicted_build_ns,tlbi,dsb,isb,tables_pte,status"
-	echo "# SM: STEPSCSV base (v6.1),2000000,2100000,100,300,200,9,pass"
-	echo "# SM: STEPSCSV \"+ no-cont-remap\",1000000,,10,30,20,9,pass"
-	echo "# SM: STEPSNOTE shadowmap: blocks (bbml2): skipped"
+	echo "# SM: STEPSCSV base,2000000,2100000,100,300,200,9,pass"
+	echo "# SM: STEPSCSV \"no-cont-remap\",1000000,,10,30,20,9,pass"
+	echo "# SM: STEPSNOTE shadowmap: bbml2: skipped"
 	for c in clear_page:1000 fill_page:3000 table_alloc:500 table_alloc_zero:700; do
 		echo "# SM: COSTS ${c%:*} min_ps=1 median_ps=${c#*:}000 max_ps=9 samples=3 batch=1"
 	done
@@ -441,8 +511,8 @@ fl=$(awk -F ': ' '$1 ~ /^(tables_|build_ns_median|alloc_ns_median|zero)/ { v[$1]
 	      printf "%.2f", (256000004 - v["alloc_ns_median"] + z) / (t * 4000) }' scripts/cli-fixture/last)
 grep -q "^floor: v6.1 $fl (" "$bench/stdout" && grep -q '^floor: best v6.1 ' "$bench/stdout" && t_ok ||
 	t_bad "bench-report floor: want v6.1 $fl: $(grep '^floor' "$bench/stdout" | tr '\n' ' ')"
-grep -q '^+ no-cont-remap  *1.00  *50% .* -$' "$bench/stdout" &&
-	grep -q '^shadowmap: blocks (bbml2): skipped' "$bench/stdout" && t_ok ||
+grep -q '^no-cont-remap  *1.00  *50% .* -$' "$bench/stdout" &&
+	grep -q '^shadowmap: bbml2: skipped' "$bench/stdout" && t_ok ||
 	t_bad "bench-report: no steps table with its note: $(grep -A4 'steps' "$bench/stdout")"
 if python3 - "$bench/out" <<'PY' 2>"$err"
 import csv, json, os, sys, xml.dom.minidom

@@ -51,7 +51,7 @@ reads=0 slow=0
 while kill -0 "$pid_w1" 2>/dev/null || kill -0 "$pid_w2" 2>/dev/null ||
 	kill -0 "$pid_w3" 2>/dev/null || kill -0 "$pid_w4" 2>/dev/null; do
 	t0=$(date +%s)
-	for f in last history ptdump events ranges version presets axes counters; do
+	for f in last history ptdump events ranges version presets steps axes counters; do
 		cat "$SM_DIR/$f" >/dev/null 2>&1
 	done
 	[ $(($(date +%s) - t0)) -le 5 ] || slow=$((slow + 1))

@@ -58,7 +58,7 @@ ok block_cycles "${block##*/} ($(cat "$block/valid_zones" 2>/dev/null))"
 # goes to reader.bad, each round to reader.rounds.
 reader() {
 	while [ ! -e "$ktap_tmp/stop" ]; do
-		for f in last history ranges events counters presets axes version; do
+		for f in last history ranges events counters presets steps axes version; do
 			cat "$SM_DIR/$f" >/dev/null 2>"$ktap_tmp/read.err" ||
 				echo "$f: $(cat "$ktap_tmp/read.err")" >>"$ktap_tmp/reader.bad"
 		done

@@ -1,16 +1,16 @@
 #!/bin/sh
 # The module and its debugfs directory: bad parameters fail the load, the
-# files exist with their modes, version, presets, axes and counters read
-# as documented, and unload removes the directory.
+# files exist with their modes, version, presets, steps, axes and counters
+# read as documented, and unload removes the directory.
 # Precondition: none (a loaded shadowmap is unloaded first).
 . "$(dirname "$0")/ktap.sh"
 sm_require
 
 bad_params="walker=v5.0 repeat=0 size=12345 region=disk axes=remap=fast"
 modes="version:444 control:200 last:444 history:444 ptdump:400 events:444
-ranges:400 presets:444 axes:444 counters:444"
+ranges:400 presets:444 steps:444 axes:444 counters:444"
 # shellcheck disable=SC2086
-ktap_plan $((5 + 2 + 2 + $(echo $modes | wc -w) + 2 + 5 + 2))
+ktap_plan $((5 + 2 + 2 + $(echo $modes | wc -w) + 2 + 6 + 2))
 
 # param_rejects NAME PARAM: loading with PARAM must fail.
 param_rejects() {
@@ -55,6 +55,25 @@ bad=$(awk 'NR == FNR { for (i = 2; i <= NF; i++) ok[$1 "=" $i] = 1; next }
 expect presets_format "$bad" [ -z "$bad" ]
 n=$(wc -l <"$SM_DIR/presets")
 expect presets_listed "$n presets" [ "$n" -ge 1 ]
+# steps: "NAME commit=ID|- preset=NAME|- AXIS=VALUE...", a commit of 12 hex
+# digits, a preset of presets, then every axis of axes (but region) in its
+# order, each value one of its axis's.
+bad=$(awk 'FILENAME == ARGV[1] { if ($1 != "region") { keys = keys " " $1
+		for (i = 2; i <= NF; i++) ok[$1 "=" $i] = 1 }; next }
+	FILENAME == ARGV[2] { preset["preset=" $1] = 1; next }
+	{ c = substr($2, 8)
+	  if ($2 !~ /^commit=/ || (c != "-" && (length(c) != 12 || c ~ /[^0-9a-f]/)))
+		print $1 ": " $2
+	  if ($3 != "preset=-" && !preset[$3]) print $1 ": " $3
+	  k = ""
+	  for (i = 4; i <= NF; i++) {
+		if (!ok[$i]) print $1 ": " $i
+		k = k " " substr($i, 1, index($i, "=") - 1)
+	  }
+	  if (k != keys) print $1 ": axes" k ", want" keys }' \
+	"$SM_DIR/axes" "$SM_DIR/presets" "$SM_DIR/steps")
+n=$(wc -l <"$SM_DIR/steps")
+expect steps_format "$n steps; $bad" [ "$n" -ge 1 -a -z "$bad" ]
 # Every preset and only presets load as walker=.
 bad=
 for w in $(sm_presets); do

@@ -111,6 +111,112 @@ const struct sm_walker sm_preset_walkers[] = {
 EXPORT_SYMBOL_NS_GPL(sm_preset_walkers, SM_NS);
 
 /*
+ * The upstream series' steps.  Each of its three patches, merged in
+ * v6.10-rc1, changes one axis of the step before, and .commit names it, so
+ * that a row can be checked against the tree.  base is 6.1 before the
+ * series, not a commit of it.  lazy-unmap was patch 4 of v1 and v2,
+ * dropped upstream, so no commit has it; it keeps the kernel's per-entry
+ * check, which the lazy preset drops, so that the row changes the remap
+ * alone.  direct and bbml2 are beyond the series: no commit made them.
+ */
+const struct sm_step_desc sm_steps[] = {
+	[SM_STEP_BASE] = {
+		.name = "base",
+		.walker = {
+			.remap = SM_REMAP_CONT, .barrier = SM_BARRIER_ENTRY,
+			.zero = SM_ZERO_SEPARATE, .leaf = SM_LEAF_PTE,
+			.check = SM_CHECK_KERNEL, .fill = SM_FILL_KERNEL,
+			.threads = 1,
+		},
+	},
+	[SM_STEP_NO_CONT_REMAP] = {
+		.name = "no-cont-remap",
+		/* arm64: mm: Don't remap pgtables per-cont(pte|pmd) block */
+		.commit = "5c63db59c5f8",
+		.walker = {
+			.remap = SM_REMAP_TABLE, .barrier = SM_BARRIER_ENTRY,
+			.zero = SM_ZERO_SEPARATE, .leaf = SM_LEAF_PTE,
+			.check = SM_CHECK_KERNEL, .fill = SM_FILL_KERNEL,
+			.threads = 1,
+		},
+	},
+	[SM_STEP_BATCH_BARRIERS] = {
+		.name = "batch-barriers",
+		/* arm64: mm: Batch dsb and isb when populating pgtables */
+		.commit = "1fcb7cea8a5f",
+		.walker = {
+			.remap = SM_REMAP_TABLE, .barrier = SM_BARRIER_TABLE,
+			.zero = SM_ZERO_SEPARATE, .leaf = SM_LEAF_PTE,
+			.check = SM_CHECK_KERNEL, .fill = SM_FILL_KERNEL,
+			.threads = 1,
+		},
+	},
+	[SM_STEP_NO_ALLOC_REMAP] = {
+		.name = "no-alloc-remap",
+		/* arm64: mm: Don't remap pgtables for allocate vs populate */
+		.commit = "0e9df1c905d8",
+		.walker = {
+			.remap = SM_REMAP_TABLE, .barrier = SM_BARRIER_TABLE,
+			.zero = SM_ZERO_COMBINED, .leaf = SM_LEAF_PTE,
+			.check = SM_CHECK_KERNEL, .fill = SM_FILL_KERNEL,
+			.threads = 1,
+		},
+	},
+	[SM_STEP_LAZY_UNMAP] = {
+		.name = "lazy-unmap",
+		.walker = {
+			.remap = SM_REMAP_LAZY, .barrier = SM_BARRIER_TABLE,
+			.zero = SM_ZERO_COMBINED, .leaf = SM_LEAF_PTE,
+			.check = SM_CHECK_KERNEL, .fill = SM_FILL_KERNEL,
+			.threads = 1,
+		},
+	},
+	[SM_STEP_DIRECT] = {
+		.name = "direct",
+		.walker = {
+			.remap = SM_REMAP_NONE, .barrier = SM_BARRIER_TABLE,
+			.zero = SM_ZERO_COMBINED, .leaf = SM_LEAF_PTE,
+			.check = SM_CHECK_NONE, .fill = SM_FILL_KERNEL,
+			.threads = 1,
+		},
+	},
+	[SM_STEP_BBML2] = {
+		.name = "bbml2",
+		.walker = {
+			.remap = SM_REMAP_NONE, .barrier = SM_BARRIER_TABLE,
+			.zero = SM_ZERO_COMBINED, .leaf = SM_LEAF_BLOCK,
+			.check = SM_CHECK_NONE, .fill = SM_FILL_KERNEL,
+			.threads = 1,
+		},
+	},
+};
+EXPORT_SYMBOL_NS_GPL(sm_steps, SM_NS);
+
+/*
+ * The preset whose walker is @step's on every axis and in threads, or
+ * SM_PRESET_NR: a step run as that preset is named by it in last.
+ */
+enum sm_preset sm_step_preset(enum sm_step step)
+{
+	const struct sm_walker *w = &sm_steps[step].walker;
+	enum sm_preset p;
+	enum sm_axis a;
+
+	for (p = 0; p < SM_PRESET_NR; p++) {
+		if (sm_preset_walkers[p].threads != w->threads)
+			continue;
+		for (a = 0; a < SM_AXIS_NR; a++)
+			if (sm_walker_axis(&sm_preset_walkers[p], a) !=
+			    sm_walker_axis(w, a))
+				break;
+		if (a == SM_AXIS_NR)
+			return p;
+	}
+	return SM_PRESET_NR;
+}
+EXPORT_SYMBOL_NS_GPL(sm_step_preset, SM_NS);
+
+/*
  * The preset that models this kernel's own hot-add (arch_add_memory()):
  * v6.1-late up to 6.9, v6.10 from 6.10 on (7.3's path is the v6.10 shape,
  * counter for counter).  The running kernel's release says which.
@@ -193,6 +299,7 @@ static_assert(ARRAY_SIZE(sm_fill_names) == SM_FILL_NR);
 static_assert(ARRAY_SIZE(sm_region_names) == SM_REGION_NR);
 static_assert(ARRAY_SIZE(sm_preset_names) == SM_PRESET_NR);
 static_assert(ARRAY_SIZE(sm_preset_walkers) == SM_PRESET_NR);
+static_assert(ARRAY_SIZE(sm_steps) == SM_STEP_NR);
 static_assert(ARRAY_SIZE(sm_axes) == SM_AXIS_NR);
 static_assert(ARRAY_SIZE(sm_level_names) == SM_LVL_NR);
 static_assert(ARRAY_SIZE(sm_counter_names) == SM_CNT_NR);

@@ -49,7 +49,7 @@ int sm_lab_begin(const char *what, bool offlinable, bool wait, char *err,
 		(lab->area_ready && sm_region_ops(lab->region)->offlinable);
 	lab->stop_why[0] = '\0';
 	memset(&lab->progress, 0, sizeof(lab->progress));
-	lab->progress.step = SM_STEP_STARTED;
+	lab->progress.state = SM_STATE_STARTED;
 	lab->progress.start_ns = ktime_get_ns();
 	mutex_unlock(&lab->show_lock);
 	return 0;
@@ -71,7 +71,7 @@ static void sm_lab_let_go(bool record, int ret, const char *err)
 		sm_lab_set_error(lab, ret, err);
 	lab->holder[0] = '\0';
 	lab->holder_offlinable = false;
-	lab->progress.step = SM_STEP_IDLE;
+	lab->progress.state = SM_STATE_IDLE;
 	lab->kept = lab->shadow;
 	mutex_unlock(&lab->show_lock);
 	lab->stop.owner = NULL;
@@ -222,24 +222,24 @@ int sm_lab_calibrate(unsigned int samples, enum sm_cal_origin origin,
 	int ret;
 
 	lockdep_assert_held(&lab->lock);
-	sm_lab_progress_step(SM_STEP_CALIBRATE, 0);
+	sm_lab_progress_state(SM_STATE_CALIBRATE, 0);
 	ret = sm_calibrate(&lab->stop, samples, origin, err, errlen);
 	if (ret == -EINTR || ret == -ECANCELED)
 		sm_lab_stop_reason(ret, err, errlen);
 	return ret;
 }
 
-void sm_lab_progress_step(enum sm_step step, unsigned int build)
+void sm_lab_progress_state(enum sm_progress_state state, unsigned int build)
 {
 	struct sm_lab *lab = &sm_lab;
 
 	lockdep_assert_held(&lab->lock);
-	if (step == SM_STEP_BUILD)
+	if (state == SM_STATE_BUILD)
 		atomic_long_set(&lab->tables_made, 0);
-	if (step == SM_STEP_REPAINT)
+	if (state == SM_STATE_REPAINT)
 		atomic_long_set(&lab->repainted, 0);
 	mutex_lock(&lab->show_lock);
-	lab->progress.step = step;
+	lab->progress.state = state;
 	if (build)
 		lab->progress.build = build;
 	mutex_unlock(&lab->show_lock);

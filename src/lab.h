@@ -66,20 +66,20 @@ struct sm_repaint_fig {
 };
 
 /* What the command in progress is doing: the `progress` file. */
-enum sm_step {
-	SM_STEP_IDLE,		/* no command */
-	SM_STEP_STARTED,	/* a command that reports no steps */
-	SM_STEP_CALIBRATE,
-	SM_STEP_PREPARE,	/* the region's area */
-	SM_STEP_BUILD,
-	SM_STEP_VERIFY,
-	SM_STEP_TEARDOWN,
-	SM_STEP_REPAINT,	/* split or collapse of the kept shadow */
-	SM_STEP_NR
+enum sm_progress_state {
+	SM_STATE_IDLE,		/* no command */
+	SM_STATE_STARTED,	/* a command that reports no state of its own */
+	SM_STATE_CALIBRATE,
+	SM_STATE_PREPARE,	/* the region's area */
+	SM_STATE_BUILD,
+	SM_STATE_VERIFY,
+	SM_STATE_TEARDOWN,
+	SM_STATE_REPAINT,	/* split or collapse of the kept shadow */
+	SM_STATE_NR
 };
 
 struct sm_progress {
-	enum sm_step step;
+	enum sm_progress_state state;
 	u64 start_ns;			/* the command's start */
 	bool run;			/* a run: the fields below are set */
 	enum sm_region region;
@@ -151,8 +151,8 @@ void sm_lab_exit(void);
  */
 int sm_lab_calibrate(unsigned int samples, enum sm_cal_origin origin,
 		     char *err, size_t errlen);
-/* The command in progress is at @step; @build: the run's build (from 1). */
-void sm_lab_progress_step(enum sm_step step, unsigned int build);
+/* The command in progress is at @state; @build: the run's build (from 1). */
+void sm_lab_progress_state(enum sm_progress_state state, unsigned int build);
 void sm_lab_progress_run(const struct sm_run_config *cfg);
 void sm_lab_progress_expect(u64 tables);
 void sm_lab_progress_repaint(u64 units);

@@ -33,34 +33,6 @@
 
 #define SM_PREDICTION_LEN	PAGE_SIZE
 
-/* The steps of the seeds' table, then the steps beyond. */
-static const struct {
-	const char *name;
-	struct sm_walker w;
-	bool block;		/* leaf=block whatever leaf= says */
-} sm_steps[] = {
-	{ "base (6.1)", { SM_REMAP_CONT, SM_BARRIER_ENTRY, SM_ZERO_SEPARATE,
-			  SM_LEAF_PTE, SM_CHECK_KERNEL, 1 } },
-	{ "+ no-cont-remap", { SM_REMAP_TABLE, SM_BARRIER_ENTRY,
-			       SM_ZERO_SEPARATE, SM_LEAF_PTE,
-			       SM_CHECK_KERNEL, 1 } },
-	{ "+ batch-barriers", { SM_REMAP_TABLE, SM_BARRIER_TABLE,
-				SM_ZERO_SEPARATE, SM_LEAF_PTE,
-				SM_CHECK_KERNEL, 1 } },
-	{ "+ no-alloc-remap (v6.10)", { SM_REMAP_TABLE, SM_BARRIER_TABLE,
-					SM_ZERO_COMBINED, SM_LEAF_PTE,
-					SM_CHECK_KERNEL, 1 } },
-	{ "+ lazy-unmap (v2)", { SM_REMAP_LAZY, SM_BARRIER_TABLE,
-				 SM_ZERO_COMBINED, SM_LEAF_PTE,
-				 SM_CHECK_KERNEL, 1 } },
-	{ "direct (no remap)", { SM_REMAP_NONE, SM_BARRIER_TABLE,
-				 SM_ZERO_COMBINED, SM_LEAF_PTE, SM_CHECK_NONE,
-				 1 } },
-	{ "bbml2 (blocks)", { SM_REMAP_NONE, SM_BARRIER_TABLE,
-			      SM_ZERO_COMBINED, SM_LEAF_BLOCK, SM_CHECK_NONE,
-			      1 }, true },
-};
-
 static DEFINE_MUTEX(sm_prediction_lock);
 static char *sm_prediction;		/* the last prediction's text */
 
@@ -157,8 +129,8 @@ static int sm_predict_costs(struct sm_predict_args *a, const char **source,
 	int ret;
 
 	if (a->given) {
-		for (i = 0; i < ARRAY_SIZE(sm_steps); i++)
-			need |= sm_model_terms(&sm_steps[i].w);
+		for (i = 0; i < SM_STEP_NR; i++)
+			need |= sm_model_terms(&sm_steps[i].walker);
 		need &= ~a->given;
 		if (need) {
 			sm_err("predict: cost %s not given (a step uses it; give every cost the costs file names)",
@@ -263,15 +235,17 @@ int sm_predict_run(struct sm_predict_args *a, char *err, size_t errlen)
 		       "step", "tables", "table_mib", "remaps", "tlbi", "isb",
 		       "alloc_ms", "zero_ms", "populate_ms", "total_ms",
 		       "vs_base");
-	for (i = 0; i < ARRAY_SIZE(sm_steps); i++) {
-		struct sm_walker w = sm_steps[i].w;
+	for (i = 0; i < SM_STEP_NR; i++) {
+		struct sm_walker w = sm_steps[i].walker;
+		/* A block step maps blocks whatever leaf= says. */
+		bool block = w.leaf == SM_LEAF_BLOCK;
 
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
 			sm_err("predict: interrupted");
 			goto out_free;
 		}
-		if (!sm_steps[i].block)
+		if (!block)
 			w.leaf = a->leaf;
 		ret = sm_count_walk(&w, sm_walker_flags(&w), g.ext, g.nr, st);
 		if (ret) {
@@ -284,7 +258,7 @@ int sm_predict_run(struct sm_predict_args *a, char *err, size_t errlen)
 			base_ns = max_t(u64, pred.ns[SM_PHASE_BUILD], 1);
 		if (!i)
 			pte_bytes = st->cnt[SM_CNT_TABLE_BYTES];
-		if (sm_steps[i].block)
+		if (block)
 			block_bytes = st->cnt[SM_CNT_TABLE_BYTES];
 		n += scnprintf(buf + n, SM_PREDICTION_LEN - n, "%-26s %10llu",
 			       sm_steps[i].name, sm_stats_tables(st));

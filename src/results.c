@@ -349,18 +349,18 @@ int sm_lab_show_last(struct seq_file *m)
 	return 0;
 }
 
-static const char * const sm_step_names[] = {
-	[SM_STEP_IDLE] = "idle",
-	[SM_STEP_STARTED] = "started",
-	[SM_STEP_CALIBRATE] = "calibrate",
-	[SM_STEP_PREPARE] = "prepare",
-	[SM_STEP_BUILD] = "build",
-	[SM_STEP_VERIFY] = "verify",
-	[SM_STEP_TEARDOWN] = "teardown",
-	[SM_STEP_REPAINT] = "repaint",
+static const char * const sm_state_names[] = {
+	[SM_STATE_IDLE] = "idle",
+	[SM_STATE_STARTED] = "started",
+	[SM_STATE_CALIBRATE] = "calibrate",
+	[SM_STATE_PREPARE] = "prepare",
+	[SM_STATE_BUILD] = "build",
+	[SM_STATE_VERIFY] = "verify",
+	[SM_STATE_TEARDOWN] = "teardown",
+	[SM_STATE_REPAINT] = "repaint",
 };
 
-static_assert(ARRAY_SIZE(sm_step_names) == SM_STEP_NR);
+static_assert(ARRAY_SIZE(sm_state_names) == SM_STATE_NR);
 
 /*
  * What the command in progress is doing.  The tables made are read while
@@ -373,13 +373,13 @@ int sm_lab_show_progress(struct seq_file *m)
 
 	if (mutex_lock_interruptible(&lab->show_lock))
 		return -EINTR;
-	seq_printf(m, "state: %s\n", sm_step_names[p->step]);
-	if (p->step == SM_STEP_IDLE)
+	seq_printf(m, "state: %s\n", sm_state_names[p->state]);
+	if (p->state == SM_STATE_IDLE)
 		goto out_unlock;
 	seq_printf(m, "command: %s\n", lab->holder);
 	seq_printf(m, "elapsed_ms: %llu\n",
 		   div_u64(ktime_get_ns() - p->start_ns, NSEC_PER_MSEC));
-	if (p->step == SM_STEP_REPAINT)
+	if (p->state == SM_STATE_REPAINT)
 		seq_printf(m, "units: %ld/%llu\n",
 			   atomic_long_read(&lab->repainted), p->units);
 	if (!p->run)
@@ -387,7 +387,7 @@ int sm_lab_show_progress(struct seq_file *m)
 	seq_printf(m, "region: %s\n", sm_region_names[p->region]);
 	seq_printf(m, "walker: %s\n", p->walker);
 	seq_printf(m, "repeat: %u/%u\n", p->build, p->builds);
-	seq_printf(m, "tables: %ld/", p->step == SM_STEP_BUILD ?
+	seq_printf(m, "tables: %ld/", p->state == SM_STATE_BUILD ?
 		   atomic_long_read(&lab->tables_made) : 0L);
 	if (p->tables_expected)
 		seq_printf(m, "%llu\n", p->tables_expected);

@@ -162,7 +162,7 @@ int sm_lab_run(const struct sm_run_config *cfg, char *err, size_t errlen)
 			goto out_free_samples;
 		err[0] = '\0';
 	}
-	sm_lab_progress_step(SM_STEP_PREPARE, 0);
+	sm_lab_progress_state(SM_STATE_PREPARE, 0);
 	ret = sm_area_prepare(cfg, &lab->area, &lab->stop, err, errlen);
 	if (ret)
 		goto out_free_samples;
@@ -174,11 +174,11 @@ int sm_lab_run(const struct sm_run_config *cfg, char *err, size_t errlen)
 	r->stable = true;
 	for (i = 0; i < n; i++) {
 		st = i == n - 1 ? &lab->shadow_stats : &tmp;
-		sm_lab_progress_step(SM_STEP_BUILD, i + 1);
+		sm_lab_progress_state(SM_STATE_BUILD, i + 1);
 		ret = sm_build(cfg, &lab->area, st, &lab->stop, &sh);
 		if (ret)
 			goto out_release_area;
-		sm_lab_progress_step(SM_STEP_VERIFY, 0);
+		sm_lab_progress_state(SM_STATE_VERIFY, 0);
 		ret = sm_verify(sh, &lab->area, r, &lab->stop,
 				&st->ns[SM_PHASE_VERIFY]);
 		if (ret) {
@@ -192,7 +192,7 @@ int sm_lab_run(const struct sm_run_config *cfg, char *err, size_t errlen)
 			r->stable = false;
 		}
 		if (i < n - 1) {
-			sm_lab_progress_step(SM_STEP_TEARDOWN, 0);
+			sm_lab_progress_state(SM_STATE_TEARDOWN, 0);
 			t0 = ktime_get_ns();
 			sm_shadow_destroy(sh);
 			st->ns[SM_PHASE_TEARDOWN] = ktime_get_ns() - t0;
@@ -268,7 +268,7 @@ int sm_lab_verify(char *err, size_t errlen)
 	r = sm_lab_last_dup(lab);
 	if (!r)
 		return -ENOMEM;
-	sm_lab_progress_step(SM_STEP_VERIFY, 0);
+	sm_lab_progress_state(SM_STATE_VERIFY, 0);
 	ret = sm_verify(lab->shadow, &lab->area, r, &lab->stop, &ns);
 	if (ret) {
 		/* A stopped verify leaves the last result as it was. */
@@ -344,7 +344,7 @@ int sm_lab_repaint(const struct sm_repaint_args *a, char *err, size_t errlen)
 	r->table_bytes_before = sm_shadow_tables(lab->shadow) * PAGE_SIZE;
 
 	sm_lab_progress_repaint(units);
-	sm_lab_progress_step(SM_STEP_REPAINT, 0);
+	sm_lab_progress_state(SM_STATE_REPAINT, 0);
 	ret = sm_repaint(lab->shadow, lab->area.chunks, lab->area.nr_chunks,
 			 a, &r->cnt, &lab->stop, &lab->repainted, &r->rp_out);
 	if (ret) {
@@ -353,7 +353,7 @@ int sm_lab_repaint(const struct sm_repaint_args *a, char *err, size_t errlen)
 		return ret;
 	}
 	r->table_bytes_after = r->cnt.cnt[SM_CNT_TABLE_BYTES];
-	sm_lab_progress_step(SM_STEP_VERIFY, 0);
+	sm_lab_progress_state(SM_STATE_VERIFY, 0);
 	ret = sm_verify(lab->shadow, &lab->area, r, &lab->stop, &ns);
 	if (ret) {
 		/* the repaint is done; only its verify stopped */

@@ -108,6 +108,33 @@ enum sm_preset {
 	SM_PRESET_NR
 };
 
+/*
+ * The upstream series' steps, cumulative in the order they were merged,
+ * then the steps beyond it: the rows of predict's table and of the CLI's
+ * steps, which both take them from sm_steps[].
+ */
+enum sm_step {
+	SM_STEP_BASE,		/* 6.1 at boot */
+	SM_STEP_NO_CONT_REMAP,	/* patch 1: remap once per table */
+	SM_STEP_BATCH_BARRIERS,	/* patch 2: dsb and isb once per table */
+	SM_STEP_NO_ALLOC_REMAP,	/* patch 3: zero while remapped: v6.10 */
+	SM_STEP_LAZY_UNMAP,	/* v1/v2 patch 4, dropped upstream */
+	SM_STEP_DIRECT,		/* no remap: the linear map */
+	SM_STEP_BBML2,		/* direct plus block leaves */
+	SM_STEP_NR
+};
+
+/*
+ * A step: its one-word name, which every table uses as its label, and the
+ * upstream commit that made it (12 hex digits), or NULL.  A struct tag
+ * cannot repeat the enum's, hence _desc, as for sm_axis_desc.
+ */
+struct sm_step_desc {
+	const char *name;
+	const char *commit;
+	struct sm_walker walker;
+};
+
 /* A walker axis: its key in "key=value" and the names of its values. */
 enum sm_axis {
 	SM_AXIS_REMAP,
@@ -137,6 +164,8 @@ extern const char * const sm_preset_names[SM_PRESET_NR];
 extern const struct sm_walker sm_preset_walkers[SM_PRESET_NR];
 enum sm_preset sm_hotplug_preset(void);
 extern const struct sm_axis_desc sm_axes[SM_AXIS_NR];
+extern const struct sm_step_desc sm_steps[SM_STEP_NR];
+enum sm_preset sm_step_preset(enum sm_step step);
 
 void sm_run_config_init(struct sm_run_config *cfg);
 int sm_walker_set_preset(struct sm_walker *w, const char *name);
