@@ -148,7 +148,10 @@ if [ -n "${SM_GROW:-}" ] && [ "$cycles" -gt 0 ]; then
 		fi
 		e=$(sm_last last_errno) why=$(sm_last last_error)
 		case "$e:$why" in
-		"-125:cancelled: memory it maps "*|-16:*"going offline"*|-2:*)
+		# The offline may also come after the run, free the shadow it
+		# kept and say so (ENODEV) before `last` is read here.
+		"-125:cancelled: memory it maps "*|-16:*"going offline"*|-2:*|\
+		"-19:the kept shadow was freed: its memory went offline")
 			stopped=$((stopped + 1)) ;;
 		*) cycle_bad="$cycle_bad $runs:$cmd:errno=$e($why)" ;;
 		esac
