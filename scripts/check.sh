@@ -151,38 +151,47 @@ T0=$(date +%s)
 #
 # The debug kernel (configs/debug.config), with memory to hot-add: the
 # selftests of the control file, calibration, safety, a failure at every
-# allocation, the load-time parameters, the module's files, then KUnit;
-# any KASAN, lockdep, kmemleak, hung-task, lockup, stall or WARN report
-# fails the stage.  The 1 GiB walker runs, the CLI (with --full: here
-# too) and the stress tests stay on Debian's kernels.
+# allocation, the load-time parameters, the module's files, then KUnit, in
+# one boot; any KASAN, lockdep, kmemleak, hung-task, lockup, stall or WARN
+# report fails the stage.  The 1 GiB walker runs, the CLI (with --full:
+# here too) and the stress tests stay on Debian's kernels.
 # failnth tries every preset over vmalloc and two over the other regions
-# (the whole matrix with --full).
-debug_tests="control calibrate safety failnth params module repaint${full:+ cli}"
+# (the whole matrix with --full).  KUnit leaves the count walk's matrices
+# (marked slow, 100 s under KASAN) to the other kernels' KUnit; --full runs
+# them here too.
+debug_tests="control calibrate safety failnth params module repaint${full:+ cli} kunit"
 failnth_env=
 [ -n "$full" ] || failnth_env="--env SM_FAILNTH_CROSS=v6.1,bbml2"
+kunit_filter="kunit.filter=speed>slow kunit.filter_action=skip"
+[ -z "$full" ] || kunit_filter=
 if [ -z "$quick" ]; then
 	for k in $(kernel_names debug); do
 		# shellcheck disable=SC2086
 		stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" \
 			--mem 2G --grow 512M --mode check --args "$debug_tests" \
-			--timeout 2400 $failnth_env
+			--timeout 2400 $failnth_env \
+			${kunit_filter:+--append "$kunit_filter"}
 	done
 	# 64K pages, which no Debian kernel has: our own 6.12 build runs every
-	# selftest, and the hot-plug ones (virtio-mem adds 512 MiB blocks
-	# there); its KUnit stage is in the loop below.
+	# selftest, the hot-plug ones (virtio-mem adds 512 MiB blocks there)
+	# and KUnit, in one boot.
 	tests=--except=cli,report
 	[ -z "$full" ] || tests=
-	stage kunit-6.12-64k-selftests sh "$SHADOWMAP_TOP/scripts/guest-run.sh" \
-		--kernel kunit-6.12-64k --mem 4G --mode check --tag selftests \
+	stage kunit-6.12-64k sh "$SHADOWMAP_TOP/scripts/guest-run.sh" \
+		--kernel kunit-6.12-64k --mem 4G --grow 1G --mode check \
 		${tests:+--args "$tests"}
-	# KUnit on our kernels: 6.1, 6.12 with 16K and 64K pages (6.12 with 4K
-	# pages and 5 levels is the debug kernel's KUnit stage below; the
-	# plain build of it only with --full, one kernel build less).
+	# KUnit on our other kernels: 6.1 (6.12 with 4K pages and 5 levels is
+	# the debug kernel's, and with 16K pages the in-tree kunit.py's; our
+	# builds of those only with --full, two kernel builds less).
 	for k in $(kernel_names kunit); do
-		[ -n "$full" ] || [ "$k" != kunit-6.12 ] || continue
+		case "$k" in
+		kunit-6.12-64k) continue ;;
+		kunit-6.12|kunit-6.12-16k) [ -n "$full" ] || continue ;;
+		esac
 		stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" --mode kunit
 	done
-	stage kunit-intree sh "$SHADOWMAP_TOP/scripts/kunit-intree.sh" \
+	# kunit.py in the newest Debian kernel's tree, with 16K pages.
+	stage kunit-intree sh "$SHADOWMAP_TOP/scripts/kunit-intree.sh" --page 16K \
 		"$intree_series" "$intree_suite"
 fi
 # Hot-plug: live events, hot-remove under a kept shadow, and on 6.12 (both
@@ -232,27 +241,20 @@ for k in $(kernel_names debian); do
 	stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" --mode check \
 		${grow:+--grow "$grow"} ${tests:+--args "$tests"}
 done
-# Stress: the long selftests, on one kernel (the soak with --full).
+# Stress: the long selftests, on one kernel (the soak with --full): the
+# fuzz corpus's every class, a third of its items (all with --full).
+fuzz_env="--env FUZZ_EVERY=3"
+[ -z "$full" ] || fuzz_env=
+# shellcheck disable=SC2086
 stage stress-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \
-	--mode check --args "fuzz concurrency${full:+ soak}" --tag stress --timeout 1800
+	--mode check --args "fuzz concurrency${full:+ soak}" --tag stress --timeout 1800 \
+	$fuzz_env
 # At size: a 12 GiB guest; atsize sets the lockup detectors to their
 # shortest for its runs.
 [ -z "$full" ] ||
 	stage at-size-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \
 		--mem 12G --mode check --args "atsize" --tag atsize --timeout 1500
 if [ -z "$quick" ]; then
-	# The debug kernel leaves the count walk's matrices (marked slow,
-	# 100 s under KASAN) to the other kernels' KUnit stages; --full runs
-	# them here too.
-	filter="kunit.filter=speed>slow kunit.filter_action=skip"
-	[ -z "$full" ] || filter=
-	for k in $(kernel_names debug); do
-		stage "$k-kunit" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" \
-			--mode kunit --tag kunit --timeout 1200 ${filter:+--append "$filter"}
-	done
-	stage kunit-6.12-64k-hotplug sh "$SHADOWMAP_TOP/scripts/guest-run.sh" \
-		--kernel kunit-6.12-64k --mem 1G --grow 1G --mode hotplug \
-		--timeout 1500 --args "hotplug-live hotplug-remove" --tag hotplug
 	# Secure Boot: signed module, MODULE_SIG_FORCE, lockdown=integrity.
 	[ -z "$full" ] || for k in $(kernel_names secure); do
 		stage "$k" sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel "$k" \

@@ -4,18 +4,32 @@
 # linux-source tree, hook its Kconfig, and run
 #   kunit.py run --arch=arm64 --cross_compile=aarch64-linux-gnu- \
 #       --kunitconfig=drivers/misc/shadowmap/kunit/.kunitconfig
-# Usage: kunit-intree.sh [SERIES [SUITE]]   (default 6.12; make check runs
-# it on the newest Debian kernel's series, 7.3 of trixie-backports today:
-# see scripts/kernel-source.sh)
+# Usage: kunit-intree.sh [--page 16K|64K] [SERIES [SUITE]]   (default
+# 6.12 with 4K pages; make check runs it on the newest Debian kernel's
+# series, 7.3 of trixie-backports today, with 16K pages: its one KUnit
+# kernel at 16K; see scripts/kernel-source.sh)
 set -eu
 . "$(dirname "$0")/lib.sh"
 
+page=4K
+if [ "${1:-}" = --page ]; then
+	[ $# -ge 2 ] || die "--page wants 4K, 16K or 64K"
+	page=$2
+	shift 2
+fi
+case "$page" in
+4K) kconfig_add= ;;
+16K) kconfig_add=--kconfig_add=CONFIG_ARM64_16K_PAGES=y ;;
+64K) kconfig_add=--kconfig_add=CONFIG_ARM64_64K_PAGES=y ;;
+*) die "--page '$page': want 4K, 16K or 64K" ;;
+esac
 ver=${1:-6.12}
 need_host_tools
 src=$(sh "$SHADOWMAP_TOP/scripts/kernel-source.sh" "$ver" ${2:+"$2"})
 tag=${src##*/linux-source-}
 tree=$SHADOWMAP_CACHE/intree/$ver-$tag/linux
 build=$SHADOWMAP_CACHE/intree/$ver-$tag/build
+[ "$page" = 4K ] || build=$build-$page
 
 # A hard-linked copy costs no space; the files edited below are replaced,
 # not written in place, so the cached source stays pristine.
@@ -42,13 +56,13 @@ rsync -a --checksum --delete "$SHADOWMAP_TOP/Kbuild" "$SHADOWMAP_TOP/Kconfig" \
 	"$SHADOWMAP_TOP/src" "$SHADOWMAP_TOP/debugfs" "$SHADOWMAP_TOP/kunit" \
 	"$tree/drivers/misc/shadowmap/"
 
-log "kunit.py run ($ver, in tree) in $build"
+log "kunit.py run ($ver, in tree, $page pages) in $build"
 cd "$tree"
 rc=0
 python3 tools/testing/kunit/kunit.py run --arch=arm64 \
 	--cross_compile="$CROSS_COMPILE" --jobs="$JOBS" --build_dir="$build" \
 	--kunitconfig=drivers/misc/shadowmap/kunit/.kunitconfig --timeout=600 \
-	>"$build.log" 2>&1 || rc=$?
+	${kconfig_add:+"$kconfig_add"} >"$build.log" 2>&1 || rc=$?
 grep -vE '^\[[0-9:]+\] (Building|Populating|Generating|Regenerating|Starting)' "$build.log" |
 	sed 's/^\[[0-9:]*\] //' | grep -E 'PASSED|FAILED|CRASHED|SKIPPED|Testing complete|ERROR|error' || true
 [ "$rc" -eq 0 ] || echo "kunit.py run failed ($rc): see $build.log"

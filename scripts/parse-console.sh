@@ -64,7 +64,7 @@ fi
 # results files: 6.1 keeps only a parameterised case's last parameter there
 # (the log is cleared per parameter), and so would miss failures.  Module
 # suites print no top-level header: give them one and number them in turn.
-if grep -q '^# SM: KUNIT-SUITE' "$log"; then
+if grep -q '^[[:space:]]*# SM: KUNIT-SUITE' "$log"; then
 	ktap=${log%.log}.ktap
 	sed -n 's/^\[ *[0-9]*\.[0-9]*\] //p' "$log" | awk '
 		/^    KTAP version 1$/ { on = 1 }
@@ -73,7 +73,7 @@ if grep -q '^# SM: KUNIT-SUITE' "$log"; then
 		on && /^    / { out = out $0 "\n" }
 		END { printf "KTAP version 1\n1..%d\n%s", n, out }' >"$ktap"
 	suites=$(sed -n 2p "$ktap")
-	want=1..$(grep -c '^# SM: KUNIT-SUITE' "$log")
+	want=1..$(grep -c '^[[:space:]]*# SM: KUNIT-SUITE' "$log")
 	[ "$suites" = "$want" ] ||
 		bad "kunit: the console has $suites suites, debugfs $want"
 	# Case and parameter results are indented, suite results are not.

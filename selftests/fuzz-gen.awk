@@ -2,7 +2,9 @@
 #
 # Input variables: seed (a positive integer), axes and presets (the
 # module's debugfs files of those names, or copies), page (the page size),
-# ctl and par (output files).
+# ctl and par (output files), every (optional: keep the first of each
+# EVERY items of a class; the draws are the same, so the corpus is a
+# subset of the whole one).
 #
 # ctl gets one malformed control command a line:
 #   CLASS <TAB> ERRNO <TAB> REASON-GLOB <TAB> FIRST [<TAB> SECOND]
@@ -100,7 +102,14 @@ function nl() {
 	return rnd(3) ? "" : "\\012"
 }
 
+# thinned CLASS: whether every= leaves out this item of CLASS.
+function thinned(class) {
+	return every > 1 && drawn[class]++ % every != 0
+}
+
 function emit(class, errno, glob, cmd, second) {
+	if (thinned(class))
+		return
 	# printf would take a leading '-' for an option
 	if (substr(cmd, 1, 1) == "-")
 		cmd = "\\055" substr(cmd, 2)
@@ -113,6 +122,8 @@ function emit(class, errno, glob, cmd, second) {
 }
 
 function param(class, args) {
+	if (thinned(class))
+		return
 	printf "%s\t%s\n", class, args > par
 	npar++
 }

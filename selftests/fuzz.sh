@@ -1,7 +1,8 @@
 #!/bin/sh
 # A fuzz corpus (issue 8): over a thousand malformed control commands and
 # over a hundred malformed module parameter sets, drawn from a seeded
-# generator (fuzz-gen.awk; FUZZ_SEED picks another corpus).  Each command
+# generator (fuzz-gen.awk; FUZZ_SEED picks another corpus, FUZZ_EVERY=N
+# keeps one item in N of each class: make check's third).  Each command
 # must be refused with the documented errno and reason and change no state:
 # `last`'s result lines, `history` and the kept shadow stay as one good run
 # left them.  Each parameter set must fail the load with a dmesg line and
@@ -18,10 +19,14 @@ sm_require_control
 here=$(dirname "$0")
 seed=${FUZZ_SEED:-8003}
 show=${FUZZ_SHOW:-20}
+every=${FUZZ_EVERY:-1}
+case "$every" in
+''|0|*[!0-9]*) ktap_bail corpus_generated "FUZZ_EVERY='$every': want a positive number" ;;
+esac
 page=$(sed -n 's/^page_size: //p' "$SM_DIR/version")
 ctl=$ktap_tmp/ctl par=$ktap_tmp/par
 if ! awk -v seed="$seed" -v axes="$SM_DIR/axes" -v presets="$SM_DIR/presets" \
-	-v page="${page:-4096}" -v ctl="$ctl" -v par="$par" \
+	-v page="${page:-4096}" -v ctl="$ctl" -v par="$par" -v every="$every" \
 	-f "$here/fuzz-gen.awk" 2>"$ktap_tmp/gen.err"; then
 	sm_unload
 	ktap_bail corpus_generated "fuzz-gen.awk: $(cat "$ktap_tmp/gen.err")"
@@ -32,7 +37,7 @@ ctl_classes=$(cut -f 1 "$ctl" | uniq | wc -l)
 par_classes=$(cut -f 1 "$par" | uniq | wc -l)
 ktap_plan $((2 + ctl_classes + 1 + par_classes + 1))
 ok module_loads
-echo "# fuzz: seed $seed, page size $page: $nctl control commands in $ctl_classes classes, $npar parameter sets in $par_classes classes"
+echo "# fuzz: seed $seed, one item in $every of each class, page size $page: $nctl control commands in $ctl_classes classes, $npar parameter sets in $par_classes classes"
 
 TAB=$(printf '\t')
 good="run region=vmalloc size=4M"
