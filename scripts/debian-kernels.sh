@@ -73,7 +73,16 @@ update "$ARM_OPTS" arm64
 [ -z "$HOST_OPTS" ] || update "$HOST_OPTS" "$host_arch"
 
 # shellcheck disable=SC2086
-names() { apt-cache $ARM_OPTS pkgnames "$1" 2>/dev/null; }
+# names PREFIX: the arm64 packages whose names start with PREFIX.  One
+# apt-cache call per refresh of the lists, kept beside them: each call
+# loads the whole cache (seconds), and every stage of make check resolves
+# its kernel again.
+pkgnames=$apt_dir/pkgnames-arm64
+if [ ! -s "$pkgnames" ] || [ "$apt_dir/.updated-arm64" -nt "$pkgnames" ]; then
+	apt-cache $ARM_OPTS pkgnames linux- >"$pkgnames.$$" 2>/dev/null
+	mv "$pkgnames.$$" "$pkgnames"
+fi
+names() { awk -v p="$1" 'index($0, p) == 1' "$pkgnames"; }
 
 # The newest ABI of the series: 6.1.0-NN, 6.12.NN+deb12, 7.3.4+deb13, ...
 # (a kbuild linux-kbuild-ABI, or linux-kbuild-SERIES for 6.1), unless pinned.

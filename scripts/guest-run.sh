@@ -198,6 +198,9 @@ pack_initramfs() {
 	cp "$SHADOWMAP_TOP/scripts/guest/init" "$ird/init"
 	chmod +x "$ird/init"
 	cp -r "$SHADOWMAP_TOP/selftests" "$SHADOWMAP_TOP/cli" "$ird/"
+	# the files and lists selftests/module.sh holds the module to
+	mkdir -p "$ird/docs"
+	cp "$SHADOWMAP_TOP/docs/debugfs.md" "$ird/docs/"
 	cp "$SHADOWMAP_TOP/scripts/guest/lab.sh" \
 		"$SHADOWMAP_TOP/configs/costs-altra" \
 		"$work/mod/shadowmap.ko" "$ird/shadowmap/"

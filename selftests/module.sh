@@ -7,10 +7,21 @@
 sm_require
 
 bad_params="walker=v5.0 repeat=0 size=12345 region=disk axes=remap=fast"
-modes="version:444 control:200 last:444 history:444 ptdump:400 events:444
-ranges:400 presets:444 steps:444 axes:444 counters:444"
+# docs/debugfs.md is the one description of the module's files: its table
+# lists them with their modes ("| `NAME` | 0MODE | ..."; `fail_table/`
+# only on kernels with fault injection), and its control grammar each
+# axis's and the region's values and every preset.  The module must match
+# it (beside the selftests in the source tree, dkms's included).
+doc=$(dirname "$0")/../docs/debugfs.md
+# files_table: the rows of the doc's table of files.
+files_table() {
+	sed -n '/^## Files$/,/^## /p' "$doc" | grep '^| `'
+}
+modes=
+[ ! -f "$doc" ] ||
+	modes=$(files_table | sed -n 's/^| `\([a-z_]*\)` | 0\([0-7][0-7]*\) |.*/\1:\2/p')
 # shellcheck disable=SC2086
-ktap_plan $((5 + 2 + 2 + $(echo $modes | wc -w) + 2 + 6 + 2))
+ktap_plan $((5 + 2 + 2 + $(echo $modes | wc -w) + 2 + 6 + 2 + 1))
 
 # param_rejects NAME PARAM: loading with PARAM must fail.
 param_rejects() {
@@ -34,6 +45,20 @@ for fm in $modes; do
 	m=$(stat -c %a "$SM_DIR/${fm%:*}" 2>&1)
 	expect "mode_${fm%:*}_${fm#*:}" "mode is $m" [ "$m" = "${fm#*:}" ]
 done
+# files_documented: every file here is a row of the doc's table.
+files_documented() {
+	for f in "$SM_DIR"/*; do
+		f=${f##*/}
+		[ -d "$SM_DIR/$f" ] && f=$f/
+		files_table | grep -q "^| \`$f\` | 0" || { echo "$f"; return 1; }
+	done
+}
+if [ -n "$modes" ]; then
+	expect docs_list_every_file "$(files_documented) is not in $doc" \
+		files_documented
+else
+	skip docs_list_every_file "no $doc (the source tree's docs/) or no files in its table"
+fi
 expect version_content "$(head -n 1 "$SM_DIR/version")" \
 	grep -q '^shadowmap [0-9]' "$SM_DIR/version"
 page=$(sed -n 's/^page_size: //p' "$SM_DIR/version")
@@ -43,9 +68,35 @@ else
 	expect page_size_known "version says page_size '$page'" [ "${page:-0}" -gt 0 ]
 fi
 
-# axes: "AXIS value...", one line each, the documented axes and region.
-axes=$(cut -d ' ' -f 1 "$SM_DIR/axes" | tr '\n' ' ')
-expect axes_listed "axes lists: $axes" [ "$axes" = "remap barrier zero leaf check fill region " ]
+# axes: "AXIS value...", one line each, then region; the doc's grammar of
+# run has "[AXIS=V1|V2|...]" for each, in the same order, and
+# "[walker=P1|P2|...]" for the presets.
+grammar() {
+	sed -n '/^run \[/,/^verify/p' "$doc" | tr -s ' \n' '  ' |
+		grep -o '\[[a-z]*=[a-z0-9.|-]*\]' | tr '\n' ' '
+}
+module_lists() {
+	awk '$1 == "region" { r = $0; next }
+	     { printf "[%s=%s", $1, $2; for (i = 3; i <= NF; i++) printf "|%s", $i; printf "] " }
+	     END { n = split(r, a, " "); printf "[region=%s", a[2]
+		   for (i = 3; i <= n; i++) printf "|%s", a[i]; printf "] " }' "$SM_DIR/axes"
+	printf '[walker=%s] ' "$(sm_presets | tr '\n' '|' | sed 's/|$//')"
+}
+if [ -f "$doc" ]; then
+	want=$(module_lists)
+	got=$(grammar)
+	missing=
+	for w in $want; do
+		case " $got " in
+		*" $w "*) ;;
+		*) missing="$missing $w" ;;
+		esac
+	done
+	expect docs_grammar_lists "$doc's run grammar lacks:$missing (has: $got)" \
+		[ -z "$missing" ]
+else
+	skip docs_grammar_lists "no $doc (the source tree's docs/)"
+fi
 # presets: "NAME remap=X barrier=X zero=X leaf=X check=X fill=X threads=N",
 # every value one of its axis's.
 bad=$(awk 'NR == FNR { for (i = 2; i <= NF; i++) ok[$1 "=" $i] = 1; next }
