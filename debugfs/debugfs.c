@@ -140,6 +140,17 @@ static int axes_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(axes);
 
+/* The bounds of a command's numbers: "KEY MIN MAX", one a line. */
+static int limits_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "repeat 1 %u\n", SM_MAX_REPEAT);
+	seq_printf(m, "threads 1 %u\n", SM_MAX_THREADS);
+	seq_printf(m, "samples %u %u\n", SM_CAL_SAMPLES_MIN,
+		   SM_CAL_SAMPLES_MAX);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(limits);
+
 static int counters_show(struct seq_file *m, void *v)
 {
 	unsigned int i;
@@ -417,6 +428,8 @@ int sm_debugfs_init(void)
 			    &presets_fops);
 	debugfs_create_file("steps", 0444, sm_debugfs_dir, NULL, &steps_fops);
 	debugfs_create_file("axes", 0444, sm_debugfs_dir, NULL, &axes_fops);
+	debugfs_create_file("limits", 0444, sm_debugfs_dir, NULL,
+			    &limits_fops);
 	debugfs_create_file("counters", 0444, sm_debugfs_dir, NULL,
 			    &counters_fops);
 	debugfs_create_file("costs", 0444, sm_debugfs_dir, NULL, &costs_fops);

@@ -245,8 +245,17 @@ for c in "$@"; do
 		t_bad "cli ${c%%:*}: exit status $rc ($(cat "$err")), want 2 and '${c#*:}'"
 done
 # report: bad input is a usage error (2) before anything is touched.
-for c in "report now:not key=value" "report walker=v6.1:is not for it" "report repeat=0:want 1..20000" \
-	"report region=swap:want vmalloc" "report size=lots:want a number" "report out=/nonexistent/r.md:no directory" \
+# The fixture's limits are the module's #defines.
+lim=$(printf 'repeat 1 %s\nthreads 1 %s\nsamples %s %s' \
+	"$(sed -n 's/^#define SM_MAX_REPEAT[[:space:]]*\([0-9]*\).*/\1/p' src/shadowmap.h)" \
+	"$(sed -n 's/^#define SM_MAX_THREADS[[:space:]]*\([0-9]*\).*/\1/p' src/shadowmap.h)" \
+	"$(sed -n 's/^#define SM_CAL_SAMPLES_MIN[[:space:]]*\([0-9]*\).*/\1/p' src/calibrate.h)" \
+	"$(sed -n 's/^#define SM_CAL_SAMPLES_MAX[[:space:]]*\([0-9]*\).*/\1/p' src/calibrate.h)")
+[ "$lim" = "$(cat scripts/cli-fixture/limits)" ] && t_ok ||
+	t_bad "scripts/cli-fixture/limits is not the module's: want '$lim'"
+rmax=$(sed -n 's/^repeat 1 //p' scripts/cli-fixture/limits)
+for c in "report now:not key=value" "report walker=v6.1:is not for it" "report repeat=0:want 1..$rmax" \
+	"report region=swap:want one of: $(sed -n 's/^region //p' scripts/cli-fixture/axes)" "report size=lots:want a number" "report out=/nonexistent/r.md:no directory" \
 	"report repeat=1 repeat=2:given twice" "report out=:has no value"; do
 	# shellcheck disable=SC2086
 	SHADOWMAP_DEBUGFS=$fx sh cli/shadowmap ${c%%:*} >/dev/null 2>"$err"

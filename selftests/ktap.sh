@@ -162,12 +162,22 @@ sm_presets() {
 
 # sm_last KEY: a value of `last`.
 # sm_repeats N: N repeats at 4K pages, times page_size / 4K (at most the
-# module's 20000): a region has that many times fewer entries at larger
+# module's limit): a region has that many times fewer entries at larger
 # pages, so a run meant to last as long repeats that many times more.
 sm_repeats() {
-	set -- "$1" "$(sed -n 's/^page_size: //p' "$SM_DIR/version")"
-	set -- $(($1 * ${2:-4096} / 4096))
-	echo $(($1 > 20000 ? 20000 : $1))
+	set -- "$1" "$(sed -n 's/^page_size: //p' "$SM_DIR/version")" "$(sm_limit repeat)"
+	set -- $(($1 * ${2:-4096} / 4096)) "$3"
+	echo $(($1 > $2 ? $2 : $1))
+}
+
+# sm_limit KEY: the most KEY (repeat, threads, samples) may be, from the
+# module's limits file.
+sm_limit() {
+	while read -r sm_key _ sm_max; do
+		[ "$sm_key" != "$1" ] || { echo "$sm_max"; return 0; }
+	done <"$SM_DIR/limits"
+	echo "# no $1 in $SM_DIR/limits" >&2
+	return 1
 }
 
 sm_last() {

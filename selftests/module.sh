@@ -21,7 +21,7 @@ modes=
 [ ! -f "$doc" ] ||
 	modes=$(files_table | sed -n 's/^| `\([a-z_]*\)` | 0\([0-7][0-7]*\) |.*/\1:\2/p')
 # shellcheck disable=SC2086
-ktap_plan $((5 + 2 + 2 + $(echo $modes | wc -w) + 2 + 6 + 2 + 1))
+ktap_plan $((5 + 2 + 2 + $(echo $modes | wc -w) + 2 + 6 + 2 + 2))
 
 # param_rejects NAME PARAM: loading with PARAM must fail.
 param_rejects() {
@@ -131,6 +131,10 @@ for w in $(sm_presets); do
 	sm_unload && sm_load walker="$w" 2>/dev/null || bad="$bad $w"
 done
 expect presets_load_as_walker "refused:$bad" [ -z "$bad" ]
+# limits: "KEY MIN MAX", numbers, MIN <= MAX, repeat among them.
+bad=$(awk 'NF != 3 || $2 !~ /^[0-9]+$/ || $3 !~ /^[0-9]+$/ || $2 + 0 > $3 + 0 { print }
+	$1 == "repeat" { r = 1 } END { if (!r) print "no repeat" }' "$SM_DIR/limits")
+expect limits_format "$bad" [ -z "$bad" ]
 lines=$(wc -l <"$SM_DIR/counters")
 n=$(grep -c '^[a-z][a-z0-9_]*$' "$SM_DIR/counters")
 expect counters_listed "$lines lines, $n counter names" [ "$n" -ge 1 -a "$n" = "$lines" ]

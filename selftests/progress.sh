@@ -41,7 +41,7 @@ snap=$ktap_tmp/progress.snap
 # sized from this machine, by one repeat's time (a build and its verify):
 # enough for about two seconds (a 256 MiB build takes a tenth of a
 # millisecond at 64K pages, and a reader on a busy host may be slow), at
-# least 6, at most 20000.  256 MiB, not 1 GiB: making and freeing the
+# least 6, at most the module's limit.  256 MiB, not 1 GiB: making and freeing the
 # region is what a size costs here, and the repeats give the length.
 build="run size=256M walker=direct check=kernel barrier=entry"
 # rep_ns: the last run's build and verify, one repeat's time
@@ -56,7 +56,8 @@ echo "$build repeat=5" >"$SM_DIR/control" 2>"$ktap_tmp/bg.err" ||
 one_ns=$(rep_ns)
 nbuilds=$((2000000000 / (${one_ns:-0} + 1) + 1))
 [ "$nbuilds" -ge 6 ] || nbuilds=6
-[ "$nbuilds" -le 20000 ] || nbuilds=20000
+max=$(sm_limit repeat)
+[ "$nbuilds" -le "$max" ] || nbuilds=$max
 echo "# one build and its verify took ${one_ns:-?} ns: $nbuilds builds"
 cmd="$build repeat=$nbuilds"
 echo "$cmd" >"$SM_DIR/control" 2>"$ktap_tmp/bg.err" &
@@ -123,9 +124,9 @@ expect progress_idle_after_cancel "$(cat "$SM_DIR/progress")" \
 
 # The CLI: a line when asked, none when stderr is a file.  It draws after a
 # second, so the run repeats the build above (no TLBIs) for about 3 s by its
-# median repeat (build and verify), within the module's 20000 repeats.
+# median repeat (build and verify), within the module's limit of repeats.
 reps=$((3000000000 / (${build_ns:-0} + 1) + 1))
-[ "$reps" -le 20000 ] || reps=20000
+[ "$reps" -le "$max" ] || reps=$max
 slow="run size=256M walker=direct check=kernel barrier=entry repeat=$reps"
 if [ $((reps * ${build_ns:-0})) -lt 1500000000 ]; then
 	why="$reps repeats of ${build_ns:-?} ns last less than the line's first second"

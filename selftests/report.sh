@@ -130,7 +130,7 @@ tmps=$(find "$ktap_tmp/r" -name '*.tmp')
 expect report_no_tmp "left: $tmps" [ -z "$tmps" ]
 
 cli_status report_bad_word 2 "not key=value" shadowmap report now
-cli_status report_bad_repeat 2 "repeat=0: want 1..20000" shadowmap report repeat=0
+cli_status report_bad_repeat 2 "repeat=0: want 1..$(sm_limit repeat)" shadowmap report repeat=0
 cli_status report_bad_out 2 "no directory" shadowmap report out=/nonexistent-dir/r.md
 
 # A failed report leaves nothing: no hot-added range here (the module was
