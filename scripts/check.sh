@@ -196,9 +196,9 @@ if [ -z "$quick" ]; then
 fi
 # Hot-plug: live events, hot-remove under a kept shadow, and on 6.12 (both
 # kernels with --full) hotplug-stress: offlines, hot-adds and hot-removes
-# during runs, 25 of each here and 100 with --full.
+# during runs, 15 of each here and 100 with --full.
 stress_env=
-[ -n "$full" ] || stress_env="--env SM_HP_STRESS_ITERS=25 --env SM_HP_STRESS_CYCLES=25"
+[ -n "$full" ] || stress_env="--env SM_HP_STRESS_ITERS=15 --env SM_HP_STRESS_CYCLES=15"
 # shellcheck disable=SC2086
 stage hotplug-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \
 	--mem 1G --grow 2G --mode hotplug --timeout 1500 $stress_env \
@@ -243,7 +243,7 @@ for k in $(kernel_names debian); do
 done
 # Stress: the long selftests, on one kernel (the soak with --full): the
 # fuzz corpus's every class, a third of its items (all with --full).
-fuzz_env="--env FUZZ_EVERY=3"
+fuzz_env="--env SM_FUZZ_EVERY=3"
 [ -z "$full" ] || fuzz_env=
 # shellcheck disable=SC2086
 stage stress-6.12 sh "$SHADOWMAP_TOP/scripts/guest-run.sh" --kernel debian-6.12 \

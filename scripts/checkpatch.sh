@@ -8,10 +8,21 @@ src=$(sh "$SHADOWMAP_TOP/scripts/kernel-source.sh" 6.12)
 cd "$SHADOWMAP_TOP"
 files=$(git ls-files --cached --others --exclude-standard -- '*.c' '*.h')
 [ -n "$files" ] || die "no C files found"
+# A file found clean is remembered by its name, its contents and
+# checkpatch.pl's:
+# a run that changed nothing checks nothing again (a second a file).
+clean=$SHADOWMAP_CACHE/checkpatch-clean
+mkdir -p "$clean"
+tool=$(sha256sum "$src/scripts/checkpatch.pl" "$src/scripts/spelling.txt" 2>/dev/null |
+	sha256sum | cut -c1-16)
 status=0
 for f in $files; do
-	if ! out=$(perl "$src/scripts/checkpatch.pl" --strict --no-tree --terse \
+	key=$clean/$({ echo "$f"; cat "$f"; } | sha256sum | cut -c1-16)-$tool
+	[ ! -f "$key" ] || continue
+	if out=$(perl "$src/scripts/checkpatch.pl" --strict --no-tree --terse \
 			--show-types -f "$f" 2>&1); then
+		: >"$key"
+	else
 		echo "$out" | grep -v '^total:' >&2
 		status=1
 	fi

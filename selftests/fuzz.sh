@@ -1,7 +1,7 @@
 #!/bin/sh
 # A fuzz corpus (issue 8): over a thousand malformed control commands and
 # over a hundred malformed module parameter sets, drawn from a seeded
-# generator (fuzz-gen.awk; FUZZ_SEED picks another corpus, FUZZ_EVERY=N
+# generator (fuzz-gen.awk; FUZZ_SEED picks another corpus, SM_FUZZ_EVERY=N
 # keeps one item in N of each class: make check's third).  Each command
 # must be refused with the documented errno and reason and change no state:
 # `last`'s result lines, `history` and the kept shadow stay as one good run
@@ -19,9 +19,9 @@ sm_require_control
 here=$(dirname "$0")
 seed=${FUZZ_SEED:-8003}
 show=${FUZZ_SHOW:-20}
-every=${FUZZ_EVERY:-1}
+every=${SM_FUZZ_EVERY:-1}
 case "$every" in
-''|0|*[!0-9]*) ktap_bail corpus_generated "FUZZ_EVERY='$every': want a positive number" ;;
+''|0|*[!0-9]*) ktap_bail corpus_generated "SM_FUZZ_EVERY='$every': want a positive number" ;;
 esac
 page=$(sed -n 's/^page_size: //p' "$SM_DIR/version")
 ctl=$ktap_tmp/ctl par=$ktap_tmp/par

@@ -47,13 +47,15 @@ expect_last_error hotplug_freed_reason '.*went offline'
 
 # virtio-mem unplugs block by block and retries the blocks it could not
 # offline after a back-off, so let it settle first: no range going offline
-# and MemTotal still for 5 s.
+# and MemTotal still for 2 s, looked at every half second ($i counts
+# seconds).
 settle_removal() {
-	still=0
+	still=0 half=0
 	was=$(memtotal_kib)
-	while [ $still -lt 5 ] && [ $i -lt 300 ]; do
-		sleep 1
-		i=$((i + 1))
+	while [ $still -lt 4 ] && [ $i -lt 300 ]; do
+		sleep 0.5
+		half=$((half + 1))
+		[ $((half % 2)) -ne 0 ] || i=$((i + 1))
 		now=$(memtotal_kib)
 		if [ "$now" = "$was" ] &&
 		   ! grep -q 'state=going-offline' "$SM_DIR/ranges"; then
