@@ -189,8 +189,11 @@ class_result param
 t2=$(date +%s)
 par_failed=$((failed - ctl_failed))
 
-expect corpus_size "$nctl control commands, $npar parameter sets: want 1000 and 100" \
-	[ "$nctl" -ge 1000 -a "$npar" -ge 100 ]
+# Over a thousand commands and a hundred parameter sets, or that share of
+# them with SM_FUZZ_EVERY.
+want_ctl=$((1000 / every)) want_par=$((100 / every))
+expect corpus_size "$nctl control commands, $npar parameter sets: want $want_ctl and $want_par" \
+	[ "$nctl" -ge "$want_ctl" -a "$npar" -ge "$want_par" ]
 echo "# fuzz: control corpus $((t1 - t0))s, parameter sets $((t2 - t1))s; $restores baseline runs redone after a state change"
 if [ "$failed" -eq 0 ]; then
 	echo "# fuzz: $nctl control commands, $npar parameter sets, all refused"
