@@ -13,14 +13,16 @@ files=$(git ls-files --cached --others --exclude-standard -- '*.c' '*.h')
 # a run that changed nothing checks nothing again (a second a file).
 clean=$SHADOWMAP_CACHE/checkpatch-clean
 mkdir -p "$clean"
-tool=$(sha256sum "$src/scripts/checkpatch.pl" "$src/scripts/spelling.txt" 2>/dev/null |
+opts="--strict --no-tree --terse --show-types"
+tool=$({ echo "$opts"; cat "$src/scripts/checkpatch.pl" "$src/scripts/spelling.txt" \
+	"$src/scripts/const_structs.checkpatch" .checkpatch.conf 2>/dev/null; } |
 	sha256sum | cut -c1-16)
 status=0
 for f in $files; do
 	key=$clean/$({ echo "$f"; cat "$f"; } | sha256sum | cut -c1-16)-$tool
 	[ ! -f "$key" ] || continue
-	if out=$(perl "$src/scripts/checkpatch.pl" --strict --no-tree --terse \
-			--show-types -f "$f" 2>&1); then
+	# shellcheck disable=SC2086
+	if out=$(perl "$src/scripts/checkpatch.pl" $opts -f "$f" 2>&1); then
 		: >"$key"
 	else
 		echo "$out" | grep -v '^total:' >&2

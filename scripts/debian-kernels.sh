@@ -44,7 +44,7 @@ else
 	  *-backports) echo "deb $uri ${suite%-backports} main" ;;
 	  esac; } >"$apt_dir/sources.list.tmp"
 	cmp -s "$apt_dir/sources.list.tmp" "$apt_dir/sources.list" ||
-		rm -f "$apt_dir"/.updated-*
+		rm -f "$apt_dir"/.updated-* "$apt_dir"/pkgnames-*
 	mv "$apt_dir/sources.list.tmp" "$apt_dir/sources.list"
 fi
 # apt_opts ARCH: private state for ARCH's lists (lib.sh's apt_suite_opts)
@@ -79,7 +79,9 @@ update "$ARM_OPTS" arm64
 # its kernel again.
 pkgnames=$apt_dir/pkgnames-arm64
 if [ ! -s "$pkgnames" ] || [ "$apt_dir/.updated-arm64" -nt "$pkgnames" ]; then
-	apt-cache $ARM_OPTS pkgnames linux- >"$pkgnames.$$" 2>/dev/null
+	# shellcheck disable=SC2086
+	apt-cache $ARM_OPTS pkgnames linux- >"$pkgnames.$$" 2>/dev/null ||
+		{ rm -f "$pkgnames.$$"; die "apt-cache pkgnames failed ($suite, arm64)"; }
 	mv "$pkgnames.$$" "$pkgnames"
 fi
 names() { awk -v p="$1" 'index($0, p) == 1' "$pkgnames"; }

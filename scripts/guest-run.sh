@@ -152,6 +152,9 @@ build_modules() {
 		cat "$work/overrides.log" >>"$work/modbuild.log"
 		if kbuild_warnings "$work/modbuild.log" >&2; then
 			cp "$work/modbuild.log" "$logdir/modbuild.log"
+			# Its objects would not warn again: the next build starts
+			# afresh.
+			[ -z "${bdir:-}" ] || rm -rf "$bdir"
 			die "module build against $kernel has warnings"
 		fi
 	fi

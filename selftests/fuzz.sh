@@ -12,6 +12,10 @@
 # Precondition: none (a loaded shadowmap is unloaded first).  Not under
 # lockdown: control refuses writes there.
 . "$(dirname "$0")/ktap.sh"
+every=${SM_FUZZ_EVERY:-1}
+case "$every" in
+''|0*|*[!0-9]*) ktap_bail corpus_generated "SM_FUZZ_EVERY='$every': want a positive number" ;;
+esac
 sm_require
 sm_load_or_bail
 sm_require_control
@@ -19,10 +23,6 @@ sm_require_control
 here=$(dirname "$0")
 seed=${FUZZ_SEED:-8003}
 show=${FUZZ_SHOW:-20}
-every=${SM_FUZZ_EVERY:-1}
-case "$every" in
-''|0|*[!0-9]*) ktap_bail corpus_generated "SM_FUZZ_EVERY='$every': want a positive number" ;;
-esac
 page=$(sed -n 's/^page_size: //p' "$SM_DIR/version")
 ctl=$ktap_tmp/ctl par=$ktap_tmp/par
 if ! awk -v seed="$seed" -v axes="$SM_DIR/axes" -v presets="$SM_DIR/presets" \

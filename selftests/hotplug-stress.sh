@@ -140,7 +140,7 @@ if [ -n "${SM_GROW:-}" ] && [ "$cycles" -gt 0 ]; then
 		1) cmd="run region=hotplug index=all walker=$w" ;;
 		*) cmd="run size=16M walker=$w repeat=4" ;;
 		esac
-		if echo "$cmd" >"$SM_DIR/control" 2>/dev/null; then
+		if echo "$cmd" >"$SM_DIR/control" 2>"$ktap_tmp/cycle.err"; then
 			[ "$(sm_last status)" = pass ] &&
 				passed=$((passed + 1)) ||
 				cycle_bad="$cycle_bad $runs:$cmd:$(sm_last status)"
@@ -148,11 +148,17 @@ if [ -n "${SM_GROW:-}" ] && [ "$cycles" -gt 0 ]; then
 		fi
 		e=$(sm_last last_errno) why=$(sm_last last_error)
 		case "$e:$why" in
-		# The offline may also come after the run, free the shadow it
-		# kept and say so (ENODEV) before `last` is read here.
-		"-125:cancelled: memory it maps "*|-16:*"going offline"*|-2:*|\
-		"-19:the kept shadow was freed: its memory went offline")
+		"-125:cancelled: memory it maps "*|-16:*"going offline"*|-2:*)
 			stopped=$((stopped + 1)) ;;
+		# The offline that cancelled the run (the write failed so) may
+		# then free the shadow the run left, and say so, before `last`
+		# is read here.
+		"-19:the kept shadow was freed: its memory went offline")
+			if grep -qi 'cancel' "$ktap_tmp/cycle.err"; then
+				stopped=$((stopped + 1))
+			else
+				cycle_bad="$cycle_bad $runs:$cmd:errno=$e($why), the write: $(cat "$ktap_tmp/cycle.err")"
+			fi ;;
 		*) cycle_bad="$cycle_bad $runs:$cmd:errno=$e($why)" ;;
 		esac
 	done

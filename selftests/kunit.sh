@@ -19,9 +19,14 @@ else
 	load_kunit() { modprobe shadowmap_kunit; }
 fi
 sm_load_or_bail
-# The suites are known once loaded: the plan follows the load.
+# The suites are known once loaded: the plan follows the load.  They
+# print their KTAP at KERN_INFO, which the rig reads on the console: let
+# it through while they run (nothing else writes then).
+console_level=$(cut -f 1 /proc/sys/kernel/printk)
+dmesg -n 7 2>/dev/null
 load_kunit >"$ktap_tmp/kunit.err" 2>&1
 loaded=$?
+dmesg -n "$console_level" 2>/dev/null
 suites=
 for d in /sys/kernel/debug/kunit/shadowmap*; do
 	[ -f "$d/results" ] && suites="$suites ${d##*/}"

@@ -69,7 +69,7 @@ else
 fi
 
 # axes: "AXIS value...", one line each, then region; the doc's grammar of
-# run has "[AXIS=V1|V2|...]" for each, in the same order, and
+# run has "[AXIS=V1|V2|...]" for each, its values in the module's order, and
 # "[walker=P1|P2|...]" for the presets.
 grammar() {
 	sed -n '/^run \[/,/^verify/p' "$doc" | tr -s ' \n' '  ' |
